@@ -1,0 +1,35 @@
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// Sets the invited person's password and signs them in.
+#[server(endpoint = "accept_invitation")]
+pub async fn accept_invitation(
+    token: String,
+    password: String,
+    confirmation: String,
+) -> Result<(), AppError> {
+    use crate::ssr;
+    use domain::secret::Secret;
+    let state = ssr::state()?;
+    let accepted = domain::invitations::accept(
+        &state.db,
+        &state.hasher,
+        &token,
+        &Secret::new(password),
+        &Secret::new(confirmation),
+        ssr::now(),
+    )
+    .await?;
+    ssr::end_current_session(&state).await?;
+    let session = domain::sessions::start(
+        &state.db,
+        accepted.person_id,
+        Some(accepted.school_id),
+        ssr::now(),
+    )
+    .await?;
+    ssr::set_session_cookie(&state, &session);
+    leptos_axum::redirect("/");
+    Ok(())
+}

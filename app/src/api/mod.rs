@@ -1,0 +1,9 @@
+//! Server functions, one per file, grouped by area and named `verb_noun`. Each has a fixed
+//! endpoint under `/api/` (stable for tests and logs), takes form-encoded input so that
+//! `ActionForm` works as a plain HTML form before the wasm has loaded, and makes one call
+//! into the domain with the school taken from the session.
+
+pub mod invitation;
+pub mod session;
+pub mod staff;
+pub mod types;

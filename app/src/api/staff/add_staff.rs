@@ -1,0 +1,33 @@
+use leptos::prelude::*;
+
+use crate::api::types::StaffRow;
+use crate::error::AppError;
+
+/// Adds a member to the session's school and mails them their invitation. The checkbox
+/// `is_admin` arrives only when ticked, as HTML forms do.
+#[server(endpoint = "add_staff")]
+pub async fn add_staff(
+    display_name: String,
+    email: String,
+    category: String,
+    is_admin: Option<String>,
+) -> Result<StaffRow, AppError> {
+    use crate::ssr;
+    let state = ssr::state()?;
+    let actor = ssr::actor().await?;
+    let input =
+        domain::staff::StaffInput::parse(&display_name, &email, &category, is_admin.is_some())?;
+    let added = domain::staff::add(&state.db, &actor, &input, ssr::now()).await?;
+    let school = domain::schools::get(&state.db, actor.school_id()).await?;
+    domain::invitations::send(
+        &state.mailer,
+        &state.sender_address,
+        &state.public_url,
+        &school.name,
+        &added.member.display_name,
+        &added.member.email,
+        added.invitation.as_ref(),
+    )
+    .await?;
+    Ok(added.member.into())
+}

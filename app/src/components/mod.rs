@@ -1,0 +1,3 @@
+pub mod form_error;
+pub mod layout;
+pub mod session;

@@ -1,0 +1,180 @@
+//! The error that crosses the server-function boundary. It carries what the user can act
+//! on, never a database or SMTP message: internal causes are logged on the server and
+//! reach the browser as [`AppError::Internal`].
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::Lang;
+
+/// What was wrong with a form field, mirrored from the domain's `Invalid`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Problem {
+    EmailMalformed,
+    NameEmpty,
+    NameTooLong,
+    NameControlCharacters,
+    PasswordTooShort,
+    PasswordTooLong,
+    PasswordsDiffer,
+    EmailAlreadyInSchool,
+    LastAdministrator,
+    CannotRemoveSelf,
+    UnknownCategory,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("sign-in required")]
+    SignInRequired,
+    #[error("no school selected")]
+    NoSchool,
+    #[error("invalid: {0:?}")]
+    Invalid(Problem),
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    #[error("too many attempts")]
+    TooManyAttempts { retry_after_secs: i64 },
+    #[error("invitation invalid")]
+    InvitationInvalid,
+    #[error("mail not sent")]
+    MailNotSent,
+    #[error("service unavailable")]
+    Unavailable,
+    #[error("internal error")]
+    Internal,
+    /// The request itself could not be carried (network down, bad arguments).
+    #[error("request failed")]
+    Request,
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Response(_) => AppError::Request,
+            ServerFnErrorErr::Args(_)
+            | ServerFnErrorErr::MissingArg(_)
+            | ServerFnErrorErr::Deserialization(_) => AppError::Request,
+            _ => AppError::Internal,
+        }
+    }
+}
+
+impl AppError {
+    /// One sentence the user can act on, in their language.
+    pub fn message(&self, lang: Lang) -> String {
+        let t = |fr: &str, en: &str| lang.t_owned(fr, en);
+        match self {
+            AppError::NotFound => t("Introuvable.", "Not found."),
+            AppError::Forbidden => t(
+                "Cette page est réservée aux administrateurs de l'établissement.",
+                "This page is for the school's administrators.",
+            ),
+            AppError::SignInRequired => t(
+                "Votre session a expiré : reconnectez-vous.",
+                "Your session has ended: please sign in again.",
+            ),
+            AppError::NoSchool => t(
+                "Vous ne faites partie d'aucun établissement pour l'instant.",
+                "You do not belong to any school yet.",
+            ),
+            AppError::Invalid(p) => p.message(lang),
+            AppError::InvalidCredentials => t(
+                "Adresse e-mail ou mot de passe incorrect.",
+                "Wrong e-mail address or password.",
+            ),
+            AppError::TooManyAttempts { retry_after_secs } => {
+                let minutes = (retry_after_secs + 59) / 60;
+                match lang {
+                    Lang::Fr => format!("Trop de tentatives. Réessayez dans {minutes} min."),
+                    Lang::En => format!("Too many attempts. Try again in {minutes} min."),
+                }
+            }
+            AppError::InvitationInvalid => t(
+                "Ce lien d'invitation n'est plus valable (déjà utilisé ou expiré). Demandez une nouvelle invitation à votre administrateur.",
+                "This invitation link is no longer valid (used or expired). Ask your administrator for a new one.",
+            ),
+            AppError::MailNotSent => t(
+                "L'enregistrement est fait, mais l'e-mail n'a pas pu partir. Réessayez plus tard ou contactez l'hébergeur.",
+                "Saved, but the e-mail could not be sent. Try again later or contact the host.",
+            ),
+            AppError::Unavailable => t(
+                "Le service est momentanément indisponible. Réessayez dans quelques minutes ; rien n'a été perdu.",
+                "The service is briefly unavailable. Try again in a few minutes; nothing was lost.",
+            ),
+            AppError::Internal => t(
+                "Une erreur inattendue s'est produite. Réessayez ; si elle persiste, contactez l'hébergeur.",
+                "An unexpected error occurred. Try again; if it persists, contact the host.",
+            ),
+            AppError::Request => t(
+                "La demande n'a pas pu aboutir. Vérifiez votre connexion et réessayez.",
+                "The request could not be completed. Check your connection and try again.",
+            ),
+        }
+    }
+}
+
+impl Problem {
+    pub fn message(self, lang: Lang) -> String {
+        let (fr, en) = match self {
+            Problem::EmailMalformed => (
+                "L'adresse e-mail n'est pas valide (exemple : prenom.nom@ac-academie.fr).",
+                "The e-mail address is not valid (example: first.last@school.org).",
+            ),
+            Problem::NameEmpty => ("Le nom est obligatoire.", "The name is required."),
+            Problem::NameTooLong => (
+                "Le nom est trop long (120 caractères au plus).",
+                "The name is too long (120 characters at most).",
+            ),
+            Problem::NameControlCharacters => (
+                "Le nom ne doit contenir ni retour à la ligne ni caractère de contrôle.",
+                "The name must not contain line breaks or control characters.",
+            ),
+            Problem::PasswordTooShort => (
+                "Le mot de passe doit compter au moins 10 caractères.",
+                "The password must be at least 10 characters long.",
+            ),
+            Problem::PasswordTooLong => (
+                "Le mot de passe est trop long.",
+                "The password is too long.",
+            ),
+            Problem::PasswordsDiffer => (
+                "Les deux mots de passe ne sont pas identiques.",
+                "The two passwords differ.",
+            ),
+            Problem::EmailAlreadyInSchool => (
+                "Cette adresse figure déjà dans l'annuaire de l'établissement.",
+                "This address is already in the school's directory.",
+            ),
+            Problem::LastAdministrator => (
+                "L'établissement doit garder au moins un administrateur.",
+                "The school must keep at least one administrator.",
+            ),
+            Problem::CannotRemoveSelf => (
+                "Vous ne pouvez pas vous retirer vous-même de l'annuaire.",
+                "You cannot remove yourself from the directory.",
+            ),
+            Problem::UnknownCategory => (
+                "Choisissez « Personnel » ou « Enseignant ».",
+                "Choose “Staff” or “Teacher”.",
+            ),
+        };
+        lang.t_owned(fr, en)
+    }
+}
+
+impl Lang {
+    fn t_owned(self, fr: &str, en: &str) -> String {
+        match self {
+            Lang::Fr => fr.to_owned(),
+            Lang::En => en.to_owned(),
+        }
+    }
+}

@@ -1,0 +1,80 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::types::Me;
+use crate::components::session::SignedIn;
+use crate::i18n::{Lang, use_lang};
+
+/// The home page: the three setup steps of the brief as a checklist.
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <Title text=lang.t("Accueil", "Home")/>
+        <SignedIn children=move |me: Me| view! { <Checklist me lang/> }/>
+    }
+}
+
+#[component]
+fn Checklist(me: Me, lang: Lang) -> impl IntoView {
+    let Some(school) = me.school.clone() else {
+        return view! {
+            <h1>{lang.t("Bienvenue", "Welcome")}</h1>
+            <p>{lang.t("Vous ne faites partie d'aucun établissement pour l'instant. Demandez à votre administrateur de vous ajouter.",
+                       "You do not belong to any school yet. Ask your administrator to add you.")}</p>
+        }
+        .into_any();
+    };
+    // The steps' own pages come with their issues; until then each step says so plainly.
+    let steps = [
+        (
+            lang.t("Paramètres d'envoi des e-mails", "E-mail sending settings"),
+            lang.t(
+                "Nom d'expéditeur, serveur d'envoi et test d'envoi. Réservé aux administrateurs.",
+                "Sender name, relay and test send. Administrators only.",
+            ),
+            lang.t("À faire — bientôt disponible", "To do — coming soon"),
+        ),
+        (
+            lang.t("Compte personnel", "Personal account"),
+            lang.t(
+                "Votre adresse, vérifiée par un code reçu par e-mail, et votre question secrète.",
+                "Your address, verified by an e-mailed code, and your secret question.",
+            ),
+            lang.t("À faire — bientôt disponible", "To do — coming soon"),
+        ),
+        (
+            lang.t(
+                "Comptes établissement (facultatif)",
+                "Establishment accounts (optional)",
+            ),
+            lang.t(
+                "Adresses partagées (secrétariat, direction…) et personnels autorisés.",
+                "Shared addresses (office, head…) and the staff allowed to use them.",
+            ),
+            lang.t("Facultatif — bientôt disponible", "Optional — coming soon"),
+        ),
+    ];
+    view! {
+        <h1>{school.name}</h1>
+        <h2>{lang.t("Mise en place de l'envoi des e-mails", "Setting up e-mail sending")}</h2>
+        <ol class="checklist">
+            {steps.into_iter().enumerate().map(|(i, (title, text, state))| view! {
+                <li class="step">
+                    <span class="step-number" aria-hidden="true">{i + 1}</span>
+                    <div>
+                        <h3>{title}</h3>
+                        <p>{text}</p>
+                        <p class="step-state">
+                            <span class="visually-hidden">{lang.t("État : ", "State: ")}</span>{state}
+                        </p>
+                    </div>
+                </li>
+            }).collect_view()}
+        </ol>
+        {me.is_admin.then(|| view! {
+            <p><a class="button" href="/personnels">{lang.t("Gérer l'annuaire du personnel", "Manage the staff directory")}</a></p>
+        })}
+    }
+    .into_any()
+}

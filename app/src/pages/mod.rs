@@ -1,0 +1,6 @@
+pub mod home;
+pub mod invitation;
+pub mod not_found;
+pub mod sign_in;
+pub mod staff;
+pub mod staff_member;

@@ -1,0 +1,176 @@
+//! Server-only glue between server functions and the domain: the shared state, the
+//! request's session, the clock, cookies, and the mapping of domain errors to [`AppError`].
+//! Compiled only with the `ssr` feature, so none of it reaches the wasm bundle.
+
+use axum::Extension;
+use domain::secret::Secret;
+use domain::sessions::SessionInfo;
+use domain::{
+    DatabaseConnection, Invalid, Now, access::Actor, mail::Mailer, password::PasswordHasher,
+};
+use http::{HeaderValue, header::SET_COOKIE};
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+
+use crate::error::{AppError, Problem};
+
+/// What every server function may use; built once by the server from its configuration.
+#[derive(Clone)]
+pub struct ServerState {
+    pub db: DatabaseConnection,
+    pub mailer: Mailer,
+    pub hasher: PasswordHasher,
+    /// The operator's sending address for the app's own notifications.
+    pub sender_address: String,
+    /// Base URL used in mailed links, without a trailing slash.
+    pub public_url: String,
+    /// True when served over HTTPS: cookies get `Secure` and the `__Host-` prefix.
+    pub secure_cookies: bool,
+}
+
+impl ServerState {
+    pub fn session_cookie_name(&self) -> &'static str {
+        if self.secure_cookies {
+            "__Host-ecole_session"
+        } else {
+            "ecole_session"
+        }
+    }
+}
+
+/// The session found by the server's middleware for this request (if any).
+#[derive(Clone)]
+pub struct CurrentSession {
+    pub token: Option<Secret>,
+    pub info: Option<SessionInfo>,
+    /// The database could not be asked: say "unavailable", not "signed out".
+    pub lookup_failed: bool,
+}
+
+/// The client's address as the server's middleware determined it (for throttling).
+#[derive(Clone, Debug)]
+pub struct ClientIp(pub String);
+
+pub fn state() -> Result<ServerState, AppError> {
+    use_context::<ServerState>().ok_or_else(|| {
+        tracing::error!("ServerState missing from context");
+        AppError::Internal
+    })
+}
+
+/// The one place where server functions read the clock; the domain gets it passed in.
+pub fn now() -> Now {
+    chrono::Utc::now()
+}
+
+pub async fn current_session() -> Result<CurrentSession, AppError> {
+    let Extension(session) = leptos_axum::extract::<Extension<CurrentSession>>()
+        .await
+        .map_err(|_| AppError::Internal)?;
+    if session.lookup_failed {
+        return Err(AppError::Unavailable);
+    }
+    Ok(session)
+}
+
+pub async fn client_ip() -> String {
+    leptos_axum::extract::<Extension<ClientIp>>()
+        .await
+        .map(|Extension(ip)| ip.0)
+        .unwrap_or_else(|_| "unknown".to_owned())
+}
+
+/// The signed-in person acting in their session's school, or the reason they cannot.
+pub async fn actor() -> Result<Actor, AppError> {
+    let state = state()?;
+    let session = current_session().await?;
+    let info = session.info.ok_or(AppError::SignInRequired)?;
+    let school_id = info.school_id.ok_or(AppError::NoSchool)?;
+    domain::access::actor_in(&state.db, info.person_id, school_id)
+        .await?
+        .ok_or(AppError::NoSchool)
+}
+
+fn cookie(state: &ServerState, value: &str, max_age: i64) -> String {
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    format!(
+        "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
+        state.session_cookie_name()
+    )
+}
+
+pub fn set_session_cookie(state: &ServerState, token: &Secret) {
+    let value = cookie(
+        state,
+        token.expose(),
+        domain::sessions::ABSOLUTE_TIMEOUT_SECS,
+    );
+    append_set_cookie(value);
+}
+
+pub fn clear_session_cookie(state: &ServerState) {
+    append_set_cookie(cookie(state, "", 0));
+}
+
+fn append_set_cookie(value: String) {
+    if let (Some(response), Ok(value)) = (
+        use_context::<ResponseOptions>(),
+        HeaderValue::from_str(&value),
+    ) {
+        response.append_header(SET_COOKIE, value);
+    }
+}
+
+/// Ends the request's current session, if any (before a new one, and at sign-out).
+pub async fn end_current_session(state: &ServerState) -> Result<(), AppError> {
+    if let Some(token) = current_session().await?.token {
+        domain::sessions::end(&state.db, token.expose()).await?;
+    }
+    Ok(())
+}
+
+impl From<domain::Error> for AppError {
+    fn from(error: domain::Error) -> Self {
+        use domain::Error as E;
+        match error {
+            E::NotFound => AppError::NotFound,
+            E::Forbidden => AppError::Forbidden,
+            E::Invalid(invalid) => AppError::Invalid(invalid.into()),
+            E::InvalidCredentials => AppError::InvalidCredentials,
+            E::TooManyAttempts { retry_after_secs } => {
+                AppError::TooManyAttempts { retry_after_secs }
+            }
+            E::InvitationInvalid => AppError::InvitationInvalid,
+            E::Mail(cause) => {
+                tracing::warn!(%cause, "mail not sent");
+                AppError::MailNotSent
+            }
+            E::Database(cause) => {
+                tracing::error!(%cause, "database error");
+                AppError::Unavailable
+            }
+            E::Internal(cause) => {
+                tracing::error!(%cause, "internal error");
+                AppError::Internal
+            }
+        }
+    }
+}
+
+impl From<Invalid> for Problem {
+    fn from(invalid: Invalid) -> Self {
+        match invalid {
+            Invalid::EmailMalformed => Problem::EmailMalformed,
+            Invalid::NameEmpty => Problem::NameEmpty,
+            Invalid::NameTooLong => Problem::NameTooLong,
+            Invalid::NameControlCharacters => Problem::NameControlCharacters,
+            Invalid::PasswordTooShort => Problem::PasswordTooShort,
+            Invalid::PasswordTooLong => Problem::PasswordTooLong,
+            Invalid::PasswordsDiffer => Problem::PasswordsDiffer,
+            Invalid::EmailAlreadyInSchool => Problem::EmailAlreadyInSchool,
+            Invalid::LastAdministrator => Problem::LastAdministrator,
+            Invalid::CannotRemoveSelf => Problem::CannotRemoveSelf,
+            Invalid::UnknownCategory => Problem::UnknownCategory,
+        }
+    }
+}

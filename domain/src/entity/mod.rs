@@ -1,0 +1,9 @@
+//! sea-orm entities. Crate-private on purpose: rows carry hashes and are `Debug` (sea-orm
+//! requires it), so only the domain's own view types leave this crate.
+
+pub(crate) mod invitation;
+pub(crate) mod membership;
+pub(crate) mod person;
+pub(crate) mod school;
+pub(crate) mod session;
+pub(crate) mod throttle;

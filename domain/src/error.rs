@@ -1,0 +1,58 @@
+//! The domain's error type: what went wrong in words the UI can translate, and internal
+//! causes that are logged but never shown.
+
+/// A problem with what the user typed. Each maps to one French (and English) sentence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Invalid {
+    #[error("the e-mail address is malformed")]
+    EmailMalformed,
+    #[error("the name is empty")]
+    NameEmpty,
+    #[error("the name is too long")]
+    NameTooLong,
+    #[error("the name contains line breaks or control characters")]
+    NameControlCharacters,
+    #[error("the password is too short")]
+    PasswordTooShort,
+    #[error("the password is too long")]
+    PasswordTooLong,
+    #[error("the two passwords differ")]
+    PasswordsDiffer,
+    #[error("this address is already in the school's directory")]
+    EmailAlreadyInSchool,
+    #[error("the school must keep at least one administrator")]
+    LastAdministrator,
+    #[error("an administrator cannot remove themselves")]
+    CannotRemoveSelf,
+    #[error("unknown staff category")]
+    UnknownCategory,
+}
+
+/// Everything a domain call can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The thing does not exist *for this caller* (another school's data looks the same).
+    #[error("not found")]
+    NotFound,
+    /// The caller is known but lacks the role (e.g. not an administrator).
+    #[error("forbidden")]
+    Forbidden,
+    #[error("invalid input: {0}")]
+    Invalid(#[from] Invalid),
+    /// Wrong e-mail or password; deliberately does not say which.
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    #[error("too many attempts, retry in {retry_after_secs} s")]
+    TooManyAttempts { retry_after_secs: i64 },
+    /// Unknown, expired or already used invitation link.
+    #[error("invitation invalid or expired")]
+    InvitationInvalid,
+    #[error("mail could not be sent: {0}")]
+    Mail(String),
+    #[error("database error: {0}")]
+    Database(#[from] sea_orm::DbErr),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,42 @@
+//! The product's rules, with no UI or HTTP framework in sight.
+//!
+//! Every function takes the database connection, the time (`now`) and whatever else it needs
+//! as parameters, so each rule is tested without a browser, a web server or a sleeping clock.
+//!
+//! Invariants:
+//! - **Every query of school data is scoped by a school id that the caller took from the
+//!   session** (an [`access::Actor`]), never from a request body.
+//! - **Secrets (passwords, tokens) have types that implement neither `Debug` nor
+//!   `Serialize`**; only their hashes reach the database.
+//! - Entities are crate-private; callers see view types without hashes.
+
+pub mod access;
+pub mod auth;
+mod entity;
+pub mod error;
+pub mod invitations;
+pub mod mail;
+pub mod password;
+pub mod schools;
+pub mod secret;
+pub mod sessions;
+pub mod staff;
+pub mod throttle;
+pub mod validate;
+
+pub use error::{Error, Invalid, Result};
+pub use sea_orm::{DatabaseConnection, DbErr};
+
+/// The time a rule runs at, always passed in by the caller.
+pub type Now = chrono::DateTime<chrono::Utc>;
+
+/// Connects to `url` (SQLite or PostgreSQL) with a pool sized for this server.
+pub async fn connect(url: &str) -> Result<DatabaseConnection> {
+    let mut options = sea_orm::ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(if url.starts_with("sqlite") { 4 } else { 16 })
+        .connect_timeout(std::time::Duration::from_secs(5))
+        .acquire_timeout(std::time::Duration::from_secs(5))
+        .sqlx_logging(false);
+    Ok(sea_orm::Database::connect(options).await?)
+}

@@ -1,0 +1,204 @@
+//! One mail layer for the whole app: a file drop for development, an in-memory mailbox for
+//! tests, or an SMTP relay (the hosting operator's). Callers build an [`OutgoingMail`]; the
+//! layer checks every header value before lettre sees it (lettre panics on CR/LF in a
+//! display name) and never logs a full address.
+
+mod relay;
+pub mod templates;
+
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncTransport, Message};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+pub use relay::{RelayConfig, Security};
+
+use crate::{Error, Result, validate};
+
+/// A message ready to send, French text and HTML parts.
+#[derive(Clone, Debug)]
+pub struct OutgoingMail {
+    pub to_name: String,
+    pub to_address: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// The `From` the app's own notifications use: the operator's sending address, with the
+/// school's name as display name (DMARC-safe: the domain is the operator's).
+#[derive(Clone, Debug)]
+pub struct Sender {
+    pub address: String,
+    pub name: String,
+}
+
+/// Where mail goes.
+#[derive(Clone)]
+pub enum Mailer {
+    /// Writes each message as `<id>.eml` into a folder (the development default).
+    FileDrop(PathBuf),
+    /// Keeps messages in memory (unit and integration tests).
+    Memory(Arc<Mutex<Vec<Message>>>),
+    /// Sends through the hosting operator's SMTP relay.
+    Relay(Arc<RelayConfig>),
+}
+
+impl Mailer {
+    pub fn memory() -> Self {
+        Mailer::Memory(Arc::new(Mutex::new(Vec::new())))
+    }
+
+    /// The formatted messages kept by a [`Mailer::Memory`] (empty for other kinds).
+    pub fn sent(&self) -> Vec<String> {
+        match self {
+            Mailer::Memory(kept) => kept
+                .lock()
+                .map(|m| {
+                    m.iter()
+                        .map(|m| String::from_utf8_lossy(&m.formatted()).into_owned())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// A human description for the startup log.
+    pub fn describe(&self) -> String {
+        match self {
+            Mailer::FileDrop(dir) => format!("file drop in {}", dir.display()),
+            Mailer::Memory(_) => "in-memory mailbox".to_owned(),
+            Mailer::Relay(relay) => format!("SMTP relay {}:{}", relay.host, relay.port),
+        }
+    }
+
+    /// Builds and sends `mail` from `sender`.
+    pub async fn send(&self, sender: &Sender, mail: &OutgoingMail) -> Result<()> {
+        let message = build(sender, mail)?;
+        match self {
+            Mailer::FileDrop(dir) => {
+                tokio::fs::create_dir_all(dir)
+                    .await
+                    .map_err(|e| Error::Mail(format!("cannot create {}: {e}", dir.display())))?;
+                let transport = lettre::AsyncFileTransport::<lettre::Tokio1Executor>::new(dir);
+                let id = transport
+                    .send(message)
+                    .await
+                    .map_err(|e| Error::Mail(e.to_string()))?;
+                tracing::info!(to = %mask(&mail.to_address), file = %dir.join(format!("{id}.eml")).display(), "mail dropped");
+            }
+            Mailer::Memory(kept) => {
+                kept.lock()
+                    .map_err(|_| Error::Internal("mailbox lock poisoned".into()))?
+                    .push(message);
+            }
+            Mailer::Relay(relay) => {
+                relay.send(message).await?;
+                tracing::info!(to = %mask(&mail.to_address), relay = %relay.host, "mail sent");
+            }
+        }
+        Ok(())
+    }
+}
+
+fn mailbox(name: &str, address: &str) -> Result<Mailbox> {
+    let name = validate::display_name(name)?;
+    let address = validate::email(address)?
+        .parse()
+        .map_err(|_| Error::Invalid(crate::Invalid::EmailMalformed))?;
+    Ok(Mailbox::new(Some(name), address))
+}
+
+fn build(sender: &Sender, mail: &OutgoingMail) -> Result<Message> {
+    if mail.subject.chars().any(char::is_control) {
+        return Err(crate::Invalid::NameControlCharacters.into());
+    }
+    Message::builder()
+        .from(mailbox(&sender.name, &sender.address)?)
+        .to(mailbox(&mail.to_name, &mail.to_address)?)
+        .subject(mail.subject.clone())
+        .message_id(None)
+        .multipart(MultiPart::alternative_plain_html(
+            mail.text.clone(),
+            mail.html.clone(),
+        ))
+        .map_err(|e| Error::Mail(format!("message: {e}")))
+}
+
+/// `anne.martin@ecole.fr` → `a…@ecole.fr`: enough to tell messages apart in a log.
+pub fn mask(address: &str) -> String {
+    match address.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}…@{domain}")
+        }
+        None => "…".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sender() -> Sender {
+        Sender {
+            address: "ne-pas-repondre@hebergeur.fr".into(),
+            name: "Collège Jean Moulin".into(),
+        }
+    }
+
+    fn mail(to_name: &str, subject: &str) -> OutgoingMail {
+        OutgoingMail {
+            to_name: to_name.into(),
+            to_address: "anne@ecole.fr".into(),
+            subject: subject.into(),
+            text: "Bonjour".into(),
+            html: "<p>Bonjour</p>".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn header_injection_is_a_clear_error_not_a_panic() {
+        let mailer = Mailer::memory();
+        for (name, subject) in [
+            ("Anne\r\nBcc: x@y.fr", "Objet"),
+            ("Anne", "Objet\r\nBcc: x@y.fr"),
+            ("Anne\u{0}", "Objet"),
+        ] {
+            let err = mailer
+                .send(&sender(), &mail(name, subject))
+                .await
+                .unwrap_err();
+            assert!(
+                matches!(err, Error::Invalid(crate::Invalid::NameControlCharacters)),
+                "{err}"
+            );
+        }
+        assert!(mailer.sent().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_message_has_from_date_message_id_and_both_parts() {
+        let mailer = Mailer::memory();
+        mailer
+            .send(&sender(), &mail("Anne Martin", "Invitation"))
+            .await
+            .unwrap();
+        let sent = mailer.sent().pop().unwrap();
+        assert!(
+            sent.contains("From: =?utf-8?b?") || sent.contains("From: \"Coll"),
+            "{sent}"
+        );
+        assert!(sent.contains("<ne-pas-repondre@hebergeur.fr>"));
+        assert!(sent.contains("Message-ID: <"));
+        assert!(sent.contains("Date: "));
+        assert!(sent.contains("text/plain") && sent.contains("text/html"));
+    }
+
+    #[test]
+    fn masking_keeps_only_a_hint() {
+        assert_eq!(mask("anne.martin@ecole.fr"), "a…@ecole.fr");
+        assert_eq!(mask("nope"), "…");
+    }
+}

@@ -1,0 +1,86 @@
+//! The app's own notification messages, in French first with an English summary below.
+
+use super::OutgoingMail;
+
+/// Escapes text for an HTML part.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Invites a new staff member to choose their password.
+pub fn invitation(school_name: &str, to_name: &str, to_address: &str, link: &str) -> OutgoingMail {
+    let text = format!(
+        "Bonjour {to_name},\n\n\
+         Vous avez été ajouté(e) à l'établissement « {school_name} » pour l'envoi des e-mails.\n\
+         Pour choisir votre mot de passe, ouvrez ce lien (valable 7 jours, une seule fois) :\n\n\
+         {link}\n\n\
+         Si vous n'attendiez pas ce message, ignorez-le.\n\n\
+         ---\n\
+         You have been added to \"{school_name}\". Choose your password with the link above \
+         (valid for 7 days, once).\n"
+    );
+    let (name, school, href) = (
+        escape_html(to_name),
+        escape_html(school_name),
+        escape_html(link),
+    );
+    let html = format!(
+        "<p>Bonjour {name},</p>\
+         <p>Vous avez été ajouté(e) à l'établissement « {school} » pour l'envoi des e-mails.</p>\
+         <p><a href=\"{href}\">Choisir mon mot de passe</a> (lien valable 7 jours, une seule fois).</p>\
+         <p>Si vous n'attendiez pas ce message, ignorez-le.</p><hr>\
+         <p lang=\"en\">You have been added to “{school}”. <a href=\"{href}\">Choose your password</a> \
+         (valid for 7 days, once).</p>"
+    );
+    OutgoingMail {
+        to_name: to_name.to_owned(),
+        to_address: to_address.to_owned(),
+        subject: format!("Invitation : {school_name}"),
+        text,
+        html,
+    }
+}
+
+/// Tells someone who already has a password that another school added them.
+pub fn added_to_school(
+    school_name: &str,
+    to_name: &str,
+    to_address: &str,
+    sign_in_link: &str,
+) -> OutgoingMail {
+    let text = format!(
+        "Bonjour {to_name},\n\n\
+         L'établissement « {school_name} » vous a ajouté(e) à son annuaire. \
+         Connectez-vous avec votre mot de passe habituel : {sign_in_link}\n\n\
+         ---\n\
+         \"{school_name}\" added you to its directory. Sign in with your usual password.\n"
+    );
+    let (name, school, href) = (
+        escape_html(to_name),
+        escape_html(school_name),
+        escape_html(sign_in_link),
+    );
+    let html = format!(
+        "<p>Bonjour {name},</p><p>L'établissement « {school} » vous a ajouté(e) à son annuaire. \
+         <a href=\"{href}\">Connectez-vous</a> avec votre mot de passe habituel.</p><hr>\
+         <p lang=\"en\">“{school}” added you to its directory. Sign in with your usual password.</p>"
+    );
+    OutgoingMail {
+        to_name: to_name.to_owned(),
+        to_address: to_address.to_owned(),
+        subject: format!("Nouvel établissement : {school_name}"),
+        text,
+        html,
+    }
+}

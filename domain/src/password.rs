@@ -1,0 +1,208 @@
+//! Slow, salted, peppered password hashing (Argon2id), run on the blocking pool so a burst
+//! of sign-ins never stalls the async runtime.
+
+use argon2::{Algorithm, Argon2, Params, Version};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD_NO_PAD as B64;
+use std::sync::Arc;
+use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
+
+use crate::secret::{Secret, random_bytes};
+use crate::{Error, Result};
+
+/// Argon2id cost. [`HashCost::PRODUCTION`] follows SECURITY.md; tests may use a cheaper one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HashCost {
+    pub memory_kib: u32,
+    pub passes: u32,
+    pub lanes: u32,
+}
+
+impl HashCost {
+    /// 64 MiB, 3 passes, 4 lanes (RFC 9106's second recommended option).
+    pub const PRODUCTION: HashCost = HashCost {
+        memory_kib: 64 * 1024,
+        passes: 3,
+        lanes: 4,
+    };
+    /// For tests only: the cheapest cost Argon2 accepts, so suites stay fast.
+    pub const TEST_ONLY: HashCost = HashCost {
+        memory_kib: 64,
+        passes: 1,
+        lanes: 1,
+    };
+}
+
+const SALT_LEN: usize = 16;
+const HASH_LEN: usize = 32;
+
+/// Hashes and verifies passwords with a server-wide pepper kept outside the database.
+#[derive(Clone)]
+pub struct PasswordHasher {
+    cost: HashCost,
+    pepper: Arc<Zeroizing<Vec<u8>>>,
+}
+
+impl PasswordHasher {
+    pub fn new(cost: HashCost, pepper: &[u8]) -> Self {
+        Self {
+            cost,
+            pepper: Arc::new(Zeroizing::new(pepper.to_vec())),
+        }
+    }
+
+    /// A PHC string (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`) for `password`.
+    pub async fn hash(&self, password: &Secret) -> Result<String> {
+        let this = self.clone();
+        let password = password.clone();
+        tokio::task::spawn_blocking(move || this.hash_blocking(password.expose().as_bytes()))
+            .await
+            .map_err(|e| Error::Internal(format!("hash task: {e}")))?
+    }
+
+    /// Whether `password` matches `phc`. A malformed stored hash counts as no match.
+    pub async fn verify(&self, password: &Secret, phc: &str) -> Result<bool> {
+        let this = self.clone();
+        let password = password.clone();
+        let phc = phc.to_owned();
+        tokio::task::spawn_blocking(move || {
+            this.verify_blocking(password.expose().as_bytes(), &phc)
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("verify task: {e}")))?
+    }
+
+    /// Spends the same time as a real verification, so an unknown login e-mail cannot be
+    /// told apart from a wrong password by timing.
+    pub async fn waste_time(&self, password: &Secret) -> Result<()> {
+        self.hash(password).await.map(|_| ())
+    }
+
+    fn argon(&self, cost: HashCost) -> Result<Argon2<'_>> {
+        let params = Params::new(cost.memory_kib, cost.passes, cost.lanes, Some(HASH_LEN))
+            .map_err(|e| Error::Internal(format!("argon2 params: {e}")))?;
+        Argon2::new_with_secret(&self.pepper, Algorithm::Argon2id, Version::V0x13, params)
+            .map_err(|e| Error::Internal(format!("argon2 pepper: {e}")))
+    }
+
+    fn hash_blocking(&self, password: &[u8]) -> Result<String> {
+        let mut salt = [0u8; SALT_LEN];
+        random_bytes(&mut salt)?;
+        let mut out = Zeroizing::new([0u8; HASH_LEN]);
+        self.argon(self.cost)?
+            .hash_password_into(password, &salt, out.as_mut())
+            .map_err(|e| Error::Internal(format!("argon2: {e}")))?;
+        let HashCost {
+            memory_kib,
+            passes,
+            lanes,
+        } = self.cost;
+        Ok(format!(
+            "$argon2id$v=19$m={memory_kib},t={passes},p={lanes}${}${}",
+            B64.encode(salt),
+            B64.encode(out.as_ref())
+        ))
+    }
+
+    fn verify_blocking(&self, password: &[u8], phc: &str) -> Result<bool> {
+        let Some((cost, salt, expected)) = parse_phc(phc) else {
+            return Ok(false);
+        };
+        let mut out = Zeroizing::new(vec![0u8; expected.len()]);
+        self.argon(cost)?
+            .hash_password_into(password, &salt, out.as_mut())
+            .map_err(|e| Error::Internal(format!("argon2: {e}")))?;
+        Ok(bool::from(out.as_slice().ct_eq(&expected)))
+    }
+}
+
+/// Reads the cost, salt and hash back from a PHC string written by `hash_blocking`; the cost
+/// is read per hash so that raising [`HashCost`] later keeps old hashes verifiable.
+fn parse_phc(phc: &str) -> Option<(HashCost, Vec<u8>, Vec<u8>)> {
+    let mut parts = phc.split('$');
+    let (_, alg, version, params, salt, hash) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
+    if alg != "argon2id" || version != "v=19" || parts.next().is_some() {
+        return None;
+    }
+    let mut cost = HashCost {
+        memory_kib: 0,
+        passes: 0,
+        lanes: 0,
+    };
+    for pair in params.split(',') {
+        let (key, value) = pair.split_once('=')?;
+        let value: u32 = value.parse().ok()?;
+        match key {
+            "m" => cost.memory_kib = value,
+            "t" => cost.passes = value,
+            "p" => cost.lanes = value,
+            _ => return None,
+        }
+    }
+    Some((cost, B64.decode(salt).ok()?, B64.decode(hash).ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_hash_verifies_only_its_own_password_and_pepper() {
+        let hasher = PasswordHasher::new(HashCost::TEST_ONLY, b"pepper-one");
+        let phc = hasher.hash(&Secret::new("correct horse")).await.unwrap();
+        assert!(phc.starts_with("$argon2id$v=19$m=64,t=1,p=1$"));
+        assert!(!phc.contains("correct horse"));
+        assert!(
+            hasher
+                .verify(&Secret::new("correct horse"), &phc)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !hasher
+                .verify(&Secret::new("correct horsE"), &phc)
+                .await
+                .unwrap()
+        );
+        let other_pepper = PasswordHasher::new(HashCost::TEST_ONLY, b"pepper-two");
+        assert!(
+            !other_pepper
+                .verify(&Secret::new("correct horse"), &phc)
+                .await
+                .unwrap()
+        );
+    }
+
+    #[tokio::test]
+    async fn a_malformed_hash_is_no_match_not_a_panic() {
+        let hasher = PasswordHasher::new(HashCost::TEST_ONLY, b"p");
+        for bad in [
+            "",
+            "$argon2id$",
+            "$argon2i$v=19$m=64,t=1,p=1$AAAA$AAAA",
+            "$argon2id$v=19$m=x$A$A",
+        ] {
+            assert!(!hasher.verify(&Secret::new("x"), bad).await.unwrap());
+        }
+    }
+
+    #[test]
+    fn production_cost_is_the_documented_one() {
+        assert_eq!(
+            HashCost::PRODUCTION,
+            HashCost {
+                memory_kib: 65536,
+                passes: 3,
+                lanes: 4
+            }
+        );
+    }
+}

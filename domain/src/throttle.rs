@@ -1,0 +1,104 @@
+//! Failure counters with lockouts, stored in the database so that every server instance
+//! sees the same counts. Keys name what is counted (an account, an IP address), hashed so
+//! that no address is stored in clear here.
+
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+
+use crate::entity::throttle;
+use crate::secret::token_hash;
+use crate::{Error, Now, Result};
+
+/// How many failures within a window lead to how long a lockout.
+#[derive(Clone, Copy, Debug)]
+pub struct Policy {
+    pub max_failures: i32,
+    pub window_secs: i64,
+    pub lockout_secs: i64,
+}
+
+/// Sign-in failures per account: 5 within 15 minutes lock the account for 15 minutes.
+pub const SIGN_IN_PER_ACCOUNT: Policy = Policy {
+    max_failures: 5,
+    window_secs: 15 * 60,
+    lockout_secs: 15 * 60,
+};
+
+/// Sign-in failures per client address: generous, since a school's staff share one NAT.
+pub const SIGN_IN_PER_IP: Policy = Policy {
+    max_failures: 50,
+    window_secs: 15 * 60,
+    lockout_secs: 15 * 60,
+};
+
+/// The storage key for `what` in `scope`; `what` (an address) is hashed.
+pub fn key(scope: &str, what: &str) -> String {
+    format!("{scope}:{}", token_hash(what))
+}
+
+/// Fails with [`Error::TooManyAttempts`] while `key` is locked.
+pub async fn check(db: &impl ConnectionTrait, key: &str, now: Now) -> Result<()> {
+    let row = throttle::Entity::find_by_id(key.to_owned()).one(db).await?;
+    match row.and_then(|r| r.locked_until) {
+        Some(until) if until > now.timestamp() => Err(Error::TooManyAttempts {
+            retry_after_secs: until - now.timestamp(),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Counts one failure for `key`, and locks it once the policy's limit is reached.
+pub async fn record_failure(
+    db: &impl ConnectionTrait,
+    key: &str,
+    policy: Policy,
+    now: Now,
+) -> Result<()> {
+    let now = now.timestamp();
+    // Start a fresh window when the old one is over (or the key is new)...
+    throttle::Entity::insert(throttle::ActiveModel {
+        key: Set(key.to_owned()),
+        failures: Set(0),
+        window_start: Set(now),
+        locked_until: Set(None),
+    })
+    .on_conflict_do_nothing_on([throttle::Column::Key])
+    .exec(db)
+    .await?;
+    throttle::Entity::update_many()
+        .col_expr(throttle::Column::Failures, Expr::value(0))
+        .col_expr(throttle::Column::WindowStart, Expr::value(now))
+        .filter(throttle::Column::Key.eq(key))
+        .filter(throttle::Column::WindowStart.lte(now - policy.window_secs))
+        .exec(db)
+        .await?;
+    // ...then count atomically, so concurrent failures on several instances all count.
+    throttle::Entity::update_many()
+        .col_expr(
+            throttle::Column::Failures,
+            Expr::col(throttle::Column::Failures).add(1),
+        )
+        .filter(throttle::Column::Key.eq(key))
+        .exec(db)
+        .await?;
+    throttle::Entity::update_many()
+        .col_expr(
+            throttle::Column::LockedUntil,
+            Expr::value(now + policy.lockout_secs),
+        )
+        .col_expr(throttle::Column::Failures, Expr::value(0))
+        .col_expr(throttle::Column::WindowStart, Expr::value(now))
+        .filter(throttle::Column::Key.eq(key))
+        .filter(throttle::Column::Failures.gte(policy.max_failures))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Forgets the failures of `key` (after a success).
+pub async fn clear(db: &impl ConnectionTrait, key: &str) -> Result<()> {
+    throttle::Entity::delete_by_id(key.to_owned())
+        .exec(db)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,19 @@
+//! Database schema migrations, applied at server start (and by the `migrate` subcommand).
+//!
+//! Every migration runs on SQLite and PostgreSQL alike: timestamps are stored as Unix
+//! seconds (`BIGINT`) so comparisons mean the same on both, and identifiers are
+//! auto-incremented integers that are only ever looked up together with their school.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261121_000001_schools_and_people;
+
+/// Applies this crate's migrations in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261121_000001_schools_and_people::Migration)]
+    }
+}

@@ -1,0 +1,382 @@
+//! The server's configuration: read once, from an optional TOML file and `ECOLE_*`
+//! environment variables (which win), into one [`Config`] passed to whoever needs it.
+//! A missing or invalid setting stops the server with a message naming the setting.
+
+use base64::Engine as _;
+use domain::mail::{RelayConfig, Security};
+use domain::password::HashCost;
+use domain::secret::Secret;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Where the app's mail goes.
+#[derive(Clone)]
+pub enum MailConfig {
+    /// No relay configured: messages are written as `.eml` files into this folder.
+    FileDrop(PathBuf),
+    /// The hosting operator's relay.
+    Relay(RelayConfig),
+}
+
+#[derive(Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub database_url: String,
+    /// Base URL of the app as users reach it (mailed links), without trailing slash.
+    pub public_url: String,
+    pub data_dir: PathBuf,
+    /// The operator's sending address, used as `From` for the app's own notifications.
+    pub sender_address: String,
+    pub mail: MailConfig,
+    /// Key material for encrypting secrets at rest (SMTP passwords, from step 1 on).
+    pub master_key: Secret,
+    /// Mixed into every Argon2id hash; kept outside the database.
+    pub pepper: Secret,
+    pub hash_cost: HashCost,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_forwarded_for: bool,
+    /// Folder of the compiled site (wasm, JS, CSS), as cargo-leptos lays it out.
+    pub site_root: String,
+}
+
+/// A setting that is missing or wrong, named as the operator would write it.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {setting} ({env}): {problem}")]
+pub struct ConfigError {
+    pub setting: &'static str,
+    pub env: &'static str,
+    pub problem: String,
+}
+
+/// The file's keys; every one may also come from `ECOLE_<KEY>` in upper case.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    listen: Option<String>,
+    database_url: Option<String>,
+    public_url: Option<String>,
+    data_dir: Option<String>,
+    sender_address: Option<String>,
+    master_key: Option<String>,
+    pepper: Option<String>,
+    trust_forwarded_for: Option<String>,
+    relay_host: Option<String>,
+    relay_port: Option<String>,
+    relay_security: Option<String>,
+    relay_username: Option<String>,
+    relay_password: Option<String>,
+    site_root: Option<String>,
+}
+
+macro_rules! env_override {
+    ($raw:ident, $lookup:ident, $($field:ident),*) => {
+        $( if let Some(v) = $lookup(&format!("ECOLE_{}", stringify!($field).to_uppercase())) { $raw.$field = Some(v); } )*
+    };
+}
+
+fn err(setting: &'static str, env: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError {
+        setting,
+        env,
+        problem: problem.into(),
+    }
+}
+
+impl Config {
+    /// Reads the file at `file` (if given) then the environment.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let mut raw = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    err(
+                        "config file",
+                        "ECOLE_CONFIG",
+                        format!("cannot read {}: {e}", path.display()),
+                    )
+                })?;
+                toml::from_str::<Raw>(&text).map_err(|e| {
+                    err(
+                        "config file",
+                        "ECOLE_CONFIG",
+                        format!("{}: {e}", path.display()),
+                    )
+                })?
+            }
+            None => Raw::default(),
+        };
+        env_override!(
+            raw,
+            env,
+            listen,
+            database_url,
+            public_url,
+            data_dir,
+            sender_address,
+            master_key,
+            pepper,
+            trust_forwarded_for,
+            relay_host,
+            relay_port,
+            relay_security,
+            relay_username,
+            relay_password,
+            site_root
+        );
+        // cargo-leptos passes the address and site folder it built for.
+        if raw.listen.is_none() {
+            raw.listen = env("LEPTOS_SITE_ADDR");
+        }
+        if raw.site_root.is_none() {
+            raw.site_root = env("LEPTOS_SITE_ROOT");
+        }
+        Self::from_raw(raw)
+    }
+
+    fn from_raw(raw: Raw) -> Result<Config, ConfigError> {
+        let listen: SocketAddr = raw
+            .listen
+            .as_deref()
+            .unwrap_or("127.0.0.1:3000")
+            .parse()
+            .map_err(|_| {
+                err(
+                    "listen",
+                    "ECOLE_LISTEN",
+                    "expected an address such as 127.0.0.1:3000",
+                )
+            })?;
+        let data_dir = PathBuf::from(raw.data_dir.unwrap_or_else(|| "data".into()));
+        let database_url = raw.database_url.unwrap_or_else(|| {
+            format!(
+                "sqlite://{}?mode=rwc",
+                data_dir.join("ecole.sqlite").display()
+            )
+        });
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(err(
+                "database_url",
+                "ECOLE_DATABASE_URL",
+                "expected sqlite://… or postgres://…",
+            ));
+        }
+        let public_url = raw.public_url.unwrap_or_else(|| format!("http://{listen}"));
+        let parsed = url::Url::parse(&public_url).map_err(|_| {
+            err(
+                "public_url",
+                "ECOLE_PUBLIC_URL",
+                "expected a URL such as https://ecoles.example.fr",
+            )
+        })?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
+            return Err(err(
+                "public_url",
+                "ECOLE_PUBLIC_URL",
+                "expected an http:// or https:// URL",
+            ));
+        }
+        let sender_address = domain::validate::email(
+            raw.sender_address
+                .as_deref()
+                .unwrap_or("ne-pas-repondre@ecole-courriel.invalid"),
+        )
+        .map_err(|_| {
+            err(
+                "sender_address",
+                "ECOLE_SENDER_ADDRESS",
+                "not a valid e-mail address",
+            )
+        })?;
+        let master_key = key_setting(raw.master_key, "master_key", "ECOLE_MASTER_KEY")?;
+        let pepper = key_setting(raw.pepper, "pepper", "ECOLE_PEPPER")?;
+        let trust_forwarded_for = match raw.trust_forwarded_for.as_deref() {
+            None | Some("false") | Some("0") => false,
+            Some("true") | Some("1") => true,
+            Some(_) => {
+                return Err(err(
+                    "trust_forwarded_for",
+                    "ECOLE_TRUST_FORWARDED_FOR",
+                    "expected true or false",
+                ));
+            }
+        };
+        let mail = match raw.relay_host {
+            None => MailConfig::FileDrop(data_dir.join("mail")),
+            Some(host) => MailConfig::Relay(relay(
+                host,
+                raw.relay_port,
+                raw.relay_security,
+                raw.relay_username,
+                raw.relay_password,
+            )?),
+        };
+        Ok(Config {
+            listen,
+            database_url,
+            public_url: public_url.trim_end_matches('/').to_owned(),
+            data_dir,
+            sender_address,
+            mail,
+            master_key,
+            pepper,
+            hash_cost: HashCost::PRODUCTION,
+            trust_forwarded_for,
+            site_root: raw.site_root.unwrap_or_else(|| "target/site".into()),
+        })
+    }
+
+    /// Cookies are `Secure` (and `__Host-` prefixed) exactly when users come over HTTPS.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+/// A 32-byte key given in base64.
+fn key_setting(
+    value: Option<String>,
+    setting: &'static str,
+    env: &'static str,
+) -> Result<Secret, ConfigError> {
+    let value = value.ok_or_else(|| {
+        err(
+            setting,
+            env,
+            "missing; generate one with `openssl rand -base64 32`",
+        )
+    })?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(value.trim())
+        .map_err(|_| {
+            err(
+                setting,
+                env,
+                "not valid base64; generate one with `openssl rand -base64 32`",
+            )
+        })?;
+    if bytes.len() != 32 {
+        return Err(err(
+            setting,
+            env,
+            format!("must be 32 bytes once decoded, got {}", bytes.len()),
+        ));
+    }
+    Ok(Secret::new(value.trim().to_owned()))
+}
+
+fn relay(
+    host: String,
+    port: Option<String>,
+    security: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+) -> Result<RelayConfig, ConfigError> {
+    let security = match security.as_deref().unwrap_or("starttls") {
+        "starttls" => Security::StartTls,
+        "tls" => Security::ImplicitTls,
+        "none" => Security::None,
+        _ => {
+            return Err(err(
+                "relay_security",
+                "ECOLE_RELAY_SECURITY",
+                "expected starttls, tls or none",
+            ));
+        }
+    };
+    let default_port = match security {
+        Security::StartTls => 587,
+        Security::ImplicitTls => 465,
+        Security::None => 25,
+    };
+    let port = match port {
+        None => default_port,
+        Some(p) => p
+            .parse()
+            .map_err(|_| err("relay_port", "ECOLE_RELAY_PORT", "expected a port number"))?,
+    };
+    if username.is_some() != password.is_some() {
+        return Err(err(
+            "relay_username",
+            "ECOLE_RELAY_USERNAME",
+            "give both relay_username and relay_password, or neither",
+        ));
+    }
+    Ok(RelayConfig {
+        host,
+        port,
+        security,
+        username,
+        password: password.map(Secret::new),
+        timeout: Duration::from_secs(20),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    const KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+
+    fn load(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::load(None, |k| vars.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_give_a_runnable_development_setup() {
+        let config = load(&[("ECOLE_MASTER_KEY", KEY), ("ECOLE_PEPPER", KEY)]).unwrap();
+        assert_eq!(config.listen.to_string(), "127.0.0.1:3000");
+        assert_eq!(config.database_url, "sqlite://data/ecole.sqlite?mode=rwc");
+        assert!(matches!(config.mail, MailConfig::FileDrop(ref p) if p.ends_with("mail")));
+        assert!(!config.secure_cookies());
+    }
+
+    #[test]
+    fn missing_or_bad_settings_are_named() {
+        let e = load(&[("ECOLE_PEPPER", KEY)]).err().unwrap();
+        assert!(e.to_string().contains("ECOLE_MASTER_KEY"), "{e}");
+        let e = load(&[("ECOLE_MASTER_KEY", "short"), ("ECOLE_PEPPER", KEY)])
+            .err()
+            .unwrap();
+        assert!(e.to_string().contains("master_key"), "{e}");
+        let e = load(&[
+            ("ECOLE_MASTER_KEY", KEY),
+            ("ECOLE_PEPPER", KEY),
+            ("ECOLE_LISTEN", "nope"),
+        ])
+        .err()
+        .unwrap();
+        assert!(e.to_string().contains("ECOLE_LISTEN"), "{e}");
+        let e = load(&[
+            ("ECOLE_MASTER_KEY", KEY),
+            ("ECOLE_PEPPER", KEY),
+            ("ECOLE_RELAY_HOST", "smtp.x"),
+            ("ECOLE_RELAY_SECURITY", "ssl"),
+        ])
+        .err()
+        .unwrap();
+        assert!(e.to_string().contains("relay_security"), "{e}");
+    }
+
+    #[test]
+    fn https_public_url_means_secure_cookies() {
+        let config = load(&[
+            ("ECOLE_MASTER_KEY", KEY),
+            ("ECOLE_PEPPER", KEY),
+            ("ECOLE_PUBLIC_URL", "https://ecoles.example.fr/"),
+        ])
+        .unwrap();
+        assert!(config.secure_cookies());
+        assert_eq!(config.public_url, "https://ecoles.example.fr");
+    }
+}

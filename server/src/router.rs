@@ -1,0 +1,36 @@
+//! The HTTP surface: Leptos pages and server functions, the language switch, `/healthz`,
+//! `/metrics` and static files, behind the middleware stack.
+
+use axum::Router;
+use axum::routing::{get, post};
+use leptos_axum::LeptosRoutes;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::handlers;
+use crate::middleware;
+use crate::state::AppState;
+
+/// Forms here are small; a larger body is refused before it is read.
+const BODY_LIMIT_BYTES: usize = 64 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    let routes = state.routes.clone();
+    Router::new()
+        .route("/api/{fn_name}", post(handlers::leptos::server_fn))
+        .route("/langue", post(handlers::language::set_language))
+        .route("/healthz", get(handlers::health::healthz))
+        .route("/metrics", get(handlers::metrics::metrics))
+        .leptos_routes_with_handler(routes, get(handlers::leptos::page))
+        .fallback(handlers::leptos::fallback)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::session::load))
+        .layer(axum::middleware::from_fn(middleware::csrf::refuse_cross_site))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(axum::middleware::from_fn(middleware::metrics::record))
+        .layer(axum::middleware::from_fn(middleware::headers::security_headers))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+            // The path only: query strings may carry tokens or errors.
+            tracing::info_span!("http", method = %request.method(), path = %request.uri().path())
+        }))
+        .with_state(state)
+}
