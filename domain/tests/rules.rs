@@ -1,6 +1,8 @@
 //! The domain's rules against real databases (SQLite, and PostgreSQL when
 //! `TEST_DATABASE_URL` is set), with the clock passed in: nothing here sleeps.
 
+#![expect(clippy::unwrap_used, reason = "test helpers should fail loudly")]
+
 use chrono::{Duration, TimeZone, Utc};
 use domain::access::actor_in;
 use domain::password::{HashCost, PasswordHasher};

@@ -10,6 +10,10 @@ pub mod router;
 pub mod serve;
 pub mod state;
 
+/// What the server logs unless `RUST_LOG` says otherwise. sqlx and sea-orm stay at `warn`:
+/// at `debug` they print SQL with its bound values (addresses, hashes).
+pub const DEFAULT_LOG_FILTER: &str = "info,sqlx=warn,sea_orm=warn";
+
 /// Start-up and command-line failures: a sentence for the operator, printed as is.
 pub type StartupResult<T> = Result<T, String>;
 

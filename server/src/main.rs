@@ -6,7 +6,7 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+        .unwrap_or_else(|_| EnvFilter::new(server::DEFAULT_LOG_FILTER));
     let json = std::env::var("ECOLE_LOG_FORMAT").is_ok_and(|f| f == "json");
     if json {
         tracing_subscriber::fmt()

@@ -29,8 +29,26 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(middleware::metrics::record))
         .layer(axum::middleware::from_fn(middleware::headers::security_headers))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
-            // The path only: query strings may carry tokens or errors.
-            tracing::info_span!("http", method = %request.method(), path = %request.uri().path())
+            tracing::info_span!("http", method = %request.method(), path = %loggable_path(request.uri().path()))
         }))
         .with_state(state)
+}
+
+/// The request path as logs may show it: no query string (it may carry errors or tokens)
+/// and no invitation token (it is a password-setting capability).
+pub fn loggable_path(path: &str) -> &str {
+    if path.starts_with("/invitation/") {
+        "/invitation/…"
+    } else {
+        path
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn token_paths_are_redacted() {
+        assert_eq!(super::loggable_path("/invitation/abc"), "/invitation/…");
+        assert_eq!(super::loggable_path("/personnels/3"), "/personnels/3");
+    }
 }

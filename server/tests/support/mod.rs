@@ -66,7 +66,14 @@ impl TestApp {
 
     /// An app whose requests go to `db` (e.g. a broken connection) while `t` is cleaned up.
     pub async fn with_db(db: domain::DatabaseConnection, t: testkit::TestDb) -> Self {
-        let mailer = Mailer::memory();
+        Self::with_parts(db, t, Mailer::memory()).await
+    }
+
+    pub async fn with_parts(
+        db: domain::DatabaseConnection,
+        t: testkit::TestDb,
+        mailer: Mailer,
+    ) -> Self {
         let state = AppState::new(test_config(), db, mailer.clone(), None);
         Self {
             router: server::router::router(state),

@@ -1,0 +1,125 @@
+//! What the logs say about sign-in and invitations: the events, without the secrets.
+
+mod support;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use support::{PASSWORD, TestApp};
+use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::MakeWriter;
+
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("log buffer").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Capture {
+    type Writer = Capture;
+    fn make_writer(&'a self) -> Capture {
+        self.clone()
+    }
+}
+
+#[tokio::test]
+async fn authentication_events_are_logged_without_secrets_or_addresses() {
+    let capture = Capture::default();
+    // The production filter, with the app's own crates turned up to the most verbose.
+    let filter = EnvFilter::new(format!(
+        "{},domain=trace,server=trace,app=trace,tower_http=debug",
+        server::DEFAULT_LOG_FILTER
+    ));
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(capture.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let t = testkit::sqlite().await;
+    let drop_dir = std::env::temp_dir().join(format!("ecole-log-test-{}", std::process::id()));
+    let app = TestApp::with_parts(
+        t.db.clone(),
+        t,
+        domain::mail::Mailer::FileDrop(drop_dir.clone()),
+    )
+    .await;
+
+    let created = domain::schools::create_with_admin(
+        app.db(),
+        "École A",
+        "anne.martin@ecole.fr",
+        "Anne",
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    let invitation = created.invitation.unwrap().token;
+    let page = app
+        .get(&format!("/invitation/{}", invitation.expose()), None)
+        .await;
+    assert!(page.body.contains("Anne"));
+    app.accept(&invitation, PASSWORD).await;
+    let refused = app
+        .call(
+            "sign_in",
+            &[
+                ("email", "anne.martin@ecole.fr"),
+                ("password", "mauvais mot de passe"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(
+        refused.app_error(),
+        app::error::AppError::InvalidCredentials
+    );
+    let cookie = app.sign_in("anne.martin@ecole.fr", PASSWORD).await;
+    app.call(
+        "add_staff",
+        &[
+            ("display_name", "Bruno"),
+            ("email", "bruno.durand@ecole.fr"),
+            ("category", "enseignant"),
+        ],
+        Some(&cookie),
+    )
+    .await;
+    app.call("sign_out", &[], Some(&cookie)).await;
+
+    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    for event in [
+        "event=\"invitation_accepted\"",
+        "event=\"sign_in\" outcome=\"failure\"",
+        "event=\"sign_in\" outcome=\"success\"",
+        "event=\"staff_added\"",
+        "event=\"sign_out\"",
+        "mail dropped",
+    ] {
+        assert!(logs.contains(event), "missing {event} in:\n{logs}");
+    }
+    let session = cookie.split_once('=').unwrap().1;
+    for secret in [
+        PASSWORD,
+        "mauvais mot de passe",
+        invitation.expose(),
+        session,
+        "anne.martin@ecole.fr",
+        "bruno.durand@ecole.fr",
+    ] {
+        assert!(
+            !logs.contains(secret),
+            "{secret:?} appears in the logs:\n{logs}"
+        );
+    }
+    assert!(logs.contains("b…@ecole.fr"), "addresses appear masked");
+    std::fs::remove_dir_all(drop_dir).ok();
+    app.drop_database().await;
+}
