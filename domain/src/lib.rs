@@ -20,6 +20,7 @@ pub mod password;
 pub mod schools;
 pub mod secret;
 pub mod sessions;
+pub mod smtp;
 pub mod staff;
 pub mod throttle;
 pub mod validate;

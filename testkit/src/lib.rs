@@ -2,6 +2,8 @@
 //! `TEST_DATABASE_URL` points at a PostgreSQL server, a fresh PostgreSQL database too, so
 //! the same test body proves the rule on both. Dropped by [`TestDb::drop_database`].
 
+pub mod smtp;
+
 use migration::MigratorTrait as _;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
@@ -17,7 +19,7 @@ enum Cleanup {
     Postgres { admin_url: String, name: String },
 }
 
-fn unique_suffix() -> String {
+pub(crate) fn unique_suffix() -> String {
     let mut bytes = [0u8; 8];
     getrandom::fill(&mut bytes).expect("OS random source");
     bytes.iter().map(|b| format!("{b:02x}")).collect()

@@ -1,0 +1,116 @@
+//! What went wrong in an SMTP exchange, in categories a person can act on. The UI turns
+//! each into a French sentence saying what happened and what to try.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FailureKind {
+    /// The host name does not resolve (typo, or the DNS is down).
+    NameNotResolved,
+    /// The host resolves only to loopback, private or link-local addresses, which the
+    /// operator has not allowed.
+    PrivateAddress,
+    /// Plaintext SMTP ("none") towards a host that is not on this machine.
+    PlaintextNotAllowed,
+    /// Nothing listens on that port (or a firewall rejects the connection).
+    ConnectionRefused,
+    /// No answer within the time limit.
+    Timeout,
+    /// The server's certificate is not valid for that name, expired or untrusted.
+    TlsCertificate,
+    /// The TLS handshake failed otherwise (e.g. implicit TLS towards a STARTTLS port).
+    TlsHandshake,
+    /// STARTTLS was required but the server does not offer it.
+    StartTlsNotOffered,
+    /// A user name is set but the server offers no authentication (over this connection).
+    AuthNotOffered,
+    /// The server refused the user name or password.
+    AuthRefused,
+    /// The server refused the sender address.
+    SenderRefused,
+    /// The server refused the recipient address.
+    RecipientRefused,
+    /// The server refuses to relay to that recipient (not authenticated or not allowed).
+    RelayDenied,
+    /// The server refused the message itself (size, content, policy).
+    MessageRefused,
+    /// The server answered "try again later" (4xx).
+    TemporaryFailure,
+    /// The connection dropped, or the server spoke something other than SMTP.
+    ConnectionLost,
+}
+
+impl FailureKind {
+    /// Worth retrying later without changing anything (network and 4xx trouble).
+    pub fn is_transient(self) -> bool {
+        matches!(
+            self,
+            FailureKind::ConnectionRefused
+                | FailureKind::Timeout
+                | FailureKind::TemporaryFailure
+                | FailureKind::ConnectionLost
+        )
+    }
+}
+
+/// A failed step: its category and what the server (or the system) said.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    pub kind: FailureKind,
+    pub detail: String,
+}
+
+impl Failure {
+    pub(crate) fn new(kind: FailureKind, detail: impl Into<String>) -> Self {
+        Self {
+            kind,
+            detail: detail.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}: {}", self.kind, self.detail)
+    }
+}
+
+/// The category of a refused RCPT: relay denial (5.7.x, "relay") or a bad recipient.
+pub(crate) fn recipient_refusal(code: u16, text: &str) -> FailureKind {
+    let lower = text.to_ascii_lowercase();
+    if (400..500).contains(&code) {
+        FailureKind::TemporaryFailure
+    } else if lower.contains("5.7.") || lower.contains("relay") {
+        FailureKind::RelayDenied
+    } else {
+        FailureKind::RecipientRefused
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relay_denials_are_told_apart_from_unknown_recipients() {
+        assert_eq!(
+            recipient_refusal(554, "5.7.1 <x@y.fr>: Relay access denied"),
+            FailureKind::RelayDenied
+        );
+        assert_eq!(
+            recipient_refusal(550, "Relaying denied"),
+            FailureKind::RelayDenied
+        );
+        assert_eq!(
+            recipient_refusal(
+                550,
+                "5.1.1 <x@y.fr>: Recipient address rejected: User unknown"
+            ),
+            FailureKind::RecipientRefused
+        );
+        assert_eq!(
+            recipient_refusal(450, "4.2.0 greylisted"),
+            FailureKind::TemporaryFailure
+        );
+    }
+}

@@ -1,0 +1,10 @@
+//! Talking SMTP: the client used by test sends and by every relay, the transcript shown
+//! under a failed test, and the diagnosis of failures.
+
+pub mod client;
+pub mod diagnosis;
+pub mod transcript;
+
+pub use client::{Connection, Endpoint, Policy, connect};
+pub use diagnosis::{Failure, FailureKind};
+pub use transcript::Transcript;

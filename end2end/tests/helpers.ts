@@ -1,0 +1,286 @@
+// Shared steps of the end-to-end tests: the server's state, the operator CLI, the dropped
+// mail, hydration, unique names, and the accessibility check.
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readServerState, type ServerState } from '../server';
+
+export { readServerState, type ServerState };
+
+// ---------------------------------------------------------------------------------------
+// Unique names: both projects (and both runs of a test) share one server.
+
+let counter = 0;
+
+/** A short tag unique to this test, project and moment, usable in names and addresses. */
+export function uniqueTag(testInfo: TestInfo): string {
+  counter += 1;
+  return `${testInfo.project.name}-${Date.now().toString(36)}-${process.pid.toString(36)}-${counter}`.toLowerCase();
+}
+
+/** An address unique to this test and project; the app stores addresses in lower case. */
+export function uniqueEmail(testInfo: TestInfo, who: string): string {
+  return `${who}-${uniqueTag(testInfo)}@example.fr`;
+}
+
+// ---------------------------------------------------------------------------------------
+// The operator CLI: the same binary as the server, with the same environment.
+
+export function runCli(args: string[]): string {
+  const state = readServerState();
+  try {
+    return execFileSync(state.binary, args, {
+      cwd: state.cwd,
+      env: { ...process.env, ...state.env },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`server ${args.join(' ')} failed: ${e.message}\nstdout: ${e.stdout}\nstderr: ${e.stderr}`);
+  }
+}
+
+export interface CreatedSchool {
+  name: string;
+  adminEmail: string;
+  adminName: string;
+  /** The link the CLI printed, for cross-checking the mailed one. */
+  printedLink: string;
+  output: string;
+}
+
+/** `server create-school …`: the school and its first administrator, who is mailed an invitation. */
+export function createSchool(name: string, adminEmail: string, adminName: string): CreatedSchool {
+  const output = runCli(['create-school', '--name', name, '--admin-email', adminEmail, '--admin-name', adminName]);
+  const match = output.match(/^Lien d'invitation \/ invitation link: (\S+)\s*$/m);
+  if (!match) {
+    throw new Error(`create-school printed no invitation link:\n${output}`);
+  }
+  return { name, adminEmail, adminName, printedLink: match[1], output };
+}
+
+// ---------------------------------------------------------------------------------------
+// Mail dropped by the server as .eml files (multipart/alternative, quoted-printable text).
+
+export interface Mail {
+  file: string;
+  mtimeMs: number;
+  headers: Record<string, string>;
+  /** Decoded headers. */
+  to: string;
+  subject: string;
+  /** The decoded text/plain part. */
+  text: string;
+}
+
+function splitHeadersAndBody(raw: string): { headers: Record<string, string>; body: string } {
+  const separator = raw.search(/\r?\n\r?\n/);
+  const head = separator < 0 ? raw : raw.slice(0, separator);
+  const body = separator < 0 ? '' : raw.slice(separator).replace(/^\r?\n\r?\n/, '');
+  const headers: Record<string, string> = {};
+  // Unfold continuation lines, then read "Name: value".
+  for (const line of head.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
+    const colon = line.indexOf(':');
+    if (colon > 0) {
+      headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+    }
+  }
+  return { headers, body };
+}
+
+/** Quoted-printable to bytes: soft line breaks `=\r\n` vanish, `=XX` is one byte. */
+export function decodeQuotedPrintable(input: string): Buffer {
+  const text = input.replace(/=\r?\n/g, '');
+  const bytes: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '=' && /^[0-9A-Fa-f]{2}$/.test(text.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else {
+      bytes.push(...Buffer.from(c, 'utf8'));
+    }
+  }
+  return Buffer.from(bytes);
+}
+
+function decodeBody(body: string, transferEncoding: string | undefined): string {
+  switch ((transferEncoding ?? '7bit').toLowerCase()) {
+    case 'quoted-printable':
+      return decodeQuotedPrintable(body).toString('utf8');
+    case 'base64':
+      return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+    default:
+      return body;
+  }
+}
+
+/** RFC 2047 encoded words (`=?utf-8?b?…?=`, `=?utf-8?q?…?=`) in a header. */
+function decodeEncodedWords(value: string): string {
+  return value
+    .replace(/(\?=)\s+(=\?)/g, '$1$2')
+    .replace(/=\?([^?]+)\?([bBqQ])\?([^?]*)\?=/g, (_all, _charset: string, kind: string, data: string) =>
+      kind.toLowerCase() === 'b'
+        ? Buffer.from(data, 'base64').toString('utf8')
+        : decodeQuotedPrintable(data.replace(/_/g, ' ')).toString('utf8'),
+    );
+}
+
+/** The text/plain part of a message, searching nested multiparts. */
+function plainText(headers: Record<string, string>, body: string): string | null {
+  const type = headers['content-type'] ?? 'text/plain';
+  if (/^multipart\//i.test(type)) {
+    const boundary = type.match(/boundary="?([^";]+)"?/i)?.[1];
+    if (!boundary) return null;
+    const parts = body.split(`--${boundary}`).slice(1);
+    for (const part of parts) {
+      if (part.startsWith('--')) break; // the closing delimiter
+      const parsed = splitHeadersAndBody(part.replace(/^\r?\n/, ''));
+      const text = plainText(parsed.headers, parsed.body);
+      if (text !== null) return text;
+    }
+    return null;
+  }
+  if (/^text\/plain/i.test(type)) {
+    return decodeBody(body, headers['content-transfer-encoding']);
+  }
+  return null;
+}
+
+export function readMail(file: string): Mail {
+  const raw = fs.readFileSync(file, 'utf8');
+  const { headers, body } = splitHeadersAndBody(raw);
+  const text = plainText(headers, body);
+  if (text === null) {
+    throw new Error(`${file} has no text/plain part`);
+  }
+  return {
+    file,
+    mtimeMs: fs.statSync(file).mtimeMs,
+    headers,
+    to: decodeEncodedWords(headers['to'] ?? ''),
+    subject: decodeEncodedWords(headers['subject'] ?? ''),
+    text,
+  };
+}
+
+/** Every mail whose `To` contains `address`, newest first. */
+export function mailsTo(address: string): Mail[] {
+  const { mailDir } = readServerState();
+  if (!fs.existsSync(mailDir)) return [];
+  return fs
+    .readdirSync(mailDir)
+    .filter((name) => name.endsWith('.eml'))
+    .map((name) => path.join(mailDir, name))
+    .filter((file) => splitHeadersAndBody(fs.readFileSync(file, 'utf8')).headers['to']?.toLowerCase().includes(address.toLowerCase()))
+    .map(readMail)
+    .sort((a, b) => b.mtimeMs - a.mtimeMs);
+}
+
+/** The newest mail to `address`, waiting for it to be dropped if need be. */
+export async function newestMailTo(address: string, timeoutMs = 10_000): Promise<Mail> {
+  let found: Mail | undefined;
+  await expect
+    .poll(
+      () => {
+        found = mailsTo(address)[0];
+        return found !== undefined;
+      },
+      { message: `a mail to ${address} in ${readServerState().mailDir}`, timeout: timeoutMs },
+    )
+    .toBe(true);
+  return found!;
+}
+
+/** The invitation link in a mail's text: `<public url>/invitation/<token>`. */
+export function invitationLink(mail: Mail): string {
+  const match = mail.text.match(/https?:\/\/[^\s<>"]+\/invitation\/[A-Za-z0-9_-]+/);
+  if (!match) {
+    throw new Error(`no invitation link in ${mail.file}:\n${mail.text}`);
+  }
+  return match[0];
+}
+
+// ---------------------------------------------------------------------------------------
+// Pages.
+
+/** The wasm has hydrated the page (the app sets `<body data-hydrated="true">`). */
+export async function waitForHydration(page: Page): Promise<void> {
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+}
+
+/** An absolute URL of the server under test, for exact URL assertions. */
+export function url(pathname: string): string {
+  return new URL(pathname, readServerState().baseUrl).toString();
+}
+
+/** Matches a URL of the server under test with this path, whatever its query string. */
+export function atPath(pathname: string): RegExp {
+  const escaped = url(pathname).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^${escaped}(\\?[^#]*)?$`);
+}
+
+/** Fills and submits the invitation form (works with or without JavaScript). */
+export async function choosePassword(page: Page, password: string, confirmation = password): Promise<void> {
+  await page.locator('#password').fill(password);
+  await page.locator('#confirmation').fill(confirmation);
+  await page.getByRole('button', { name: 'Enregistrer et me connecter' }).click();
+}
+
+/** Fills and submits the sign-in form on the current page (/connexion). */
+export async function signIn(page: Page, email: string, password: string): Promise<void> {
+  await page.locator('#email').fill(email);
+  await page.locator('#password').fill(password);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+}
+
+/**
+ * A school created by the operator whose administrator has accepted the invitation through
+ * the page; the page is left signed in on "/".
+ */
+export async function onboardedAdmin(
+  page: Page,
+  testInfo: TestInfo,
+  { hydrated = true }: { hydrated?: boolean } = {},
+): Promise<CreatedSchool & { password: string }> {
+  const tag = uniqueTag(testInfo);
+  const school = createSchool(`Collège Victor Hugo ${tag}`, `direction-${tag}@example.fr`, 'Anne Martin');
+  const link = invitationLink(await newestMailTo(school.adminEmail));
+  await page.goto(link);
+  if (hydrated) await waitForHydration(page);
+  const password = `une phrase de passe ${tag}`;
+  await choosePassword(page, password);
+  await expect(page).toHaveURL(url('/'));
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(school.name);
+  return { ...school, password };
+}
+
+// ---------------------------------------------------------------------------------------
+// Accessibility.
+
+/** Runs axe on the page as it is and fails on any violation of impact serious or critical. */
+export async function expectNoSeriousA11yViolations(page: Page, label: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  // Every finding, whatever its impact, is kept with the test's results for review.
+  await test.info().attach(`axe ${label}`, {
+    body: JSON.stringify({ url: page.url(), violations: results.violations }, null, 2),
+    contentType: 'application/json',
+  });
+  if (process.env.AXE_VERBOSE) {
+    for (const v of results.violations) {
+      console.log(`axe ${label}: [${v.impact}] ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    }
+  }
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const report = serious
+    .map(
+      (v) =>
+        `- [${v.impact}] ${v.id}: ${v.help} (${v.helpUrl})\n` +
+        v.nodes.map((n) => `    ${n.target.join(' ')}: ${n.failureSummary?.replace(/\n/g, ' ')}`).join('\n'),
+    )
+    .join('\n');
+  expect(serious, `axe violations on ${label} (${page.url()}):\n${report}`).toEqual([]);
+}

@@ -1,0 +1,117 @@
+"""A real SMTP server for the tests (aiosmtpd): plain, STARTTLS or implicit TLS, optional
+AUTH, and scripted refusals. Each accepted message is written to --maildir as JSON with its
+envelope, whether it came over TLS and as which user. Prints READY once listening."""
+
+import argparse
+import asyncio
+import json
+import os
+import ssl
+import time
+import uuid
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+
+def parse():
+    p = argparse.ArgumentParser()
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--tls", choices=["none", "starttls", "implicit"], default="none")
+    p.add_argument("--cert")
+    p.add_argument("--key")
+    p.add_argument("--auth", help="user:password required before MAIL")
+    p.add_argument("--maildir", required=True)
+    p.add_argument("--reject-sender", action="store_true")
+    p.add_argument("--reject-recipient", help="address answered 550 5.1.1")
+    p.add_argument("--relay-deny", action="store_true", help="554 5.7.1 for every recipient")
+    p.add_argument("--temp-fail", action="store_true", help="451 4.3.0 at RCPT")
+    return p.parse_args()
+
+
+class Handler:
+    def __init__(self, args):
+        self.args = args
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.args.reject_sender:
+            return "553 5.7.1 <%s>: Sender address rejected: not owned by user" % address
+        envelope.mail_from = address
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.args.temp_fail:
+            return "451 4.3.0 Temporary local problem, try again later"
+        if self.args.relay_deny:
+            return "554 5.7.1 <%s>: Relay access denied" % address
+        if self.args.reject_recipient and address.lower() == self.args.reject_recipient.lower():
+            return "550 5.1.1 <%s>: Recipient address rejected: User unknown" % address
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        name = "%d-%s.json" % (time.time_ns(), uuid.uuid4().hex)
+        record = {
+            "mail_from": envelope.mail_from,
+            "rcpt_tos": envelope.rcpt_tos,
+            "tls": bool(session.ssl) or server.transport.get_extra_info("ssl_object") is not None,
+            "user": (session.auth_data.login.decode() if session.authenticated and session.auth_data else None),
+            "data": envelope.content.decode("utf-8", "replace"),
+        }
+        tmp = os.path.join(self.args.maildir, name + ".tmp")
+        with open(tmp, "w") as f:
+            json.dump(record, f)
+        os.rename(tmp, os.path.join(self.args.maildir, name))
+        return "250 2.0.0 Ok: queued as %s" % name[:12]
+
+
+def authenticator(expected):
+    user, password = expected.split(":", 1)
+
+    def check(server, session, envelope, mechanism, auth_data):
+        ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == user and auth_data.password.decode() == password
+        return AuthResult(success=ok, handled=False, auth_data=auth_data)
+
+    return check
+
+
+def main():
+    args = parse()
+    os.makedirs(args.maildir, exist_ok=True)
+    kwargs = {}
+    context = None
+    if args.tls != "none":
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(args.cert, args.key)
+    if args.tls == "starttls":
+        kwargs["tls_context"] = context
+        kwargs["require_starttls"] = True
+    if args.auth:
+        kwargs["authenticator"] = authenticator(args.auth)
+        kwargs["auth_require_tls"] = args.tls == "starttls"
+        kwargs["auth_required"] = True
+    else:
+        # Advertise no AUTH at all, like a relay that only accepts by address.
+        kwargs["auth_require_tls"] = False
+        kwargs["auth_exclude_mechanism"] = ["LOGIN", "PLAIN"]
+    controller = Controller(
+        Handler(args),
+        hostname="127.0.0.1",
+        port=args.port,
+        ssl_context=context if args.tls == "implicit" else None,
+        server_hostname="localhost",
+        ready_timeout=10,
+        **kwargs,
+    )
+    controller.start()
+    print("READY", flush=True)
+    try:
+        asyncio.get_event_loop().run_until_complete(asyncio.Event().wait())
+    except KeyboardInterrupt:
+        pass
+    finally:
+        controller.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,216 @@
+//! A real SMTP server for tests: `testkit/smtp_peer.py` (aiosmtpd) in a child process,
+//! with a throw-away certificate for `localhost`/127.0.0.1 when TLS is asked for. Received
+//! messages are read back from its mail folder as JSON.
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PeerTls {
+    None,
+    StartTls,
+    Implicit,
+}
+
+/// How the peer behaves.
+#[derive(Clone, Debug)]
+pub struct PeerOptions {
+    pub tls: PeerTls,
+    /// `user:password` required before MAIL.
+    pub auth: Option<String>,
+    pub reject_sender: bool,
+    pub reject_recipient: Option<String>,
+    pub relay_deny: bool,
+    pub temp_fail: bool,
+}
+
+impl Default for PeerOptions {
+    fn default() -> Self {
+        Self {
+            tls: PeerTls::None,
+            auth: None,
+            reject_sender: false,
+            reject_recipient: None,
+            relay_deny: false,
+            temp_fail: false,
+        }
+    }
+}
+
+/// One message as the peer received it.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Received {
+    pub mail_from: String,
+    pub rcpt_tos: Vec<String>,
+    pub tls: bool,
+    pub user: Option<String>,
+    pub data: String,
+}
+
+pub struct SmtpPeer {
+    pub port: u16,
+    /// The PEM certificate the peer presents (trust it in the client under test).
+    pub cert_pem: Option<PathBuf>,
+    dir: PathBuf,
+    child: Child,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// A self-signed certificate for localhost and 127.0.0.1 in `dir` (cert.pem, key.pem).
+pub fn make_certificate(dir: &Path, common_name: &str) -> (PathBuf, PathBuf) {
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let status = Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+        ])
+        .arg(format!("/CN={common_name}"))
+        .args([
+            "-addext",
+            &format!("subjectAltName=DNS:{common_name},IP:127.0.0.1"),
+            "-addext",
+            "basicConstraints=critical,CA:FALSE",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .stderr(Stdio::null())
+        .status()
+        .expect("openssl");
+    assert!(status.success(), "openssl req failed");
+    (cert, key)
+}
+
+impl SmtpPeer {
+    pub fn start(options: PeerOptions) -> SmtpPeer {
+        let dir = std::env::temp_dir().join(format!("ecole-smtp-peer-{}", crate::unique_suffix()));
+        std::fs::create_dir_all(dir.join("mail")).expect("peer dir");
+        let port = free_port();
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("smtp_peer.py");
+        let mut cmd = Command::new("python3");
+        cmd.arg(script)
+            .args(["--port", &port.to_string(), "--maildir"])
+            .arg(dir.join("mail"));
+        let mut cert_pem = None;
+        if options.tls != PeerTls::None {
+            let (cert, key) = make_certificate(&dir, "localhost");
+            cmd.args([
+                "--tls",
+                if options.tls == PeerTls::StartTls {
+                    "starttls"
+                } else {
+                    "implicit"
+                },
+            ]);
+            cmd.arg("--cert").arg(&cert).arg("--key").arg(&key);
+            cert_pem = Some(cert);
+        }
+        if let Some(auth) = &options.auth {
+            cmd.args(["--auth", auth]);
+        }
+        if options.reject_sender {
+            cmd.arg("--reject-sender");
+        }
+        if let Some(address) = &options.reject_recipient {
+            cmd.args(["--reject-recipient", address]);
+        }
+        if options.relay_deny {
+            cmd.arg("--relay-deny");
+        }
+        if options.temp_fail {
+            cmd.arg("--temp-fail");
+        }
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3 with aiosmtpd (pip install aiosmtpd)");
+        let stdout = child.stdout.take().expect("peer stdout");
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)
+            .expect("peer output");
+        assert_eq!(
+            line.trim(),
+            "READY",
+            "the SMTP peer did not start (is aiosmtpd installed?)"
+        );
+        SmtpPeer {
+            port,
+            cert_pem,
+            dir,
+            child,
+        }
+    }
+
+    /// The peer's certificate as DER, to trust it in a client.
+    pub fn cert_der(&self) -> Vec<u8> {
+        let pem =
+            std::fs::read_to_string(self.cert_pem.as_ref().expect("a TLS peer")).expect("cert");
+        let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        base64_decode(&b64)
+    }
+
+    /// Messages received so far, oldest first.
+    pub fn received(&self) -> Vec<Received> {
+        let mut names: Vec<PathBuf> = std::fs::read_dir(self.dir.join("mail"))
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .map(|e| e.path())
+                    .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+            .iter()
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .filter_map(|t| serde_json::from_str(&t).ok())
+            .collect()
+    }
+
+    /// Waits (bounded) until `count` messages have arrived.
+    pub fn wait_for(&self, count: usize, limit: Duration) -> Vec<Received> {
+        let start = std::time::Instant::now();
+        loop {
+            let received = self.received();
+            if received.len() >= count || start.elapsed() > limit {
+                return received;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for SmtpPeer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn base64_decode(text: &str) -> Vec<u8> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::new();
+    let (mut acc, mut bits) = (0u32, 0);
+    for c in text.bytes().filter(|c| *c != b'=') {
+        let Some(v) = ALPHABET.iter().position(|a| *a == c) else {
+            continue;
+        };
+        acc = (acc << 6) | v as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    out
+}
