@@ -22,6 +22,12 @@ pub enum Problem {
     LastAdministrator,
     CannotRemoveSelf,
     UnknownCategory,
+    HostMalformed,
+    PortInvalid,
+    SecurityUnknown,
+    RelayUnknown,
+    UsernameMalformed,
+    PasswordRequiredForNewServer,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -164,6 +170,30 @@ impl Problem {
             Problem::UnknownCategory => (
                 "Choisissez « Personnel » ou « Enseignant ».",
                 "Choose “Staff” or “Teacher”.",
+            ),
+            Problem::HostMalformed => (
+                "Indiquez le nom du serveur SMTP, par exemple smtp.ac-academie.fr.",
+                "Give the SMTP server's name, for example smtp.school.org.",
+            ),
+            Problem::PortInvalid => (
+                "Le port est un nombre de 1 à 65535 (souvent 587 ou 465).",
+                "The port is a number from 1 to 65535 (often 587 or 465).",
+            ),
+            Problem::SecurityUnknown => (
+                "Choisissez une sécurité de connexion dans la liste.",
+                "Choose a connection security from the list.",
+            ),
+            Problem::RelayUnknown => (
+                "Choisissez le service de l'hébergeur ou le serveur de l'établissement.",
+                "Choose the host's service or the school's server.",
+            ),
+            Problem::UsernameMalformed => (
+                "L'identifiant SMTP est trop long ou contient des caractères de contrôle.",
+                "The SMTP user name is too long or contains control characters.",
+            ),
+            Problem::PasswordRequiredForNewServer => (
+                "Le serveur ou l'identifiant a changé : saisissez de nouveau le mot de passe SMTP.",
+                "The server or user name changed: type the SMTP password again.",
             ),
         };
         lang.t_owned(fr, en)

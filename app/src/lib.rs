@@ -11,6 +11,7 @@
 
 pub mod api;
 pub mod components;
+pub mod diagnosis;
 pub mod error;
 pub mod i18n;
 pub mod pages;
@@ -25,8 +26,9 @@ use leptos_router::{SsrMode, path};
 use crate::components::layout::Layout;
 use crate::i18n::Lang;
 use crate::pages::{
-    home::HomePage, invitation::InvitationPage, not_found::NotFound, sign_in::SignInPage,
-    staff::StaffPage, staff_member::StaffMemberPage,
+    home::HomePage, invitation::InvitationPage, not_found::NotFound,
+    sending_settings::SendingSettingsPage, sign_in::SignInPage, staff::StaffPage,
+    staff_member::StaffMemberPage,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -92,6 +94,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/connexion") view=SignInPage ssr=SsrMode::Async/>
                     <Route path=path!("/invitation/:token") view=InvitationPage ssr=SsrMode::Async/>
+                    <Route path=path!("/parametres-envoi") view=SendingSettingsPage ssr=SsrMode::Async/>
                     <Route path=path!("/personnels") view=StaffPage ssr=SsrMode::Async/>
                     <Route path=path!("/personnels/:id") view=StaffMemberPage ssr=SsrMode::Async/>
                 </Routes>

@@ -26,6 +26,8 @@ pub struct ServerState {
     pub public_url: String,
     /// True when served over HTTPS: cookies get `Secure` and the `__Host-` prefix.
     pub secure_cookies: bool,
+    /// Relays, their rules and the master keys, for step 1 and everything that sends.
+    pub sending: domain::sending_settings::SendingEnvironment,
 }
 
 impl ServerState {
@@ -171,6 +173,12 @@ impl From<Invalid> for Problem {
             Invalid::LastAdministrator => Problem::LastAdministrator,
             Invalid::CannotRemoveSelf => Problem::CannotRemoveSelf,
             Invalid::UnknownCategory => Problem::UnknownCategory,
+            Invalid::HostMalformed => Problem::HostMalformed,
+            Invalid::PortInvalid => Problem::PortInvalid,
+            Invalid::SecurityUnknown => Problem::SecurityUnknown,
+            Invalid::RelayUnknown => Problem::RelayUnknown,
+            Invalid::UsernameMalformed => Problem::UsernameMalformed,
+            Invalid::PasswordRequiredForNewServer => Problem::PasswordRequiredForNewServer,
         }
     }
 }

@@ -26,6 +26,18 @@ pub enum Invalid {
     CannotRemoveSelf,
     #[error("unknown staff category")]
     UnknownCategory,
+    #[error("the SMTP server name is missing or malformed")]
+    HostMalformed,
+    #[error("the port must be a number from 1 to 65535")]
+    PortInvalid,
+    #[error("unknown connection security")]
+    SecurityUnknown,
+    #[error("unknown relay choice")]
+    RelayUnknown,
+    #[error("the SMTP user name is too long or contains control characters")]
+    UsernameMalformed,
+    #[error("the server or user changed: type the password again")]
+    PasswordRequiredForNewServer,
 }
 
 /// Everything a domain call can fail with.

@@ -12,6 +12,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod crypto;
 mod entity;
 pub mod error;
 pub mod invitations;
@@ -19,6 +20,7 @@ pub mod mail;
 pub mod password;
 pub mod schools;
 pub mod secret;
+pub mod sending_settings;
 pub mod sessions;
 pub mod smtp;
 pub mod staff;

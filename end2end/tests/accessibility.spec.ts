@@ -88,8 +88,10 @@ test('keyboard only: the skip link comes first, then the sign-in form is filled 
   await expect(skip).toBeFocused();
   await expect(skip).toBeInViewport();
 
-  // Following it moves on to the main content: the next Tab is the e-mail field.
+  // Following it moves the focus to the main content; the next Tab is the e-mail field.
   await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(url('/connexion#contenu'));
+  await expect(page.locator('main#contenu'), 'the skip link moves the keyboard focus to <main>').toBeFocused();
   await page.keyboard.press('Tab');
   await expect(page.locator('#email')).toBeFocused();
   await page.keyboard.type(admin.adminEmail);

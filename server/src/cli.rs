@@ -39,6 +39,9 @@ pub enum Command {
     },
     /// List the schools hosted here.
     ListSchools,
+    /// Re-seal every stored secret under the current master key (after adding a new
+    /// `master_key` and moving the old one to `previous_master_keys`).
+    RotateMasterKey,
 }
 
 pub async fn run(cli: Cli) -> StartupResult<()> {
@@ -57,6 +60,18 @@ pub async fn run(cli: Cli) -> StartupResult<()> {
             admin_name,
         } => create_school(&config, &name, &admin_email, &admin_name).await,
         Command::ListSchools => list_schools(&config).await,
+        Command::RotateMasterKey => {
+            let db = open(&config).await?;
+            let keys = config.master_keys().map_err(|e| e.to_string())?;
+            let (rewrapped, total) = domain::sending_settings::rewrap_all(&db, &keys)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!(
+                "{rewrapped} secret(s) re-sealed under key {} ({total} stored) / re-sealed under the current key.",
+                keys.current_id()
+            );
+            Ok(())
+        }
     }
 }
 

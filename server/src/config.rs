@@ -3,9 +3,10 @@
 //! A missing or invalid setting stops the server with a message naming the setting.
 
 use base64::Engine as _;
-use domain::mail::{RelayConfig, Security};
+use domain::mail::{Relay, Security};
 use domain::password::HashCost;
 use domain::secret::Secret;
+use domain::smtp::{Endpoint, Policy};
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -17,7 +18,7 @@ pub enum MailConfig {
     /// No relay configured: messages are written as `.eml` files into this folder.
     FileDrop(PathBuf),
     /// The hosting operator's relay.
-    Relay(RelayConfig),
+    Relay(Relay),
 }
 
 #[derive(Clone)]
@@ -30,8 +31,15 @@ pub struct Config {
     /// The operator's sending address, used as `From` for the app's own notifications.
     pub sender_address: String,
     pub mail: MailConfig,
-    /// Key material for encrypting secrets at rest (SMTP passwords, from step 1 on).
+    /// Key material for encrypting secrets at rest (SMTP passwords): the current key seals.
     pub master_key: Secret,
+    /// Earlier master keys, still able to open what they sealed until `rotate-master-key`.
+    pub previous_master_keys: Vec<Secret>,
+    /// Let schools point at SMTP hosts on loopback or private networks (off in production;
+    /// the tests' loopback SMTP server needs it).
+    pub allow_private_smtp_hosts: bool,
+    /// PEM certificates trusted for SMTP besides the public roots (an internal CA).
+    pub smtp_extra_roots: Vec<Vec<u8>>,
     /// Mixed into every Argon2id hash; kept outside the database.
     pub pepper: Secret,
     pub hash_cost: HashCost,
@@ -68,6 +76,9 @@ struct Raw {
     relay_username: Option<String>,
     relay_password: Option<String>,
     site_root: Option<String>,
+    previous_master_keys: Option<String>,
+    allow_private_smtp_hosts: Option<String>,
+    smtp_extra_ca_file: Option<String>,
 }
 
 macro_rules! env_override {
@@ -118,6 +129,9 @@ impl Config {
             data_dir,
             sender_address,
             master_key,
+            previous_master_keys,
+            allow_private_smtp_hosts,
+            smtp_extra_ca_file,
             pepper,
             trust_forwarded_for,
             relay_host,
@@ -196,16 +210,33 @@ impl Config {
         })?;
         let master_key = key_setting(raw.master_key, "master_key", "ECOLE_MASTER_KEY")?;
         let pepper = key_setting(raw.pepper, "pepper", "ECOLE_PEPPER")?;
-        let trust_forwarded_for = match raw.trust_forwarded_for.as_deref() {
-            None | Some("false") | Some("0") => false,
-            Some("true") | Some("1") => true,
-            Some(_) => {
-                return Err(err(
-                    "trust_forwarded_for",
-                    "ECOLE_TRUST_FORWARDED_FOR",
-                    "expected true or false",
-                ));
-            }
+        let trust_forwarded_for = flag(
+            raw.trust_forwarded_for,
+            "trust_forwarded_for",
+            "ECOLE_TRUST_FORWARDED_FOR",
+        )?;
+        let allow_private_smtp_hosts = flag(
+            raw.allow_private_smtp_hosts,
+            "allow_private_smtp_hosts",
+            "ECOLE_ALLOW_PRIVATE_SMTP_HOSTS",
+        )?;
+        let previous_master_keys = raw
+            .previous_master_keys
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+            .map(|k| {
+                key_setting(
+                    Some(k.to_owned()),
+                    "previous_master_keys",
+                    "ECOLE_PREVIOUS_MASTER_KEYS",
+                )
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let smtp_extra_roots = match raw.smtp_extra_ca_file {
+            None => Vec::new(),
+            Some(path) => pem_certificates(&path)?,
         };
         let mail = match raw.relay_host {
             None => MailConfig::FileDrop(data_dir.join("mail")),
@@ -215,6 +246,7 @@ impl Config {
                 raw.relay_security,
                 raw.relay_username,
                 raw.relay_password,
+                &smtp_extra_roots,
             )?),
         };
         Ok(Config {
@@ -225,11 +257,25 @@ impl Config {
             sender_address,
             mail,
             master_key,
+            previous_master_keys,
+            allow_private_smtp_hosts,
+            smtp_extra_roots,
             pepper,
             hash_cost: HashCost::PRODUCTION,
             trust_forwarded_for,
             site_root: raw.site_root.unwrap_or_else(|| "target/site".into()),
         })
+    }
+
+    /// The master keys as the crypto layer uses them.
+    pub fn master_keys(&self) -> Result<domain::crypto::MasterKeys, ConfigError> {
+        let previous: Vec<&str> = self
+            .previous_master_keys
+            .iter()
+            .map(|k| k.expose())
+            .collect();
+        domain::crypto::MasterKeys::from_base64(self.master_key.expose(), &previous)
+            .map_err(|e| err("master_key", "ECOLE_MASTER_KEY", e.to_string()))
     }
 
     /// Cookies are `Secure` (and `__Host-` prefixed) exactly when users come over HTTPS.
@@ -270,32 +316,76 @@ fn key_setting(
     Ok(Secret::new(value.trim().to_owned()))
 }
 
+fn flag(
+    value: Option<String>,
+    setting: &'static str,
+    env: &'static str,
+) -> Result<bool, ConfigError> {
+    match value.as_deref() {
+        None | Some("false") | Some("0") => Ok(false),
+        Some("true") | Some("1") => Ok(true),
+        Some(_) => Err(err(setting, env, "expected true or false")),
+    }
+}
+
+/// The DER certificates of a PEM file.
+fn pem_certificates(path: &str) -> Result<Vec<Vec<u8>>, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        err(
+            "smtp_extra_ca_file",
+            "ECOLE_SMTP_EXTRA_CA_FILE",
+            format!("cannot read {path}: {e}"),
+        )
+    })?;
+    let mut certificates = Vec::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        match (line.trim(), current.as_mut()) {
+            ("-----BEGIN CERTIFICATE-----", _) => current = Some(String::new()),
+            ("-----END CERTIFICATE-----", Some(body)) => {
+                let der = base64::engine::general_purpose::STANDARD
+                    .decode(body.as_bytes())
+                    .map_err(|_| {
+                        err(
+                            "smtp_extra_ca_file",
+                            "ECOLE_SMTP_EXTRA_CA_FILE",
+                            "malformed PEM",
+                        )
+                    })?;
+                certificates.push(der);
+                current = None;
+            }
+            (line, Some(body)) => body.push_str(line),
+            _ => {}
+        }
+    }
+    if certificates.is_empty() {
+        return Err(err(
+            "smtp_extra_ca_file",
+            "ECOLE_SMTP_EXTRA_CA_FILE",
+            "no certificate in the file",
+        ));
+    }
+    Ok(certificates)
+}
+
 fn relay(
     host: String,
     port: Option<String>,
     security: Option<String>,
     username: Option<String>,
     password: Option<String>,
-) -> Result<RelayConfig, ConfigError> {
-    let security = match security.as_deref().unwrap_or("starttls") {
-        "starttls" => Security::StartTls,
-        "tls" => Security::ImplicitTls,
-        "none" => Security::None,
-        _ => {
-            return Err(err(
-                "relay_security",
-                "ECOLE_RELAY_SECURITY",
-                "expected starttls, tls or none",
-            ));
-        }
-    };
-    let default_port = match security {
-        Security::StartTls => 587,
-        Security::ImplicitTls => 465,
-        Security::None => 25,
-    };
+    extra_roots: &[Vec<u8>],
+) -> Result<Relay, ConfigError> {
+    let security = Security::parse(security.as_deref().unwrap_or("starttls")).ok_or_else(|| {
+        err(
+            "relay_security",
+            "ECOLE_RELAY_SECURITY",
+            "expected starttls, tls or none",
+        )
+    })?;
     let port = match port {
-        None => default_port,
+        None => security.default_port(),
         Some(p) => p
             .parse()
             .map_err(|_| err("relay_port", "ECOLE_RELAY_PORT", "expected a port number"))?,
@@ -307,13 +397,21 @@ fn relay(
             "give both relay_username and relay_password, or neither",
         ));
     }
-    Ok(RelayConfig {
-        host,
-        port,
-        security,
-        username,
-        password: password.map(Secret::new),
-        timeout: Duration::from_secs(20),
+    Ok(Relay {
+        endpoint: Endpoint {
+            host,
+            port,
+            security,
+            username,
+            password: password.map(Secret::new),
+        },
+        // The operator chose this relay: it may sit on their own private network.
+        policy: Policy {
+            allow_private_hosts: true,
+            extra_roots: extra_roots.iter().cloned().map(Into::into).collect(),
+            step_timeout: Duration::from_secs(20),
+            hello_name: "localhost".into(),
+        },
     })
 }
 

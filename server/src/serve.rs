@@ -17,7 +17,7 @@ pub async fn run(config: Config) -> crate::StartupResult<()> {
         .map_err(|e| format!("metrics recorder: {e}"))?;
     let listen = config.listen;
     tracing::info!(mail = %mailer.describe(), "outgoing mail: open the .eml files there to read invitations");
-    let state = AppState::new(config, db.clone(), mailer, Some(metrics));
+    let state = AppState::new(config, db.clone(), mailer, Some(metrics))?;
     let public_url = state.config.public_url.clone();
     tokio::spawn(purge_sessions(db));
 

@@ -4,10 +4,13 @@ use axum::extract::FromRef;
 use base64::Engine as _;
 use domain::mail::Mailer;
 use domain::password::PasswordHasher;
+use domain::sending_settings::SendingEnvironment;
+use domain::smtp::Policy;
 use leptos::config::LeptosOptions;
 use leptos_axum::AxumRouteListing;
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
+use std::time::Duration;
 
 use app::ssr::ServerState;
 
@@ -35,13 +38,21 @@ impl AppState {
         db: domain::DatabaseConnection,
         mailer: Mailer,
         metrics: Option<PrometheusHandle>,
-    ) -> Self {
+    ) -> crate::StartupResult<Self> {
         let pepper = base64::engine::general_purpose::STANDARD
             .decode(config.pepper.expose())
-            .unwrap_or_default();
+            .map_err(|_| "configuration: pepper is not base64".to_owned())?;
+        let keys = config.master_keys().map_err(|e| e.to_string())?;
+        let sending = SendingEnvironment {
+            hosting: mailer.clone(),
+            hosting_from: config.sender_address.clone(),
+            school_policy: school_policy(&config),
+            keys: Arc::new(keys),
+        };
         let server = ServerState {
             db,
             mailer,
+            sending,
             hasher: PasswordHasher::new(config.hash_cost, &pepper),
             sender_address: config.sender_address.clone(),
             public_url: config.public_url.clone(),
@@ -54,13 +65,13 @@ impl AppState {
             .site_addr(config.listen)
             .build();
         let routes = leptos_axum::generate_route_list(app::App);
-        Self {
+        Ok(Self {
             leptos_options,
             routes,
             server,
             config: Arc::new(config),
             metrics,
-        }
+        })
     }
 }
 
@@ -69,5 +80,24 @@ pub fn mailer_from(config: &Config) -> Mailer {
     match &config.mail {
         MailConfig::FileDrop(dir) => Mailer::FileDrop(dir.clone()),
         MailConfig::Relay(relay) => Mailer::Relay(Arc::new(relay.clone())),
+    }
+}
+
+/// What a school's own SMTP server may be: public unless the operator allows private
+/// networks, trusted by the public roots plus the operator's extra ones.
+pub fn school_policy(config: &Config) -> Policy {
+    Policy {
+        allow_private_hosts: config.allow_private_smtp_hosts,
+        extra_roots: config
+            .smtp_extra_roots
+            .iter()
+            .cloned()
+            .map(Into::into)
+            .collect(),
+        step_timeout: Duration::from_secs(10),
+        hello_name: url::Url::parse(&config.public_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_else(|| "localhost".into()),
     }
 }

@@ -18,7 +18,8 @@ async fn requests_are_counted_by_method_and_status_not_by_path() {
         t.db.clone(),
         domain::mail::Mailer::memory(),
         Some(handle),
-    );
+    )
+    .expect("state");
     let app = support::TestApp {
         router: server::router::router(state),
         mailer: domain::mail::Mailer::memory(),

@@ -5,5 +5,6 @@
 
 pub mod invitation;
 pub mod session;
+pub mod settings;
 pub mod staff;
 pub mod types;

@@ -48,3 +48,53 @@ pub struct InvitationInfo {
     pub school_name: String,
     pub display_name: String,
 }
+
+/// The sending settings page's data. The SMTP password is never sent: only whether one is set.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendingSettingsView {
+    pub deliver_all_through_server: bool,
+    pub sender_name: String,
+    /// `hosting` or `school`.
+    pub relay: String,
+    pub host: String,
+    pub port: String,
+    /// `starttls`, `tls` or `none`.
+    pub security: String,
+    pub from_address: String,
+    pub username: String,
+    pub password_set: bool,
+    pub saved: bool,
+    /// How the host's relay is set up ("SMTP relay smtp.host.fr:587" or the file drop).
+    pub hosting_description: String,
+    pub last_test: Option<TestReportView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestReportView {
+    /// Unix seconds.
+    pub at: i64,
+    pub to: String,
+    pub problem: Option<crate::diagnosis::SmtpProblem>,
+    pub detail: String,
+    pub transcript: Vec<String>,
+}
+
+#[cfg(feature = "ssr")]
+impl From<domain::sending_settings::TestReport> for TestReportView {
+    fn from(r: domain::sending_settings::TestReport) -> Self {
+        Self {
+            at: r.at,
+            to: r.to,
+            problem: r.failure.map(Into::into),
+            detail: r.detail,
+            transcript: r.transcript,
+        }
+    }
+}
+
+/// What submitting the settings form did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SettingsOutcome {
+    Saved,
+    Tested(TestReportView),
+}

@@ -14,7 +14,8 @@ pub fn Layout(children: Children) -> impl IntoView {
     let lang = use_lang();
     let me = provide_me();
     view! {
-        <a class="skip-link" href="#contenu">{lang.t("Aller au contenu", "Skip to content")}</a>
+        // rel="external": the router would scroll without moving focus; the browser moves both.
+        <a class="skip-link" href="#contenu" rel="external">{lang.t("Aller au contenu", "Skip to content")}</a>
         <header class="site-header">
             <a class="brand" href="/">"École Courriel"</a>
             <Transition fallback=|| ()>
@@ -43,6 +44,7 @@ fn SignedInHeader(me: Me) -> impl IntoView {
             <ul class="nav-links">
                 <li><a href="/">{lang.t("Accueil", "Home")}</a></li>
                 {me.is_admin.then(|| view! {
+                    <li><a href="/parametres-envoi">{lang.t("Envoi des e-mails", "E-mail sending")}</a></li>
                     <li><a href="/personnels">{lang.t("Personnels", "Staff")}</a></li>
                 })}
             </ul>

@@ -1,7 +1,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::types::Me;
+use crate::api::settings::get_sending_settings;
+use crate::api::types::{Me, SendingSettingsView};
 use crate::components::session::SignedIn;
 use crate::i18n::{Lang, use_lang};
 
@@ -59,9 +60,23 @@ fn Checklist(me: Me, lang: Lang) -> impl IntoView {
         <h1>{school.name}</h1>
         <h2>{lang.t("Mise en place de l'envoi des e-mails", "Setting up e-mail sending")}</h2>
         <ol class="checklist">
+            <li class="step">
+                <span class="step-number" aria-hidden="true">"1"</span>
+                <div>
+                    <h3>{lang.t("Paramètres d'envoi des e-mails", "E-mail sending settings")}</h3>
+                    <p>{lang.t("Nom d'expéditeur, serveur d'envoi et test d'envoi. Réservé aux administrateurs.",
+                               "Sender name, relay and test send. Administrators only.")}</p>
+                    <p class="step-state">
+                        <span class="visually-hidden">{lang.t("État : ", "State: ")}</span>
+                        {if me.is_admin { view! { <SettingsState lang/> }.into_any() } else {
+                            lang.t("Géré par l'administrateur de l'établissement", "Managed by the school's administrator").into_any()
+                        }}
+                    </p>
+                </div>
+            </li>
             {steps.into_iter().enumerate().map(|(i, (title, text, state))| view! {
                 <li class="step">
-                    <span class="step-number" aria-hidden="true">{i + 1}</span>
+                    <span class="step-number" aria-hidden="true">{i + 2}</span>
                     <div>
                         <h3>{title}</h3>
                         <p>{text}</p>
@@ -77,4 +92,33 @@ fn Checklist(me: Me, lang: Lang) -> impl IntoView {
         })}
     }
     .into_any()
+}
+
+/// Step 1's state, from the school's settings and last test.
+#[component]
+fn SettingsState(lang: Lang) -> impl IntoView {
+    let settings = Resource::new(|| (), |_| get_sending_settings());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let state = settings.await.ok().map(|s| step_one_state(&s, lang));
+                let label = state.unwrap_or(lang.t("À faire", "To do"));
+                view! { {label}" — "<a href="/parametres-envoi">{lang.t("Ouvrir", "Open")}</a> }
+            })}
+        </Suspense>
+    }
+}
+
+fn step_one_state(settings: &SendingSettingsView, lang: Lang) -> &'static str {
+    match (&settings.last_test, settings.saved) {
+        (Some(test), _) if test.problem.is_none() => {
+            lang.t("Fait — dernier test réussi", "Done — last test passed")
+        }
+        (Some(_), _) => lang.t(
+            "À corriger — dernier test en échec",
+            "To fix — last test failed",
+        ),
+        (None, true) => lang.t("Enregistré — à tester", "Saved — to be tested"),
+        (None, false) => lang.t("À faire", "To do"),
+    }
 }

@@ -5,5 +5,6 @@ pub(crate) mod invitation;
 pub(crate) mod membership;
 pub(crate) mod person;
 pub(crate) mod school;
+pub(crate) mod sending_settings;
 pub(crate) mod session;
 pub(crate) mod throttle;

@@ -3,7 +3,6 @@
 //! layer checks every header value before lettre sees it (lettre panics on CR/LF in a
 //! display name) and never logs a full address.
 
-mod relay;
 pub mod templates;
 
 use lettre::message::{Mailbox, MultiPart};
@@ -11,9 +10,17 @@ use lettre::{AsyncTransport, Message};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-pub use relay::{RelayConfig, Security};
+pub use crate::smtp::client::Security;
 
+use crate::smtp::{self, Endpoint, Failure, FailureKind, Policy, Transcript};
 use crate::{Error, Result, validate};
+
+/// An SMTP relay and how to reach it.
+#[derive(Clone)]
+pub struct Relay {
+    pub endpoint: Endpoint,
+    pub policy: Policy,
+}
 
 /// A message ready to send, French text and HTML parts.
 #[derive(Clone, Debug)]
@@ -23,6 +30,8 @@ pub struct OutgoingMail {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// Where replies go, when `From` cannot be the real author's address (DMARC).
+    pub reply_to: Option<String>,
 }
 
 /// The `From` the app's own notifications use: the operator's sending address, with the
@@ -41,7 +50,7 @@ pub enum Mailer {
     /// Keeps messages in memory (unit and integration tests).
     Memory(Arc<Mutex<Vec<Message>>>),
     /// Sends through the hosting operator's SMTP relay.
-    Relay(Arc<RelayConfig>),
+    Relay(Arc<Relay>),
 }
 
 impl Mailer {
@@ -69,37 +78,86 @@ impl Mailer {
         match self {
             Mailer::FileDrop(dir) => format!("file drop in {}", dir.display()),
             Mailer::Memory(_) => "in-memory mailbox".to_owned(),
-            Mailer::Relay(relay) => format!("SMTP relay {}:{}", relay.host, relay.port),
+            Mailer::Relay(relay) => {
+                format!("SMTP relay {}:{}", relay.endpoint.host, relay.endpoint.port)
+            }
         }
     }
 
     /// Builds and sends `mail` from `sender`.
     pub async fn send(&self, sender: &Sender, mail: &OutgoingMail) -> Result<()> {
         let message = build(sender, mail)?;
+        let mut transcript = Transcript::default();
+        self.deliver(&sender.address, &mail.to_address, message, &mut transcript)
+            .await
+            .map(|_| ())
+            .map_err(|failure| Error::Mail(failure.to_string()))
+    }
+
+    /// Delivers a built message, recording the exchange; returns the relay's reply (or a
+    /// description of where the message was put).
+    pub async fn deliver(
+        &self,
+        envelope_from: &str,
+        to: &str,
+        message: Message,
+        transcript: &mut Transcript,
+    ) -> Result<String, Failure> {
         match self {
             Mailer::FileDrop(dir) => {
-                tokio::fs::create_dir_all(dir)
-                    .await
-                    .map_err(|e| Error::Mail(format!("cannot create {}: {e}", dir.display())))?;
+                let io = |e: std::io::Error| {
+                    Failure::new(
+                        FailureKind::ConnectionLost,
+                        format!("{}: {e}", dir.display()),
+                    )
+                };
+                tokio::fs::create_dir_all(dir).await.map_err(io)?;
                 let transport = lettre::AsyncFileTransport::<lettre::Tokio1Executor>::new(dir);
                 let id = transport
                     .send(message)
                     .await
-                    .map_err(|e| Error::Mail(e.to_string()))?;
-                tracing::info!(to = %mask(&mail.to_address), file = %dir.join(format!("{id}.eml")).display(), "mail dropped");
+                    .map_err(|e| Failure::new(FailureKind::ConnectionLost, e.to_string()))?;
+                let file = dir.join(format!("{id}.eml"));
+                tracing::info!(to = %mask(to), file = %file.display(), "mail dropped");
+                transcript.note(format!(
+                    "no relay configured: message written to {}",
+                    file.display()
+                ));
+                Ok(format!("file {}", file.display()))
             }
             Mailer::Memory(kept) => {
                 kept.lock()
-                    .map_err(|_| Error::Internal("mailbox lock poisoned".into()))?
+                    .map_err(|_| {
+                        Failure::new(FailureKind::ConnectionLost, "mailbox lock poisoned")
+                    })?
                     .push(message);
+                Ok("250 kept in memory".to_owned())
             }
             Mailer::Relay(relay) => {
-                relay.send(message).await?;
-                tracing::info!(to = %mask(&mail.to_address), relay = %relay.host, "mail sent");
+                let reply =
+                    deliver_once(relay, envelope_from, to, &message.formatted(), transcript)
+                        .await?;
+                tracing::info!(to = %mask(to), relay = %relay.endpoint.host, "mail sent");
+                Ok(reply)
             }
         }
-        Ok(())
     }
+}
+
+/// One message over one fresh connection.
+pub async fn deliver_once(
+    relay: &Relay,
+    envelope_from: &str,
+    to: &str,
+    message: &[u8],
+    transcript: &mut Transcript,
+) -> Result<String, Failure> {
+    let mut connection = smtp::connect(&relay.endpoint, &relay.policy, transcript).await?;
+    let reply = connection
+        .send(envelope_from, &[to.to_owned()], message, transcript)
+        .await?;
+    connection.quit(transcript).await;
+    Ok(reply)
 }
 
 fn mailbox(name: &str, address: &str) -> Result<Mailbox> {
@@ -110,13 +168,21 @@ fn mailbox(name: &str, address: &str) -> Result<Mailbox> {
     Ok(Mailbox::new(Some(name), address))
 }
 
-fn build(sender: &Sender, mail: &OutgoingMail) -> Result<Message> {
+/// Builds the message, refusing control characters in any header value first.
+pub fn build(sender: &Sender, mail: &OutgoingMail) -> Result<Message> {
     if mail.subject.chars().any(char::is_control) {
         return Err(crate::Invalid::NameControlCharacters.into());
     }
-    Message::builder()
+    let mut builder = Message::builder()
         .from(mailbox(&sender.name, &sender.address)?)
-        .to(mailbox(&mail.to_name, &mail.to_address)?)
+        .to(mailbox(&mail.to_name, &mail.to_address)?);
+    if let Some(reply_to) = &mail.reply_to {
+        let address = validate::email(reply_to)?
+            .parse()
+            .map_err(|_| Error::Invalid(crate::Invalid::EmailMalformed))?;
+        builder = builder.reply_to(Mailbox::new(None, address));
+    }
+    builder
         .subject(mail.subject.clone())
         .message_id(None)
         .multipart(MultiPart::alternative_plain_html(
@@ -155,6 +221,7 @@ mod tests {
             subject: subject.into(),
             text: "Bonjour".into(),
             html: "<p>Bonjour</p>".into(),
+            reply_to: None,
         }
     }
 

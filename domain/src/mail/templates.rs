@@ -49,6 +49,7 @@ pub fn invitation(school_name: &str, to_name: &str, to_address: &str, link: &str
         subject: format!("Invitation : {school_name}"),
         text,
         html,
+        reply_to: None,
     }
 }
 
@@ -82,5 +83,31 @@ pub fn added_to_school(
         subject: format!("Nouvel établissement : {school_name}"),
         text,
         html,
+        reply_to: None,
+    }
+}
+
+/// The message sent by "Tester l'envoi d'e-mails".
+pub fn test_message(school_name: &str, to_address: &str) -> OutgoingMail {
+    let text = format!(
+        "Bonjour,\n\n\
+         Ce message de test confirme que l'établissement « {school_name} » peut envoyer des \
+         e-mails avec les paramètres choisis. Vous n'avez rien à faire.\n\n\
+         ---\n\
+         This test message confirms that \"{school_name}\" can send e-mail with the chosen settings.\n"
+    );
+    let school = escape_html(school_name);
+    let html = format!(
+        "<p>Bonjour,</p><p>Ce message de test confirme que l'établissement « {school} » peut envoyer des \
+         e-mails avec les paramètres choisis. Vous n'avez rien à faire.</p><hr>\
+         <p lang=\"en\">This test message confirms that “{school}” can send e-mail with the chosen settings.</p>"
+    );
+    OutgoingMail {
+        to_name: to_address.to_owned(),
+        to_address: to_address.to_owned(),
+        subject: format!("Test d'envoi : {school_name}"),
+        text,
+        html,
+        reply_to: None,
     }
 }

@@ -61,7 +61,7 @@ pub struct Failure {
 }
 
 impl Failure {
-    pub(crate) fn new(kind: FailureKind, detail: impl Into<String>) -> Self {
+    pub fn new(kind: FailureKind, detail: impl Into<String>) -> Self {
         Self {
             kind,
             detail: detail.into(),

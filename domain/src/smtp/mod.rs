@@ -5,6 +5,6 @@ pub mod client;
 pub mod diagnosis;
 pub mod transcript;
 
-pub use client::{Connection, Endpoint, Policy, connect};
+pub use client::{Connection, Endpoint, Policy, Security, connect};
 pub use diagnosis::{Failure, FailureKind};
 pub use transcript::Transcript;

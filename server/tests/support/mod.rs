@@ -74,7 +74,7 @@ impl TestApp {
         t: testkit::TestDb,
         mailer: Mailer,
     ) -> Self {
-        let state = AppState::new(test_config(), db, mailer.clone(), None);
+        let state = AppState::new(test_config(), db, mailer.clone(), None).expect("state");
         Self {
             router: server::router::router(state),
             mailer,

@@ -1,0 +1,53 @@
+use leptos::prelude::*;
+
+use crate::api::types::SettingsOutcome;
+use crate::error::AppError;
+
+/// Saves the settings (`intent=save`) or sends a test message through them as they stand
+/// on screen (`intent=test`, to `test_to`). One form, two buttons, so the test never
+/// needs a save first. Checkboxes arrive only when ticked; the password only when typed.
+#[server(endpoint = "submit_sending_settings")]
+#[allow(clippy::too_many_arguments)]
+pub async fn submit_sending_settings(
+    intent: String,
+    deliver_all_through_server: Option<String>,
+    sender_name: String,
+    relay: String,
+    host: Option<String>,
+    port: Option<String>,
+    security: Option<String>,
+    from_address: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+    test_to: Option<String>,
+) -> Result<SettingsOutcome, AppError> {
+    use crate::ssr;
+    use domain::sending_settings::{self as settings, RawSettings, SettingsInput};
+    let state = ssr::state()?;
+    let actor = ssr::actor().await?;
+    let password = domain::secret::Secret::new(password.unwrap_or_default());
+    let input = SettingsInput::parse(RawSettings {
+        deliver_all_through_server: deliver_all_through_server.is_some(),
+        sender_name: &sender_name,
+        relay: &relay,
+        host: host.as_deref().unwrap_or(""),
+        port: port.as_deref().unwrap_or(""),
+        security: security.as_deref().unwrap_or("starttls"),
+        from_address: from_address.as_deref().unwrap_or(""),
+        username: username.as_deref().unwrap_or(""),
+        password: password.expose(),
+    })?;
+    match intent.as_str() {
+        "test" => {
+            let to = test_to.unwrap_or_default();
+            let report =
+                settings::test_send(&state.db, &state.sending, &actor, &input, &to, ssr::now())
+                    .await?;
+            Ok(SettingsOutcome::Tested(report.into()))
+        }
+        _ => {
+            settings::save(&state.db, &state.sending, &actor, &input, ssr::now()).await?;
+            Ok(SettingsOutcome::Saved)
+        }
+    }
+}

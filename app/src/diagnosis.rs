@@ -1,0 +1,224 @@
+//! What a failed test send means, in the user's language: what happened, then what to
+//! try. Mirrors the domain's `FailureKind` (the domain is not compiled into the wasm).
+
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::Lang;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SmtpProblem {
+    NameNotResolved,
+    PrivateAddress,
+    PlaintextNotAllowed,
+    ConnectionRefused,
+    Timeout,
+    TlsCertificate,
+    TlsHandshake,
+    StartTlsNotOffered,
+    AuthNotOffered,
+    AuthRefused,
+    SenderRefused,
+    RecipientRefused,
+    RelayDenied,
+    MessageRefused,
+    TemporaryFailure,
+    ConnectionLost,
+}
+
+impl SmtpProblem {
+    /// (what happened, what to try)
+    pub fn explain(self, lang: Lang) -> (&'static str, &'static str) {
+        use SmtpProblem::*;
+        let (fr, en) = match self {
+            NameNotResolved => (
+                (
+                    "Le nom du serveur SMTP est introuvable.",
+                    "Vérifiez l'orthographe du nom du serveur (par exemple smtp.ac-academie.fr) ; s'il est juste, le serveur DNS est peut-être momentanément indisponible.",
+                ),
+                (
+                    "The SMTP server's name cannot be found.",
+                    "Check the server name's spelling; if it is right, DNS may be briefly unavailable.",
+                ),
+            ),
+            PrivateAddress => (
+                (
+                    "Ce serveur se trouve sur un réseau privé, que l'hébergement n'est pas autorisé à joindre.",
+                    "Indiquez le nom public du serveur SMTP de l'établissement, ou demandez à l'hébergeur d'autoriser ce réseau.",
+                ),
+                (
+                    "This server is on a private network the host may not reach.",
+                    "Give the school SMTP server's public name, or ask the host to allow that network.",
+                ),
+            ),
+            PlaintextNotAllowed => (
+                (
+                    "Une connexion sans chiffrement n'est permise que vers un serveur installé sur la même machine.",
+                    "Choisissez STARTTLS (port 587) ou TLS (port 465).",
+                ),
+                (
+                    "An unencrypted connection is only allowed to a server on the same machine.",
+                    "Choose STARTTLS (port 587) or TLS (port 465).",
+                ),
+            ),
+            ConnectionRefused => (
+                (
+                    "Le serveur a refusé la connexion : rien n'écoute sur ce port, ou un pare-feu bloque l'accès.",
+                    "Vérifiez le port (587 pour STARTTLS, 465 pour TLS) et que le serveur accepte les connexions venant de l'hébergement.",
+                ),
+                (
+                    "The server refused the connection: nothing listens on that port, or a firewall blocks it.",
+                    "Check the port (587 for STARTTLS, 465 for TLS) and that the server accepts connections from the host.",
+                ),
+            ),
+            Timeout => (
+                (
+                    "Le serveur n'a pas répondu à temps.",
+                    "Vérifiez le nom et le port ; un pare-feu ignore peut-être la connexion. Réessayez dans quelques minutes.",
+                ),
+                (
+                    "The server did not answer in time.",
+                    "Check the name and port; a firewall may be dropping the connection. Try again in a few minutes.",
+                ),
+            ),
+            TlsCertificate => (
+                (
+                    "Le certificat du serveur n'est pas valide pour ce nom (expiré, auto-signé ou émis pour un autre nom).",
+                    "Utilisez exactement le nom figurant sur le certificat du serveur, ou demandez à son administrateur de le renouveler.",
+                ),
+                (
+                    "The server's certificate is not valid for this name (expired, self-signed or issued for another name).",
+                    "Use exactly the name on the server's certificate, or ask its administrator to renew it.",
+                ),
+            ),
+            TlsHandshake => (
+                (
+                    "La connexion chiffrée n'a pas pu s'établir.",
+                    "Vérifiez la sécurité choisie : TLS va avec le port 465, STARTTLS avec le port 587.",
+                ),
+                (
+                    "The encrypted connection could not be set up.",
+                    "Check the security setting: TLS goes with port 465, STARTTLS with port 587.",
+                ),
+            ),
+            StartTlsNotOffered => (
+                (
+                    "Le serveur ne propose pas STARTTLS : l'envoi a été arrêté plutôt que de transmettre le mot de passe en clair.",
+                    "Choisissez TLS (port 465) si le serveur le permet, ou demandez à son administrateur d'activer STARTTLS.",
+                ),
+                (
+                    "The server does not offer STARTTLS: sending stopped rather than send the password in clear.",
+                    "Choose TLS (port 465) if the server allows it, or ask its administrator to enable STARTTLS.",
+                ),
+            ),
+            AuthNotOffered => (
+                (
+                    "Le serveur ne propose pas d'authentification sur cette connexion.",
+                    "Vérifiez la sécurité (certains serveurs n'acceptent l'identifiant qu'après STARTTLS), ou laissez l'identifiant vide si le serveur vous reconnaît par votre adresse.",
+                ),
+                (
+                    "The server offers no authentication on this connection.",
+                    "Check the security (some servers accept a login only after STARTTLS), or leave the user empty if the server accepts you by address.",
+                ),
+            ),
+            AuthRefused => (
+                (
+                    "Le serveur a refusé l'identifiant ou le mot de passe.",
+                    "Saisissez de nouveau le mot de passe ; vérifiez l'identifiant (souvent l'adresse e-mail complète).",
+                ),
+                (
+                    "The server refused the user name or password.",
+                    "Type the password again; check the user name (often the full e-mail address).",
+                ),
+            ),
+            SenderRefused => (
+                (
+                    "Le serveur refuse l'adresse d'expédition.",
+                    "Utilisez une adresse que ce serveur vous autorise à utiliser, en général celle du compte SMTP.",
+                ),
+                (
+                    "The server refuses the sender address.",
+                    "Use an address this server lets you send as, usually the SMTP account's own.",
+                ),
+            ),
+            RecipientRefused => (
+                (
+                    "Le serveur refuse l'adresse du destinataire.",
+                    "Vérifiez l'adresse de test (faute de frappe, boîte inexistante).",
+                ),
+                (
+                    "The server refuses the recipient address.",
+                    "Check the test address (typo, mailbox does not exist).",
+                ),
+            ),
+            RelayDenied => (
+                (
+                    "Le serveur refuse de relayer ce message vers l'extérieur.",
+                    "Renseignez l'identifiant et le mot de passe SMTP : sans authentification, la plupart des serveurs ne relaient que vers leurs propres adresses.",
+                ),
+                (
+                    "The server refuses to relay this message outside.",
+                    "Fill in the SMTP user and password: without authentication most servers only deliver to their own addresses.",
+                ),
+            ),
+            MessageRefused => (
+                (
+                    "Le serveur a refusé le message lui-même.",
+                    "Le serveur applique peut-être un filtre ou une limite de taille ; contactez son administrateur avec l'échange ci-dessous.",
+                ),
+                (
+                    "The server refused the message itself.",
+                    "The server may apply a filter or size limit; contact its administrator with the exchange below.",
+                ),
+            ),
+            TemporaryFailure => (
+                (
+                    "Le serveur demande de réessayer plus tard.",
+                    "Attendez quelques minutes puis relancez le test.",
+                ),
+                (
+                    "The server asks to try again later.",
+                    "Wait a few minutes, then run the test again.",
+                ),
+            ),
+            ConnectionLost => (
+                (
+                    "La connexion a été interrompue ou le serveur ne parle pas SMTP.",
+                    "Vérifiez le port : ce n'est peut-être pas celui d'un serveur d'e-mail.",
+                ),
+                (
+                    "The connection dropped or the server does not speak SMTP.",
+                    "Check the port: it may not be a mail server's.",
+                ),
+            ),
+        };
+        match lang {
+            Lang::Fr => fr,
+            Lang::En => en,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<domain::smtp::FailureKind> for SmtpProblem {
+    fn from(kind: domain::smtp::FailureKind) -> Self {
+        use domain::smtp::FailureKind as K;
+        match kind {
+            K::NameNotResolved => SmtpProblem::NameNotResolved,
+            K::PrivateAddress => SmtpProblem::PrivateAddress,
+            K::PlaintextNotAllowed => SmtpProblem::PlaintextNotAllowed,
+            K::ConnectionRefused => SmtpProblem::ConnectionRefused,
+            K::Timeout => SmtpProblem::Timeout,
+            K::TlsCertificate => SmtpProblem::TlsCertificate,
+            K::TlsHandshake => SmtpProblem::TlsHandshake,
+            K::StartTlsNotOffered => SmtpProblem::StartTlsNotOffered,
+            K::AuthNotOffered => SmtpProblem::AuthNotOffered,
+            K::AuthRefused => SmtpProblem::AuthRefused,
+            K::SenderRefused => SmtpProblem::SenderRefused,
+            K::RecipientRefused => SmtpProblem::RecipientRefused,
+            K::RelayDenied => SmtpProblem::RelayDenied,
+            K::MessageRefused => SmtpProblem::MessageRefused,
+            K::TemporaryFailure => SmtpProblem::TemporaryFailure,
+            K::ConnectionLost => SmtpProblem::ConnectionLost,
+        }
+    }
+}

@@ -1,0 +1,170 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::api::settings::{SubmitSendingSettings, get_sending_settings};
+use crate::api::types::{Me, SendingSettingsView, SettingsOutcome};
+use crate::components::form_error::{FormError, action_error};
+use crate::components::session::SignedIn;
+use crate::components::test_report::TestReport;
+use crate::error::AppError;
+use crate::i18n::{Lang, use_lang};
+
+/// Step 1: the school's sending settings, and the test send.
+#[component]
+pub fn SendingSettingsPage() -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <Title text=lang.t("Paramètres d'envoi des e-mails", "E-mail sending settings")/>
+        <SignedIn children=move |me: Me| {
+            if me.is_admin {
+                view! { <SettingsEditor lang/> }.into_any()
+            } else {
+                view! { <p class="form-error" role="alert">{AppError::Forbidden.message(lang)}</p> }.into_any()
+            }
+        }/>
+    }
+}
+
+#[component]
+fn SettingsEditor(lang: Lang) -> impl IntoView {
+    let submit = ServerAction::<SubmitSendingSettings>::new();
+    let error = action_error(submit);
+    let settings = Resource::new(move || submit.version().get(), |_| get_sending_settings());
+    view! {
+        <h1>{lang.t("Paramètres d'envoi des e-mails", "E-mail sending settings")}</h1>
+        <Suspense fallback=move || view! { <p>{lang.t("Chargement…", "Loading…")}</p> }>
+            {move || Suspend::new(async move {
+                match settings.await {
+                    Ok(view) => view! { <SettingsForm view submit error lang/> }.into_any(),
+                    Err(e) => view! { <p class="form-error" role="alert">{e.message(lang)}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn SettingsForm(
+    view: SendingSettingsView,
+    submit: ServerAction<SubmitSendingSettings>,
+    error: Signal<Option<AppError>>,
+    lang: Lang,
+) -> impl IntoView {
+    let school = view.relay == "school";
+    let security = view.security.clone();
+    let last_test = view.last_test.clone();
+    let outcome = move || submit.value().get().and_then(Result::ok);
+    let saved_now = move || matches!(outcome(), Some(SettingsOutcome::Saved));
+    // The report to show: the one just made, else the school's last one.
+    let report = move || match outcome() {
+        Some(SettingsOutcome::Tested(report)) => Some(report),
+        _ => last_test.clone(),
+    };
+    let password_hint = if view.password_set {
+        lang.t(
+            "Un mot de passe est enregistré. Laissez vide pour le conserver.",
+            "A password is stored. Leave empty to keep it.",
+        )
+    } else {
+        lang.t("Aucun mot de passe enregistré.", "No password stored.")
+    };
+    view! {
+        <ActionForm action=submit attr:class="card settings-form">
+            <fieldset>
+                <legend>{lang.t("Envoi", "Sending")}</legend>
+                <div class="field checkbox">
+                    <input id="deliver_all" name="deliver_all_through_server" type="checkbox" value="on"
+                        checked=view.deliver_all_through_server aria-describedby="deliver-all-hint"/>
+                    <label for="deliver_all">{lang.t("Déléguer l'envoi de tous les e-mails au serveur", "Deliver all e-mail through the server")}</label>
+                </div>
+                <p id="deliver-all-hint" class="hint">
+                    {lang.t("Coché : tous les comptes envoient par le serveur choisi ci-dessous. Décoché : un compte peut utiliser son propre serveur SMTP.",
+                            "Ticked: every account sends through the relay below. Unticked: an account may use its own SMTP server.")}
+                </p>
+                <div class="field">
+                    <label for="sender_name">{lang.t("Nom d'expéditeur", "Sender name")}</label>
+                    <input id="sender_name" name="sender_name" type="text" required maxlength="120" value=view.sender_name.clone()
+                        aria-describedby="sender-name-hint settings-error"/>
+                    <p id="sender-name-hint" class="hint">{lang.t("En général, le nom de l'établissement.", "Usually the school's name.")}</p>
+                </div>
+            </fieldset>
+            <fieldset class="relay-choice">
+                <legend>{lang.t("Serveur d'envoi", "Relay")}</legend>
+                <div class="field radio">
+                    <input id="relay_hosting" name="relay" type="radio" value="hosting" checked=!school/>
+                    <label for="relay_hosting">{lang.t("En utilisant le service fourni par l'hébergeur", "Using the service provided by the host")}</label>
+                </div>
+                <p class="hint radio-hint">{view.hosting_description.clone()}</p>
+                <div class="field radio">
+                    <input id="relay_school" name="relay" type="radio" value="school" checked=school/>
+                    <label for="relay_school">{lang.t("En utilisant le serveur SMTP de l'établissement", "Using the school's own SMTP server")}</label>
+                </div>
+                <div class="school-relay">
+                    <div class="field">
+                        <label for="host">{lang.t("Serveur SMTP", "SMTP server")}</label>
+                        <input id="host" name="host" type="text" value=view.host.clone() autocomplete="off" spellcheck="false"
+                            placeholder="smtp.ac-academie.fr" aria-describedby="settings-error"/>
+                    </div>
+                    <div class="field-row">
+                        <div class="field">
+                            <label for="port">{lang.t("Port", "Port")}</label>
+                            <input id="port" name="port" type="text" inputmode="numeric" value=view.port.clone()
+                                placeholder="587" aria-describedby="port-hint"/>
+                            <p id="port-hint" class="hint">{lang.t("Vide : 587 (STARTTLS) ou 465 (TLS).", "Empty: 587 (STARTTLS) or 465 (TLS).")}</p>
+                        </div>
+                        <div class="field">
+                            <label for="security">{lang.t("Sécurité", "Security")}</label>
+                            <select id="security" name="security">
+                                <option value="starttls" selected=security == "starttls">"STARTTLS"</option>
+                                <option value="tls" selected=security == "tls">"TLS"</option>
+                                <option value="none" selected=security == "none">{lang.t("Aucune (serveur local uniquement)", "None (local server only)")}</option>
+                            </select>
+                        </div>
+                    </div>
+                    <div class="field">
+                        <label for="from_address">{lang.t("Adresse d'expédition", "Sending address")}</label>
+                        <input id="from_address" name="from_address" type="email" value=view.from_address.clone()
+                            aria-describedby="from-hint"/>
+                        <p id="from-hint" class="hint">{lang.t("Une adresse que ce serveur vous autorise à utiliser.", "An address this server lets you send as.")}</p>
+                    </div>
+                    <div class="field">
+                        <label for="username">{lang.t("Identifiant SMTP", "SMTP user")}</label>
+                        <input id="username" name="username" type="text" value=view.username.clone() autocomplete="off"/>
+                    </div>
+                    <div class="field">
+                        <label for="password">{lang.t("Mot de passe SMTP", "SMTP password")}</label>
+                        <input id="password" name="password" type="password" autocomplete="new-password"
+                            placeholder=if view.password_set { "••••••••" } else { "" } aria-describedby="password-hint"/>
+                        <p id="password-hint" class="hint">{password_hint}</p>
+                    </div>
+                </div>
+            </fieldset>
+            <FormError error id="settings-error"/>
+            <p class="form-success" role="status">{move || saved_now().then(|| lang.t("Paramètres enregistrés.", "Settings saved."))}</p>
+            <button type="submit" name="intent" value="save" disabled=move || submit.pending().get()>
+                {lang.t("Enregistrer", "Save")}
+            </button>
+            <fieldset class="test-send">
+                <legend>{lang.t("Tester l'envoi", "Test sending")}</legend>
+                <div class="field">
+                    <label for="test_to">{lang.t("Adresse qui recevra le test", "Address to send the test to")}</label>
+                    <input id="test_to" name="test_to" type="email" autocomplete="email" aria-describedby="test-hint"/>
+                    <p id="test-hint" class="hint">
+                        {lang.t("Le test utilise les paramètres affichés, enregistrés ou non. Il s'arrête au bout de 30 secondes au plus.",
+                                "The test uses the settings on screen, saved or not. It stops after 30 seconds at most.")}
+                    </p>
+                </div>
+                <button type="submit" name="intent" value="test" class="alt" disabled=move || submit.pending().get()>
+                    {move || if submit.pending().get() { lang.t("Test en cours…", "Testing…") } else { lang.t("Tester l'envoi d'e-mails", "Test sending e-mail") }}
+                </button>
+            </fieldset>
+        </ActionForm>
+        <section aria-labelledby="last-test-title">
+            <h2 id="last-test-title">{lang.t("Résultat du test", "Test result")}</h2>
+            {move || match report() {
+                Some(report) => view! { <TestReport report lang/> }.into_any(),
+                None => view! { <p class="hint">{lang.t("Aucun test pour l'instant.", "No test yet.")}</p> }.into_any(),
+            }}
+        </section>
+    }
+}
