@@ -212,7 +212,7 @@ pub async fn get(db: &impl ConnectionTrait, actor: &Actor) -> Result<SettingsVie
                 .last_test_report
                 .as_deref()
                 .and_then(|j| serde_json::from_str(j).ok()),
-            saved: true,
+            saved: r.saved_at.is_some(),
         },
     })
 }
@@ -264,7 +264,7 @@ pub async fn save(
     active.deliver_all_through_server = Set(input.deliver_all_through_server);
     active.sender_name = Set(input.sender_name.clone());
     active.relay_kind = Set(input.relay.as_str().to_owned());
-    active.updated_at = Set(now.timestamp());
+    active.saved_at = Set(Some(now.timestamp()));
     if let Some(relay) = &input.school_relay {
         let password = password_for(input, relay, stored.as_ref(), &env.keys, school_id)?;
         active.smtp_host = Set(Some(relay.host.clone()));
@@ -375,7 +375,7 @@ pub async fn test_send(
         },
         transcript: transcript.to_text().lines().map(str::to_owned).collect(),
     };
-    keep_report(db, school_id, &school.name, &report, now).await?;
+    keep_report(db, school_id, &school.name, &report).await?;
     tracing::info!(event = "test_send", school_id, ok = report.failure.is_none(), kind = ?report.failure, "test send");
     Ok(report)
 }
@@ -385,7 +385,6 @@ async fn keep_report(
     school_id: i64,
     school_name: &str,
     report: &TestReport,
-    now: Now,
 ) -> Result<()> {
     let json = serde_json::to_string(report).map_err(|e| Error::Internal(e.to_string()))?;
     match load(db, school_id).await? {
@@ -404,7 +403,7 @@ async fn keep_report(
                 relay_kind: Set(RelayKind::Hosting.as_str().to_owned()),
                 last_test_at: Set(Some(report.at)),
                 last_test_report: Set(Some(json)),
-                updated_at: Set(now.timestamp()),
+                saved_at: Set(None),
                 ..Default::default()
             }
             .insert(db)

@@ -20,7 +20,7 @@ enum SendingSettings {
     SmtpPasswordSealed,
     LastTestAt,
     LastTestReport,
-    UpdatedAt,
+    SavedAt,
 }
 
 #[derive(DeriveIden)]
@@ -79,9 +79,9 @@ impl MigrationTrait for Migration {
                             .null(),
                     )
                     .col(
-                        ColumnDef::new(SendingSettings::UpdatedAt)
+                        ColumnDef::new(SendingSettings::SavedAt)
                             .big_integer()
-                            .not_null(),
+                            .null(),
                     )
                     .foreign_key(
                         ForeignKey::create()

@@ -14,7 +14,20 @@ pub fn ensure_all(root: &Path) -> Result {
     ensure_wasm_bindgen()?;
     ensure_cargo_leptos()?;
     ensure_npm_packages(root)?;
-    ensure_chromium()
+    ensure_chromium()?;
+    ensure_smtp_peer()
+}
+
+/// aiosmtpd: the real SMTP server the tests talk to (`testkit/smtp_peer.py`).
+fn ensure_smtp_peer() -> Result {
+    let present = Command::new("python3")
+        .args(["-c", "import aiosmtpd"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if present {
+        return Ok(());
+    }
+    run(Command::new("python3").args(["-m", "pip", "install", "--quiet", "aiosmtpd==1.4.6"]))
 }
 
 fn output(cmd: &mut Command) -> Option<String> {

@@ -20,7 +20,8 @@ pub struct Model {
     pub last_test_at: Option<i64>,
     /// JSON of the last test's report (transcript already masked).
     pub last_test_report: Option<String>,
-    pub updated_at: i64,
+    /// When an administrator last saved; `None` while only a test report is kept.
+    pub saved_at: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

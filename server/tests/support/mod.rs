@@ -74,7 +74,16 @@ impl TestApp {
         t: testkit::TestDb,
         mailer: Mailer,
     ) -> Self {
-        let state = AppState::new(test_config(), db, mailer.clone(), None).expect("state");
+        Self::with_config(test_config(), db, t, mailer)
+    }
+
+    pub fn with_config(
+        config: Config,
+        db: domain::DatabaseConnection,
+        t: testkit::TestDb,
+        mailer: Mailer,
+    ) -> Self {
+        let state = AppState::new(config, db, mailer.clone(), None).expect("state");
         Self {
             router: server::router::router(state),
             mailer,

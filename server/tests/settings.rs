@@ -1,0 +1,586 @@
+//! Step 1 through the HTTP surface, against a real SMTP server on loopback: saving, the
+//! test send and its diagnosis, the password's secrecy, key rotation, access.
+
+mod support;
+
+use app::api::types::{SendingSettingsView, SettingsOutcome, TestReportView};
+use app::diagnosis::SmtpProblem;
+use app::error::{AppError, Problem};
+use app::i18n::Lang;
+use domain::mail::{Mailer, Relay};
+use domain::smtp::{Endpoint, Policy, Security};
+use std::sync::Arc;
+use std::time::Duration;
+use support::{KEY, PASSWORD, TestApp};
+use testkit::smtp::{PeerOptions, PeerTls, SmtpPeer};
+
+const SMTP_PASSWORD: &str = "mot-de-passe-smtp-tres-secret";
+const OTHER_KEY: &str = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY=";
+
+/// The app as an operator who allows loopback relays (the test peer) would run it.
+fn config_trusting(peer: Option<&SmtpPeer>) -> server::config::Config {
+    let mut config = support::test_config();
+    config.allow_private_smtp_hosts = true;
+    config.smtp_extra_roots = peer
+        .filter(|p| p.cert_pem.is_some())
+        .map(|p| vec![p.cert_der()])
+        .unwrap_or_default();
+    config
+}
+
+async fn app_with(config: server::config::Config, hosting: Mailer) -> TestApp {
+    let t = testkit::sqlite().await;
+    TestApp::with_config(config, t.db.clone(), t, hosting)
+}
+
+/// The form as the browser submits it.
+fn form<'a>(
+    intent: &'a str,
+    relay: &'a str,
+    port: &'a str,
+    security: &'a str,
+    password: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("intent", intent),
+        ("deliver_all_through_server", "on"),
+        ("sender_name", "Collège Jean Moulin"),
+        ("relay", relay),
+        ("host", "localhost"),
+        ("port", port),
+        ("security", security),
+        ("from_address", "secretariat@college-moulin.fr"),
+        ("username", "ecole"),
+        ("password", password),
+        ("test_to", "parent@example.fr"),
+    ]
+}
+
+fn tested(resp: &support::Resp) -> TestReportView {
+    match serde_json::from_str::<SettingsOutcome>(&resp.body) {
+        Ok(SettingsOutcome::Tested(report)) => report,
+        other => panic!("expected a test report, got {other:?} from {}", resp.body),
+    }
+}
+
+async fn admin(app: &TestApp) -> String {
+    app.school("Collège Jean Moulin", "direction@college-moulin.fr")
+        .await;
+    app.sign_in("direction@college-moulin.fr", PASSWORD).await
+}
+
+#[tokio::test]
+async fn a_test_through_the_school_relay_arrives_over_starttls_with_auth_and_right_headers() {
+    let peer = SmtpPeer::start(PeerOptions {
+        tls: PeerTls::StartTls,
+        auth: Some(format!("ecole:{SMTP_PASSWORD}")),
+        ..Default::default()
+    });
+    let app = app_with(config_trusting(Some(&peer)), Mailer::memory()).await;
+    let cookie = admin(&app).await;
+    let port = peer.port.to_string();
+    let resp = app
+        .call(
+            "submit_sending_settings",
+            &form("test", "school", &port, "starttls", SMTP_PASSWORD),
+            Some(&cookie),
+        )
+        .await;
+    let report = tested(&resp);
+    assert_eq!(report.problem, None, "{report:?}");
+    assert!(report.detail.starts_with("250"));
+    let received = peer.wait_for(1, Duration::from_secs(5));
+    let mail = &received[0];
+    assert!(
+        mail.tls && mail.user.as_deref() == Some("ecole"),
+        "STARTTLS and AUTH: {mail:?}"
+    );
+    assert_eq!(mail.mail_from, "secretariat@college-moulin.fr");
+    assert_eq!(mail.rcpt_tos, ["parent@example.fr"]);
+    let headers = mail.data.split("\r\n\r\n").next().unwrap_or_default();
+    assert!(
+        headers.contains("<secretariat@college-moulin.fr>"),
+        "From is the school's address: {headers}"
+    );
+    assert!(
+        headers.contains("Subject: Test d'envoi") || headers.contains("Subject: =?utf-8?"),
+        "{headers}"
+    );
+    assert!(
+        headers.contains("Message-ID: <") && headers.contains("\r\nDate: "),
+        "{headers}"
+    );
+    assert!(
+        !headers.contains("Reply-To"),
+        "own relay: From is the real address"
+    );
+    // Tested before saving: nothing of the form was stored but the report.
+    let view: SendingSettingsView = serde_json::from_str(
+        &app.call("get_sending_settings", &[], Some(&cookie))
+            .await
+            .body,
+    )
+    .unwrap();
+    assert!(!view.saved && view.relay == "hosting" && !view.password_set);
+    assert_eq!(view.last_test.map(|t| t.problem), Some(None));
+    app.drop_database().await;
+}
+
+#[tokio::test]
+async fn through_the_hosting_relay_from_is_the_operators_address_and_replies_go_to_the_school() {
+    let peer = SmtpPeer::start(PeerOptions::default());
+    let hosting = Mailer::Relay(Arc::new(Relay {
+        endpoint: Endpoint {
+            host: "127.0.0.1".into(),
+            port: peer.port,
+            security: Security::None,
+            username: None,
+            password: None,
+        },
+        policy: Policy {
+            allow_private_hosts: true,
+            ..Policy::default()
+        },
+    }));
+    let mut config = config_trusting(None);
+    config.sender_address = "envoi@hebergeur.fr".into();
+    let app = app_with(config, hosting).await;
+    let cookie = admin(&app).await;
+    let resp = app
+        .call(
+            "submit_sending_settings",
+            &form("test", "hosting", "", "starttls", ""),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(tested(&resp).problem, None, "{}", resp.body);
+    let mail = &peer.wait_for(1, Duration::from_secs(5))[0];
+    assert_eq!(mail.mail_from, "envoi@hebergeur.fr");
+    let headers = mail.data.split("\r\n\r\n").next().unwrap_or_default();
+    assert!(
+        headers.contains("<envoi@hebergeur.fr>") && !headers.contains("From: <secretariat"),
+        "{headers}"
+    );
+    assert!(
+        headers.contains("Reply-To: direction@college-moulin.fr"),
+        "{headers}"
+    );
+    app.drop_database().await;
+}
+
+#[tokio::test]
+async fn each_failure_gets_its_diagnosis_in_french_on_the_page() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+        .to_string();
+    let tls_peer = SmtpPeer::start(PeerOptions {
+        tls: PeerTls::StartTls,
+        auth: Some(format!("ecole:{SMTP_PASSWORD}")),
+        ..Default::default()
+    });
+    let plain = SmtpPeer::start(PeerOptions::default());
+    let sender = SmtpPeer::start(PeerOptions {
+        reject_sender: true,
+        ..Default::default()
+    });
+    let recipient = SmtpPeer::start(PeerOptions {
+        reject_recipient: Some("parent@example.fr".into()),
+        ..Default::default()
+    });
+    let relay = SmtpPeer::start(PeerOptions {
+        relay_deny: true,
+        ..Default::default()
+    });
+    // The TLS peer's certificate is trusted; an untrusted one is a separate app below.
+    let app = app_with(config_trusting(Some(&tls_peer)), Mailer::memory()).await;
+    let cookie = admin(&app).await;
+    let p = |peer: &SmtpPeer| peer.port.to_string();
+    let cases: Vec<(&str, String, &str, &str, SmtpProblem)> = vec![
+        (
+            "serveur-inexistant.invalid",
+            "587".into(),
+            "starttls",
+            SMTP_PASSWORD,
+            SmtpProblem::NameNotResolved,
+        ),
+        (
+            "localhost",
+            closed.clone(),
+            "none",
+            "",
+            SmtpProblem::ConnectionRefused,
+        ),
+        (
+            "localhost",
+            p(&plain),
+            "starttls",
+            SMTP_PASSWORD,
+            SmtpProblem::StartTlsNotOffered,
+        ),
+        (
+            "localhost",
+            p(&tls_peer),
+            "starttls",
+            "faux",
+            SmtpProblem::AuthRefused,
+        ),
+        (
+            "localhost",
+            p(&sender),
+            "none",
+            "",
+            SmtpProblem::SenderRefused,
+        ),
+        (
+            "localhost",
+            p(&recipient),
+            "none",
+            "",
+            SmtpProblem::RecipientRefused,
+        ),
+        ("localhost", p(&relay), "none", "", SmtpProblem::RelayDenied),
+    ];
+    for (host, port, security, password, expected) in cases {
+        let mut fields = form("test", "school", &port, security, password);
+        fields[4] = ("host", host);
+        if password.is_empty() {
+            fields[8] = ("username", "");
+        }
+        let report = tested(
+            &app.call("submit_sending_settings", &fields, Some(&cookie))
+                .await,
+        );
+        assert_eq!(report.problem, Some(expected), "{host}:{port} {report:?}");
+        // The page, rendered on the server, explains it in French with the exchange below.
+        let page = app.get("/parametres-envoi", Some(&cookie)).await.body;
+        let (what, try_this) = expected.explain(Lang::Fr);
+        let escaped = |s: &str| s.replace('\'', "&#x27;");
+        assert!(
+            page.contains(&escaped(what)) || page.contains(what),
+            "{expected:?}: page lacks {what:?}"
+        );
+        assert!(
+            page.contains(&escaped(try_this)) || page.contains(try_this),
+            "{expected:?}: page lacks {try_this:?}"
+        );
+        assert!(!page.contains(SMTP_PASSWORD), "password on the page");
+    }
+    assert!(
+        plain.received().is_empty() && tls_peer.received().is_empty(),
+        "nothing delivered by a failed test"
+    );
+    app.drop_database().await;
+
+    // An untrusted certificate, and a private host without the operator's allowance.
+    let strict = app_with(support::test_config(), Mailer::memory()).await;
+    let cookie = admin(&strict).await;
+    let port = tls_peer.port.to_string();
+    let report = tested(
+        &strict
+            .call(
+                "submit_sending_settings",
+                &form("test", "school", &port, "starttls", SMTP_PASSWORD),
+                Some(&cookie),
+            )
+            .await,
+    );
+    assert_eq!(
+        report.problem,
+        Some(SmtpProblem::PrivateAddress),
+        "loopback refused without allowance"
+    );
+    strict.drop_database().await;
+    let mut no_roots = config_trusting(None);
+    no_roots.allow_private_smtp_hosts = true;
+    let untrusting = app_with(no_roots, Mailer::memory()).await;
+    let cookie = admin(&untrusting).await;
+    let report = tested(
+        &untrusting
+            .call(
+                "submit_sending_settings",
+                &form("test", "school", &port, "starttls", SMTP_PASSWORD),
+                Some(&cookie),
+            )
+            .await,
+    );
+    assert_eq!(report.problem, Some(SmtpProblem::TlsCertificate));
+    untrusting.drop_database().await;
+}
+
+#[tokio::test]
+async fn a_silent_server_ends_the_test_within_the_stated_timeout() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let hold = tokio::spawn(async move {
+        let (_socket, _) = listener.accept().await.unwrap();
+        tokio::time::sleep(Duration::from_secs(60)).await;
+    });
+    let app = app_with(config_trusting(None), Mailer::memory()).await;
+    let cookie = admin(&app).await;
+    let started = std::time::Instant::now();
+    let report = tested(
+        &app.call(
+            "submit_sending_settings",
+            &form("test", "school", &port, "none", ""),
+            Some(&cookie),
+        )
+        .await,
+    );
+    assert_eq!(report.problem, Some(SmtpProblem::Timeout));
+    assert!(started.elapsed() <= domain::sending_settings::TEST_TIMEOUT + Duration::from_secs(1));
+    hold.abort();
+    app.drop_database().await;
+}
+
+#[tokio::test]
+async fn the_smtp_password_is_sealed_never_returned_and_survives_key_rotation() {
+    let peer = SmtpPeer::start(PeerOptions {
+        tls: PeerTls::StartTls,
+        auth: Some(format!("ecole:{SMTP_PASSWORD}")),
+        ..Default::default()
+    });
+    let t = testkit::sqlite().await;
+    let db_path = t.sqlite_path().unwrap().to_owned();
+    let db = t.db.clone();
+    let app = TestApp::with_config(
+        config_trusting(Some(&peer)),
+        db.clone(),
+        t,
+        Mailer::memory(),
+    );
+    let cookie = admin(&app).await;
+    let port = peer.port.to_string();
+    let saved = app
+        .call(
+            "submit_sending_settings",
+            &form("save", "school", &port, "starttls", SMTP_PASSWORD),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(
+        serde_json::from_str::<SettingsOutcome>(&saved.body).unwrap(),
+        SettingsOutcome::Saved
+    );
+    let view = app
+        .call("get_sending_settings", &[], Some(&cookie))
+        .await
+        .body;
+    assert!(
+        view.contains("\"password_set\":true") && !view.contains(SMTP_PASSWORD),
+        "{view}"
+    );
+    let page = app.get("/parametres-envoi", Some(&cookie)).await.body;
+    assert!(!page.contains(SMTP_PASSWORD));
+    use sea_orm::ConnectionTrait;
+    db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+        .await
+        .unwrap();
+    let raw = String::from_utf8_lossy(&std::fs::read(&db_path).unwrap()).into_owned();
+    assert!(
+        raw.contains("localhost") && raw.contains("v1."),
+        "the dump sees the row"
+    );
+    assert!(
+        !raw.contains(SMTP_PASSWORD),
+        "clear password in the database file"
+    );
+
+    // The stored password is used when the field is left empty.
+    let reuse = app
+        .call(
+            "submit_sending_settings",
+            &form("test", "school", &port, "starttls", ""),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(tested(&reuse).problem, None);
+    // ...but never sent to another server.
+    let mut elsewhere = form("test", "school", &port, "starttls", "");
+    elsewhere[4] = ("host", "127.0.0.1");
+    let refused = app
+        .call("submit_sending_settings", &elsewhere, Some(&cookie))
+        .await;
+    assert_eq!(
+        refused.app_error(),
+        AppError::Invalid(Problem::PasswordRequiredForNewServer)
+    );
+
+    // A new master key, the old one kept as previous: the stored password still opens.
+    let mut rotated = config_trusting(Some(&peer));
+    rotated.master_key = domain::secret::Secret::new(OTHER_KEY);
+    rotated.previous_master_keys = vec![domain::secret::Secret::new(KEY)];
+    let keys = rotated.master_keys().unwrap();
+    let after = TestApp::with_config(
+        rotated.clone(),
+        db.clone(),
+        testkit::sqlite().await,
+        Mailer::memory(),
+    );
+    let cookie = after.sign_in("direction@college-moulin.fr", PASSWORD).await;
+    assert_eq!(
+        tested(
+            &after
+                .call(
+                    "submit_sending_settings",
+                    &form("test", "school", &port, "starttls", ""),
+                    Some(&cookie)
+                )
+                .await
+        )
+        .problem,
+        None
+    );
+    assert_eq!(
+        domain::sending_settings::rewrap_all(&db, &keys)
+            .await
+            .unwrap(),
+        (1, 1)
+    );
+    // Re-sealed: the new key alone opens it now.
+    let mut only_new = rotated;
+    only_new.previous_master_keys.clear();
+    let last = TestApp::with_config(
+        only_new,
+        db.clone(),
+        testkit::sqlite().await,
+        Mailer::memory(),
+    );
+    let cookie = last.sign_in("direction@college-moulin.fr", PASSWORD).await;
+    assert_eq!(
+        tested(
+            &last
+                .call(
+                    "submit_sending_settings",
+                    &form("test", "school", &port, "starttls", ""),
+                    Some(&cookie)
+                )
+                .await
+        )
+        .problem,
+        None
+    );
+    assert_eq!(peer.wait_for(3, Duration::from_secs(5)).len(), 3);
+    app.drop_database().await;
+}
+
+#[tokio::test]
+async fn bad_settings_get_clear_errors_and_header_injection_is_refused() {
+    let app = app_with(config_trusting(None), Mailer::memory()).await;
+    let cookie = admin(&app).await;
+    let cases: [(&str, &str, Problem); 5] = [
+        (
+            "sender_name",
+            "Collège\r\nBcc: x@y.fr",
+            Problem::NameControlCharacters,
+        ),
+        ("host", "smtp exemple!", Problem::HostMalformed),
+        ("port", "99999", Problem::PortInvalid),
+        ("security", "ssl", Problem::SecurityUnknown),
+        ("from_address", "pas-une-adresse", Problem::EmailMalformed),
+    ];
+    for (field, value, problem) in cases {
+        let mut fields = form("save", "school", "587", "starttls", "x");
+        for f in fields.iter_mut() {
+            if f.0 == field {
+                f.1 = value;
+            }
+        }
+        let resp = app
+            .call("submit_sending_settings", &fields, Some(&cookie))
+            .await;
+        assert_eq!(resp.app_error(), AppError::Invalid(problem), "{field}");
+    }
+    let mut bad_to = form("test", "hosting", "", "starttls", "");
+    bad_to[10] = ("test_to", "parent@");
+    assert_eq!(
+        app.call("submit_sending_settings", &bad_to, Some(&cookie))
+            .await
+            .app_error(),
+        AppError::Invalid(Problem::EmailMalformed)
+    );
+    app.drop_database().await;
+}
+
+#[tokio::test]
+async fn only_the_schools_administrators_reach_its_settings() {
+    for t in testkit::databases().await {
+        let app = TestApp::with_config(config_trusting(None), t.db.clone(), t, Mailer::memory());
+        let a = admin(&app).await;
+        app.school("École B", "b@ecole-b.fr").await;
+        let b = app.sign_in("b@ecole-b.fr", PASSWORD).await;
+        let saved = app
+            .call(
+                "submit_sending_settings",
+                &form("save", "school", "2525", "starttls", SMTP_PASSWORD),
+                Some(&a),
+            )
+            .await;
+        assert!(saved.status.is_success(), "{}", saved.body);
+        let seen_by_b = app.call("get_sending_settings", &[], Some(&b)).await.body;
+        assert!(
+            !seen_by_b.contains("college-moulin") && seen_by_b.contains("\"saved\":false"),
+            "{seen_by_b}"
+        );
+        app.call(
+            "submit_sending_settings",
+            &form("save", "hosting", "", "starttls", ""),
+            Some(&b),
+        )
+        .await;
+        let still_a = app.call("get_sending_settings", &[], Some(&a)).await.body;
+        assert!(
+            still_a.contains("\"relay\":\"school\"") && still_a.contains("college-moulin"),
+            "{still_a}"
+        );
+
+        app.call(
+            "add_staff",
+            &[
+                ("display_name", "Bruno"),
+                ("email", "bruno@college-moulin.fr"),
+                ("category", "enseignant"),
+            ],
+            Some(&a),
+        )
+        .await;
+        let mail = app
+            .mailer
+            .sent()
+            .into_iter()
+            .rev()
+            .find(|m| m.contains("bruno@college-moulin.fr"))
+            .unwrap();
+        let start = mail.find("/invitation/").unwrap() + "/invitation/".len();
+        let token: String = mail[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect();
+        app.accept(&domain::secret::Secret::new(token), PASSWORD)
+            .await;
+        let teacher = app.sign_in("bruno@college-moulin.fr", PASSWORD).await;
+        assert_eq!(
+            app.call("get_sending_settings", &[], Some(&teacher))
+                .await
+                .app_error(),
+            AppError::Forbidden
+        );
+        let attempt = app
+            .call(
+                "submit_sending_settings",
+                &form("save", "hosting", "", "starttls", ""),
+                Some(&teacher),
+            )
+            .await;
+        assert_eq!(attempt.app_error(), AppError::Forbidden);
+        assert!(
+            app.get("/parametres-envoi", Some(&teacher))
+                .await
+                .body
+                .contains("réservée aux administrateurs")
+        );
+        app.drop_database().await;
+    }
+}
