@@ -123,3 +123,48 @@ async fn authentication_events_are_logged_without_secrets_or_addresses() {
     std::fs::remove_dir_all(drop_dir).ok();
     app.drop_database().await;
 }
+
+#[tokio::test]
+async fn smtp_passwords_never_reach_the_logs() {
+    let capture = Capture::default();
+    let filter = EnvFilter::new(format!("{},domain=trace,server=trace,app=trace,tower_http=debug", server::DEFAULT_LOG_FILTER));
+    let subscriber = tracing_subscriber::fmt().with_env_filter(filter).with_writer(capture.clone()).with_ansi(false).finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let secret = "smtp-secret-for-log-test";
+    let peer = testkit::smtp::SmtpPeer::start(testkit::smtp::PeerOptions {
+        tls: testkit::smtp::PeerTls::StartTls,
+        auth: Some(format!("ecole:{secret}")),
+        ..Default::default()
+    });
+    let mut config = support::test_config();
+    config.allow_private_smtp_hosts = true;
+    config.smtp_extra_roots = vec![peer.cert_der()];
+    let t = testkit::sqlite().await;
+    let app = TestApp::with_config(config, t.db.clone(), t, domain::mail::Mailer::memory());
+    app.school("École A", "a@ecole.fr").await;
+    let cookie = app.sign_in("a@ecole.fr", PASSWORD).await;
+    let port = peer.port.to_string();
+    for (intent, password) in [("save", secret), ("test", ""), ("test", "wrong-password-also-secret")] {
+        let form = [
+            ("intent", intent),
+            ("sender_name", "École A"),
+            ("relay", "school"),
+            ("host", "localhost"),
+            ("port", port.as_str()),
+            ("security", "starttls"),
+            ("from_address", "a@ecole.fr"),
+            ("username", "ecole"),
+            ("password", password),
+            ("test_to", "b@ecole.fr"),
+        ];
+        let resp = app.call("submit_sending_settings", &form, Some(&cookie)).await;
+        assert!(resp.status.is_success(), "{}", resp.body);
+    }
+    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("event=\"sending_settings_saved\"") && logs.contains("event=\"test_send\""), "{logs}");
+    for leaked in [secret, "wrong-password-also-secret"] {
+        assert!(!logs.contains(leaked), "{leaked} in the logs:\n{logs}");
+    }
+    app.drop_database().await;
+}
