@@ -14,6 +14,10 @@ export const SITE_ROOT = path.join(REPO_ROOT, 'target', 'site');
 export const STATE_DIR = path.join(__dirname, '.state');
 export const STATE_FILE = path.join(STATE_DIR, 'server.json');
 export const SERVER_LOG = path.join(STATE_DIR, 'server.log');
+export const SMTP_PEER_LOG = path.join(STATE_DIR, 'smtp-peer.log');
+
+/** The test SMTP server (aiosmtpd) standing for a school's own relay. */
+export const SMTP_PEER_SCRIPT = path.join(REPO_ROOT, 'testkit', 'smtp_peer.py');
 
 export interface ServerState {
   pid: number;
@@ -25,6 +29,22 @@ export interface ServerState {
   cwd: string;
   /** The ECOLE_* and LEPTOS_* variables the server runs with; the CLI needs the same. */
   env: Record<string, string>;
+  /** The school relay the tests configure: STARTTLS with AUTH, on loopback. */
+  smtpPeer: SmtpPeerState;
+}
+
+export interface SmtpPeerState {
+  pid: number;
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  /** Each accepted message as a JSON file: envelope, TLS, user and the RFC 5322 text. */
+  maildir: string;
+  /** The peer's self-signed certificate, which the app is told to trust. */
+  certFile: string;
+  logFile: string;
+  script: string;
 }
 
 export function readServerState(): ServerState {

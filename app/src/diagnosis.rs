@@ -9,6 +9,7 @@ use crate::i18n::Lang;
 pub enum SmtpProblem {
     NameNotResolved,
     PrivateAddress,
+    PortNotAllowed,
     PlaintextNotAllowed,
     ConnectionRefused,
     Timeout,
@@ -48,6 +49,16 @@ impl SmtpProblem {
                 (
                     "This server is on a private network the host may not reach.",
                     "Give the school SMTP server's public name, or ask the host to allow that network.",
+                ),
+            ),
+            PortNotAllowed => (
+                (
+                    "Ce port n'est pas autorisé pour un serveur d'e-mail.",
+                    "Utilisez 587 (STARTTLS), 465 (TLS) ou 25, ou demandez à l'hébergeur d'autoriser ce port.",
+                ),
+                (
+                    "This port is not allowed for a mail server.",
+                    "Use 587 (STARTTLS), 465 (TLS) or 25, or ask the host to allow that port.",
                 ),
             ),
             PlaintextNotAllowed => (
@@ -205,6 +216,7 @@ impl From<domain::smtp::FailureKind> for SmtpProblem {
         match kind {
             K::NameNotResolved => SmtpProblem::NameNotResolved,
             K::PrivateAddress => SmtpProblem::PrivateAddress,
+            K::PortNotAllowed => SmtpProblem::PortNotAllowed,
             K::PlaintextNotAllowed => SmtpProblem::PlaintextNotAllowed,
             K::ConnectionRefused => SmtpProblem::ConnectionRefused,
             K::Timeout => SmtpProblem::Timeout,

@@ -143,6 +143,10 @@ impl From<domain::Error> for AppError {
                 AppError::TooManyAttempts { retry_after_secs }
             }
             E::InvitationInvalid => AppError::InvitationInvalid,
+            E::Busy => {
+                tracing::warn!("refused: password hashing at capacity");
+                AppError::Unavailable
+            }
             E::Mail(cause) => {
                 tracing::warn!(%cause, "mail not sent");
                 AppError::MailNotSent

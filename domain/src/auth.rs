@@ -29,7 +29,7 @@ pub async fn sign_in(
     let account_key = throttle::key("sign-in:account", &email);
     let ip_key = throttle::key("sign-in:ip", client_ip);
     throttle::check(db, &ip_key, now).await?;
-    throttle::check(db, &account_key, now).await?;
+    throttle::reserve(db, &account_key, throttle::SIGN_IN_PER_ACCOUNT, now).await?;
 
     let person = person::Entity::find()
         .filter(person::Column::Email.eq(&email))
@@ -43,7 +43,7 @@ pub async fn sign_in(
         }
     };
     let Some(person) = person.filter(|_| verified) else {
-        throttle::record_failure(db, &account_key, throttle::SIGN_IN_PER_ACCOUNT, now).await?;
+        throttle::attempt_failed(db, &account_key, throttle::SIGN_IN_PER_ACCOUNT, now).await?;
         throttle::record_failure(db, &ip_key, throttle::SIGN_IN_PER_IP, now).await?;
         tracing::info!(event = "sign_in", outcome = "failure", "sign-in refused");
         return Err(Error::InvalidCredentials);

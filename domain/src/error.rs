@@ -59,6 +59,9 @@ pub enum Error {
     /// Unknown, expired or already used invitation link.
     #[error("invitation invalid or expired")]
     InvitationInvalid,
+    /// Too much work in flight (e.g. password hashing); try again shortly.
+    #[error("busy")]
+    Busy,
     #[error("mail could not be sent: {0}")]
     Mail(String),
     #[error("database error: {0}")]

@@ -38,27 +38,55 @@ const SALT_LEN: usize = 16;
 const HASH_LEN: usize = 32;
 
 /// Hashes and verifies passwords with a server-wide pepper kept outside the database.
+///
+/// At most [`PasswordHasher::max_parallel`] hashes run at once (each takes 64 MiB): a flood
+/// of sign-in attempts waits its turn, briefly, then gets "busy" instead of exhausting the
+/// server's memory for every school.
 #[derive(Clone)]
 pub struct PasswordHasher {
     cost: HashCost,
     pepper: Arc<Zeroizing<Vec<u8>>>,
+    permits: Arc<tokio::sync::Semaphore>,
 }
+
+/// How long a hash may wait for a free slot before the request is refused as busy.
+const QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl PasswordHasher {
     pub fn new(cost: HashCost, pepper: &[u8]) -> Self {
+        let cores = std::thread::available_parallelism()
+            .map(usize::from)
+            .unwrap_or(2);
+        Self::with_parallelism(cost, pepper, cores)
+    }
+
+    /// As [`PasswordHasher::new`], with at most `max_parallel` hashes at once.
+    pub fn with_parallelism(cost: HashCost, pepper: &[u8], max_parallel: usize) -> Self {
         Self {
             cost,
             pepper: Arc::new(Zeroizing::new(pepper.to_vec())),
+            permits: Arc::new(tokio::sync::Semaphore::new(max_parallel.max(1))),
         }
+    }
+
+    async fn slot(&self) -> Result<tokio::sync::OwnedSemaphorePermit> {
+        tokio::time::timeout(QUEUE_WAIT, self.permits.clone().acquire_owned())
+            .await
+            .map_err(|_| Error::Busy)?
+            .map_err(|_| Error::Busy)
     }
 
     /// A PHC string (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`) for `password`.
     pub async fn hash(&self, password: &Secret) -> Result<String> {
+        let permit = self.slot().await?;
         let this = self.clone();
         let password = password.clone();
-        tokio::task::spawn_blocking(move || this.hash_blocking(password.expose().as_bytes()))
-            .await
-            .map_err(|e| Error::Internal(format!("hash task: {e}")))?
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            this.hash_blocking(password.expose().as_bytes())
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("hash task: {e}")))?
     }
 
     /// Whether `password` matches `phc`. A malformed stored hash counts as no match.
@@ -192,6 +220,23 @@ mod tests {
         ] {
             assert!(!hasher.verify(&Secret::new("x"), bad).await.unwrap());
         }
+    }
+
+    #[tokio::test]
+    async fn a_flood_waits_for_a_slot_and_never_runs_more_than_the_limit() {
+        let hasher = PasswordHasher::with_parallelism(HashCost::TEST_ONLY, b"p", 1);
+        // Hold the only slot: the next hash waits, then reports busy.
+        let held = hasher.slot().await.unwrap();
+        tokio::time::pause();
+        let waiting = tokio::spawn({
+            let hasher = hasher.clone();
+            async move { hasher.hash(&Secret::new("x")).await }
+        });
+        tokio::time::advance(QUEUE_WAIT + std::time::Duration::from_millis(10)).await;
+        assert!(matches!(waiting.await.unwrap(), Err(Error::Busy)));
+        drop(held);
+        tokio::time::resume();
+        assert!(hasher.hash(&Secret::new("x")).await.is_ok());
     }
 
     #[test]

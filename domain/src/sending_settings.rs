@@ -13,7 +13,7 @@ use crate::entity::{person, sending_settings as row};
 use crate::mail::{self, Mailer, OutgoingMail, Relay, Sender};
 use crate::secret::Secret;
 use crate::smtp::{Endpoint, Failure, FailureKind, Policy, Security, Transcript};
-use crate::{Error, Invalid, Now, Result, schools, validate};
+use crate::{Error, Invalid, Now, Result, schools, throttle, validate};
 
 /// A test send never takes longer than this, whatever the relay does.
 pub const TEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -166,8 +166,17 @@ pub struct SendingEnvironment {
     pub keys: std::sync::Arc<MasterKeys>,
 }
 
-fn password_context(school_id: i64) -> String {
-    format!("smtp-password|school:{school_id}")
+/// What a sealed SMTP password is bound to: the school and the exact server and user it
+/// was typed for. Moving it to another school's row, or pointing the row at another server,
+/// makes it unopenable.
+fn password_context(school_id: i64, relay: &SchoolRelay) -> String {
+    format!(
+        "smtp-password|school:{school_id}|{}|{}|{}|{}",
+        relay.host,
+        relay.port,
+        relay.security.as_str(),
+        relay.username.as_deref().unwrap_or("")
+    )
 }
 
 fn stored_relay(r: &row::Model) -> Option<SchoolRelay> {
@@ -235,12 +244,17 @@ fn password_for(
     let Some(sealed) = &stored.smtp_password_sealed else {
         return Ok(None);
     };
-    let same_server = stored.smtp_host.as_deref() == Some(relay.host.as_str())
-        && stored.smtp_username.as_deref() == relay.username.as_deref();
+    // Host, port, security and user all unchanged, or the password must be typed again.
+    let same_server = stored_relay(stored).is_some_and(|s| {
+        s.host == relay.host
+            && s.port == relay.port
+            && s.security == relay.security
+            && s.username == relay.username
+    });
     if !same_server {
         return Err(Invalid::PasswordRequiredForNewServer.into());
     }
-    crypto::open(keys, sealed, &password_context(school_id)).map(Some)
+    crypto::open(keys, sealed, &password_context(school_id, relay)).map(Some)
 }
 
 /// Saves the settings; a typed password is sealed, an empty one keeps the stored one.
@@ -266,14 +280,22 @@ pub async fn save(
     active.relay_kind = Set(input.relay.as_str().to_owned());
     active.saved_at = Set(Some(now.timestamp()));
     if let Some(relay) = &input.school_relay {
-        let password = password_for(input, relay, stored.as_ref(), &env.keys, school_id)?;
+        // No user name means no authentication: any stored password is forgotten.
+        let password = match relay.username {
+            Some(_) => password_for(input, relay, stored.as_ref(), &env.keys, school_id)?,
+            None => None,
+        };
         active.smtp_host = Set(Some(relay.host.clone()));
         active.smtp_port = Set(Some(i32::from(relay.port)));
         active.smtp_security = Set(Some(relay.security.as_str().to_owned()));
         active.smtp_from_address = Set(Some(relay.from_address.clone()));
         active.smtp_username = Set(relay.username.clone());
         let sealed = match password {
-            Some(p) => Some(crypto::seal(&env.keys, &p, &password_context(school_id))?),
+            Some(p) => Some(crypto::seal(
+                &env.keys,
+                &p,
+                &password_context(school_id, relay),
+            )?),
             None => None,
         };
         active.smtp_password_sealed = Set(sealed);
@@ -306,6 +328,8 @@ pub async fn test_send(
     actor.require_admin()?;
     let to = validate::email(to)?;
     let school_id = actor.school_id();
+    let quota = throttle::key("test-send:school", &school_id.to_string());
+    throttle::reserve(db, &quota, throttle::TEST_SENDS_PER_SCHOOL, now).await?;
     let school = schools::get(db, school_id).await?;
     let stored = load(db, school_id).await?;
     let admin_address = person::Entity::find_by_id(actor.person_id())
@@ -433,7 +457,10 @@ pub async fn rewrap_all(db: &impl ConnectionTrait, keys: &MasterKeys) -> Result<
         if crypto::sealed_key_id(&sealed) == Some(keys.current_id()) {
             continue;
         }
-        let fresh = crypto::rewrap(keys, &sealed, &password_context(r.school_id))?;
+        let Some(relay) = stored_relay(&r) else {
+            continue;
+        };
+        let fresh = crypto::rewrap(keys, &sealed, &password_context(r.school_id, &relay))?;
         let mut active = r.into_active_model();
         active.smtp_password_sealed = Set(Some(fresh));
         active.update(db).await?;

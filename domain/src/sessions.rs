@@ -83,13 +83,15 @@ pub async fn end(db: &impl ConnectionTrait, token: &str) -> Result<()> {
     Ok(())
 }
 
-/// Moves the session to another school the person belongs to.
+/// Moves the person to another school they belong to, under a **new** session id: the
+/// switch may raise their role (teacher here, administrator there), like a sign-in.
 pub async fn switch_school(
     db: &impl ConnectionTrait,
     token: &str,
     person_id: i64,
     school_id: i64,
-) -> Result<()> {
+    now: Now,
+) -> Result<Secret> {
     let member = membership::Entity::find()
         .filter(membership::Column::PersonId.eq(person_id))
         .filter(membership::Column::SchoolId.eq(school_id))
@@ -98,13 +100,8 @@ pub async fn switch_school(
     if member.is_none() {
         return Err(Error::NotFound);
     }
-    session::Entity::update_many()
-        .col_expr(session::Column::SchoolId, Some(school_id).into())
-        .filter(session::Column::IdHash.eq(token_hash(token)))
-        .filter(session::Column::PersonId.eq(person_id))
-        .exec(db)
-        .await?;
-    Ok(())
+    end(db, token).await?;
+    start(db, person_id, Some(school_id), now).await
 }
 
 /// Deletes every expired session; run periodically.

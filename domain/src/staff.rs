@@ -9,7 +9,7 @@ use sea_orm::{
 use crate::access::Actor;
 use crate::entity::{invitation, membership, person};
 use crate::invitations::{self, Issued};
-use crate::{Error, Invalid, Now, Result, validate};
+use crate::{Error, Invalid, Now, Result, throttle, validate};
 
 /// The two kinds of staff of the brief (the UI says "personnel" and "enseignant").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -144,6 +144,8 @@ pub async fn add(
     now: Now,
 ) -> Result<Added> {
     actor.require_admin()?;
+    let quota = throttle::key("invitations:school", &actor.school_id().to_string());
+    throttle::reserve(db, &quota, throttle::INVITATIONS_PER_SCHOOL, now).await?;
     let txn = db.begin().await?;
     let added = insert_member(&txn, actor.school_id(), input, now).await?;
     txn.commit().await?;

@@ -23,7 +23,10 @@ pub fn email(raw: &str) -> Result<String, Invalid> {
 /// A person's or school's name: trimmed, inner runs of spaces collapsed, no control
 /// characters (a CR/LF in a display name would otherwise reach a mail header).
 pub fn display_name(raw: &str) -> Result<String, Invalid> {
-    if raw.chars().any(char::is_control) {
+    if raw
+        .chars()
+        .any(|c| c.is_control() || is_invisible_format(c))
+    {
         return Err(Invalid::NameControlCharacters);
     }
     let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -32,6 +35,12 @@ pub fn display_name(raw: &str) -> Result<String, Invalid> {
         n if n > NAME_MAX_CHARS => Err(Invalid::NameTooLong),
         _ => Ok(name),
     }
+}
+
+/// Invisible formatting characters (bidirectional overrides, zero-width characters, line
+/// and paragraph separators) that could make a name display as something else.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
 }
 
 /// A new password, typed twice.
@@ -83,6 +92,16 @@ mod tests {
             display_name("tab\there"),
             Err(Invalid::NameControlCharacters)
         );
+        assert_eq!(
+            display_name("Secr\u{202E}tariat"),
+            Err(Invalid::NameControlCharacters),
+            "bidi override"
+        );
+        assert_eq!(
+            display_name("Anne\u{2028}Martin"),
+            Err(Invalid::NameControlCharacters)
+        );
+        assert!(display_name("Élodie N'Guessan-Dupré").is_ok());
         assert_eq!(display_name("   "), Err(Invalid::NameEmpty));
         assert_eq!(display_name(&"é".repeat(121)), Err(Invalid::NameTooLong));
         assert!(display_name(&"é".repeat(120)).is_ok());

@@ -484,3 +484,48 @@ async fn raw_bytes(t: &testkit::TestDb) -> String {
     }
     String::from_utf8_lossy(&bytes).into_owned()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_guesses_get_no_more_than_five_tries() {
+    for t in testkit::databases().await {
+        let db = t.db.clone();
+        school_with_admin(&db, "École A", "a@ecole.fr").await;
+        let mut guesses = tokio::task::JoinSet::new();
+        for i in 0..20 {
+            let db = db.clone();
+            guesses.spawn(async move {
+                let guess = Secret::new(format!("mauvais essai {i}"));
+                auth::sign_in(
+                    &db,
+                    &hasher(),
+                    "a@ecole.fr",
+                    &guess,
+                    &format!("10.0.0.{i}"),
+                    t0(),
+                )
+                .await
+            });
+        }
+        let mut checked = 0;
+        while let Some(result) = guesses.join_next().await {
+            match result.unwrap() {
+                Err(Error::InvalidCredentials) => checked += 1,
+                Err(Error::TooManyAttempts { .. }) => {}
+                other => panic!("{}: unexpected {other:?}", t.backend),
+            }
+        }
+        assert!(
+            checked <= 5,
+            "{}: {checked} guesses were checked",
+            t.backend
+        );
+        let right = Secret::new(PASSWORD);
+        let after = auth::sign_in(&db, &hasher(), "a@ecole.fr", &right, "10.0.1.1", t0()).await;
+        assert!(
+            matches!(after, Err(Error::TooManyAttempts { .. })),
+            "{}: still locked",
+            t.backend
+        );
+        t.drop_database().await;
+    }
+}

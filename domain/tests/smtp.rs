@@ -23,6 +23,7 @@ fn endpoint(port: u16, security: Security) -> Endpoint {
 fn policy(peer: Option<&SmtpPeer>) -> Policy {
     Policy {
         allow_private_hosts: true,
+        any_port: true,
         extra_roots: peer
             .filter(|p| p.cert_pem.is_some())
             .map(|p| vec![CertificateDer::from(p.cert_der())])
@@ -288,4 +289,29 @@ async fn private_addresses_are_refused_unless_the_operator_allows_them() {
         );
     }
     assert!(peer.received().is_empty());
+}
+
+#[tokio::test]
+async fn an_endless_reply_is_cut_off_not_buffered() {
+    use tokio::io::AsyncWriteExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let _ = socket.write_all(b"220 hostile ESMTP\r\n").await;
+        // Never ends its multi-line reply.
+        for _ in 0..100_000 {
+            if socket
+                .write_all(b"250-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\r\n")
+                .await
+                .is_err()
+            {
+                break;
+            }
+        }
+    });
+    let (result, transcript) = attempt(&endpoint(port, Security::None), &policy(None)).await;
+    assert_eq!(result, Err(FailureKind::ConnectionLost));
+    assert!(transcript.lines.len() <= 200, "bounded transcript");
+    server.abort();
 }

@@ -205,6 +205,71 @@ export function invitationLink(mail: Mail): string {
 }
 
 // ---------------------------------------------------------------------------------------
+// Mail accepted by the SMTP peer (the school relay of the tests), one JSON file each.
+
+export interface PeerMessage {
+  file: string;
+  mail_from: string;
+  rcpt_tos: string[];
+  /** The message came over TLS (after STARTTLS). */
+  tls: boolean;
+  /** The AUTH user, or null without AUTH. */
+  user: string | null;
+  /** The full RFC 5322 text. */
+  data: string;
+  /** Decoded headers. */
+  headers: Record<string, string>;
+  from: string;
+  to: string;
+  subject: string;
+}
+
+/** Every message the peer accepted for `address` (envelope recipient), oldest first. */
+export function peerMessagesTo(address: string): PeerMessage[] {
+  const { maildir } = readServerState().smtpPeer;
+  if (!fs.existsSync(maildir)) return [];
+  return fs
+    .readdirSync(maildir)
+    .filter((name) => name.endsWith('.json'))
+    .sort() // the names start with the time of arrival in nanoseconds
+    .map((name) => {
+      const file = path.join(maildir, name);
+      const record = JSON.parse(fs.readFileSync(file, 'utf8')) as Omit<PeerMessage, 'file' | 'headers' | 'from' | 'to' | 'subject'>;
+      const { headers } = splitHeadersAndBody(record.data);
+      return {
+        ...record,
+        file,
+        headers,
+        from: decodeEncodedWords(headers['from'] ?? ''),
+        to: decodeEncodedWords(headers['to'] ?? ''),
+        subject: decodeEncodedWords(headers['subject'] ?? ''),
+      };
+    })
+    .filter((message) => message.rcpt_tos.some((rcpt) => rcpt.toLowerCase() === address.toLowerCase()));
+}
+
+/** How the app shows an address it keeps in a report: `anne.martin@ecole.fr` → `a…@ecole.fr`. */
+export function maskedAddress(address: string): string {
+  const at = address.indexOf('@');
+  return at < 0 ? '…' : `${[...address.slice(0, at)][0] ?? ''}…${address.slice(at)}`;
+}
+
+/** The newest message the peer accepted for `address`, waiting for it if need be. */
+export async function newestPeerMessageTo(address: string, timeoutMs = 10_000): Promise<PeerMessage> {
+  let found: PeerMessage | undefined;
+  await expect
+    .poll(
+      () => {
+        found = peerMessagesTo(address).at(-1);
+        return found !== undefined;
+      },
+      { message: `a message to ${address} in ${readServerState().smtpPeer.maildir}`, timeout: timeoutMs },
+    )
+    .toBe(true);
+  return found!;
+}
+
+// ---------------------------------------------------------------------------------------
 // Pages.
 
 /** The wasm has hydrated the page (the app sets `<body data-hydrated="true">`). */
@@ -256,6 +321,27 @@ export async function onboardedAdmin(
   await expect(page).toHaveURL(url('/'));
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(school.name);
   return { ...school, password };
+}
+
+/**
+ * On /parametres-envoi: chooses the school's own relay and fills it in with the SMTP peer's
+ * address, STARTTLS, `ecole` and `password`, then the test address (works with or without
+ * JavaScript; the relay's fields show once the radio is checked, by CSS alone).
+ */
+export async function fillSchoolRelay(
+  page: Page,
+  { fromAddress, password, testTo }: { fromAddress: string; password: string; testTo: string },
+): Promise<void> {
+  const peer = readServerState().smtpPeer;
+  await page.getByLabel("En utilisant le serveur SMTP de l'établissement").check();
+  await expect(page.locator('#host')).toBeVisible();
+  await page.locator('#host').fill(peer.host);
+  await page.locator('#port').fill(String(peer.port));
+  await page.locator('#security').selectOption('starttls');
+  await page.locator('#from_address').fill(fromAddress);
+  await page.locator('#username').fill(peer.user);
+  await page.locator('#password').fill(password);
+  await page.locator('#test_to').fill(testTo);
 }
 
 // ---------------------------------------------------------------------------------------

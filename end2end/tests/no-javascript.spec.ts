@@ -4,8 +4,14 @@ import { expect, test } from '@playwright/test';
 import {
   choosePassword,
   createSchool,
+  fillSchoolRelay,
   invitationLink,
+  maskedAddress,
   newestMailTo,
+  newestPeerMessageTo,
+  onboardedAdmin,
+  peerMessagesTo,
+  readServerState,
   signIn,
   uniqueEmail,
   uniqueTag,
@@ -88,4 +94,73 @@ test('without JavaScript: accept the invitation, sign out and in, add a teacher,
   await expect(page.locator('#add-error')).toHaveText("Cette adresse figure déjà dans l'annuaire de l'établissement.");
   await expect(table.locator('tbody tr').filter({ hasText: teacherEmail })).toHaveCount(1);
   await expect(table.locator('tbody tr').filter({ hasText: 'Denis Moreau bis' })).toHaveCount(0);
+});
+
+test("without JavaScript: test the school's relay, save it, then see a wrong password explained", async ({
+  page,
+}, testInfo) => {
+  const peer = readServerState().smtpPeer;
+  await onboardedAdmin(page, testInfo, { hydrated: false });
+  const tag = uniqueTag(testInfo);
+  const fromAddress = `secretariat@${tag}.example.fr`;
+  const testTo = uniqueEmail(testInfo, 'test-envoi');
+
+  await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Envoi des e-mails' }).click();
+  await expect(page).toHaveURL(url('/parametres-envoi'));
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText("Paramètres d'envoi des e-mails");
+  await expect(page.locator('body')).not.toHaveAttribute('data-hydrated', 'true');
+  const result = page.getByRole('region', { name: 'Résultat du test' });
+  await expect(result).toContainText("Aucun test pour l'instant.");
+
+  // The test send, posted as a plain form: the reloaded page shows the kept report.
+  await expect(page.locator('#host'), "hidden by CSS alone while the host's relay is chosen").toBeHidden();
+  await fillSchoolRelay(page, { fromAddress, password: peer.password, testTo });
+  await page.getByRole('button', { name: "Tester l'envoi d'e-mails" }).click();
+  await expect(page).toHaveURL(atPath('/parametres-envoi'));
+  await expect(result.getByRole('status')).toContainText('Test réussi : le serveur a accepté le message.');
+  // The report keeps only a hint of the address (first letter and domain).
+  await expect(result.getByRole('status')).toContainText(`Message envoyé à ${maskedAddress(testTo)} le `);
+  const message = await newestPeerMessageTo(testTo);
+  expect(message.tls).toBe(true);
+  expect(message.user).toBe(peer.user);
+  expect(message.mail_from).toBe(fromAddress);
+
+  // A test saves nothing: the reloaded form is the saved one; fill it again and save.
+  await fillSchoolRelay(page, { fromAddress, password: peer.password, testTo });
+  await expect(page.locator('#password-hint')).toHaveText('Aucun mot de passe enregistré.');
+  await page.getByRole('button', { name: 'Enregistrer' }).click();
+  // Only the reloaded page, from the saved settings, says a password is stored.
+  await expect(page.locator('#password-hint')).toHaveText('Un mot de passe est enregistré. Laissez vide pour le conserver.');
+  await expect(page).toHaveURL(atPath('/parametres-envoi'));
+  await expect(page.locator('#relay_school')).toBeChecked();
+  await expect(page.locator('#host')).toHaveValue(peer.host);
+  await expect(page.locator('#port')).toHaveValue(String(peer.port));
+  await expect(page.locator('#from_address')).toHaveValue(fromAddress);
+  await expect(page.locator('#username')).toHaveValue(peer.user);
+  await expect(page.locator('#password')).toHaveValue('');
+  await expect(page.locator('#password')).toHaveAttribute('placeholder', '••••••••');
+  expect(await page.content(), 'the page never contains the SMTP password').not.toContain(peer.password);
+
+  // A wrong password: the reloaded page explains the failure in French.
+  const wrongPassword = `pas-le-bon-${tag}`;
+  await page.locator('#password').fill(wrongPassword);
+  await page.locator('#test_to').fill(testTo);
+  await page.getByRole('button', { name: "Tester l'envoi d'e-mails" }).click();
+  await expect(page).toHaveURL(atPath('/parametres-envoi'));
+  const failure = result.getByRole('alert');
+  await expect(failure).toContainText('Le test a échoué.');
+  await expect(failure).toContainText("Le serveur a refusé l'identifiant ou le mot de passe.");
+  await failure.locator('summary').click();
+  await expect(failure.locator('pre.transcript')).toContainText('535');
+  await expect(failure.locator('pre.transcript')).toContainText('AUTH PLAIN ********');
+  const html = await page.content();
+  expect(html).not.toContain(wrongPassword);
+  expect(html).not.toContain(peer.password);
+  expect(peerMessagesTo(testTo), 'the refused test delivered nothing').toHaveLength(1);
+
+  // Home: step 1 is to be fixed.
+  await page.goto('/');
+  await expect(page.locator('ol.checklist > li.step').first().locator('.step-state')).toHaveText(
+    'État : À corriger — dernier test en échec — Ouvrir',
+  );
 });

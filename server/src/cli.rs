@@ -47,6 +47,13 @@ pub enum Command {
 pub async fn run(cli: Cli) -> StartupResult<()> {
     let config = Config::load(cli.config.as_deref(), |k| std::env::var(k).ok())
         .map_err(|e| e.to_string())?;
+    // The SQLite file and the mail drop live here; SQLite creates a file, not its folder.
+    std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+        format!(
+            "cannot create the data folder {}: {e}",
+            config.data_dir.display()
+        )
+    })?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => crate::serve::run(config).await,
         Command::Migrate => {

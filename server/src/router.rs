@@ -27,7 +27,10 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(middleware::csrf::refuse_cross_site))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(axum::middleware::from_fn(middleware::metrics::record))
-        .layer(axum::middleware::from_fn(middleware::headers::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.config.secure_cookies(),
+            middleware::headers::security_headers,
+        ))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
             tracing::info_span!("http", method = %request.method(), path = %loggable_path(request.uri().path()))
         }))

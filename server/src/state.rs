@@ -88,6 +88,8 @@ pub fn mailer_from(config: &Config) -> Mailer {
 pub fn school_policy(config: &Config) -> Policy {
     Policy {
         allow_private_hosts: config.allow_private_smtp_hosts,
+        // An operator who lets schools reach private networks (or tests) allows any port.
+        any_port: config.allow_private_smtp_hosts,
         extra_roots: config
             .smtp_extra_roots
             .iter()

@@ -488,13 +488,22 @@ async fn a_person_of_two_schools_switches_between_them() {
                 && me.contains(&format!("\"school\":{{\"id\":{a}")),
             "{me}"
         );
-        app.call(
-            "switch_school",
-            &[("school_id", &b.to_string())],
-            Some(&anne),
-        )
-        .await;
-        let me = app.call("get_me", &[], Some(&anne)).await.body;
+        let switched = app
+            .call(
+                "switch_school",
+                &[("school_id", &b.to_string())],
+                Some(&anne),
+            )
+            .await;
+        // A switch may change the person's role: it renews the session like a sign-in.
+        let renewed = switched.session_cookie().expect("a new session id");
+        assert_ne!(renewed, anne);
+        assert_eq!(
+            app.call("get_me", &[], Some(&anne)).await.body,
+            "null",
+            "old id ended"
+        );
+        let me = app.call("get_me", &[], Some(&renewed)).await.body;
         assert!(
             me.contains(&format!("\"school\":{{\"id\":{b}"))
                 && me.contains("Anne (B)")
@@ -679,6 +688,121 @@ async fn healthz_answers_when_the_database_does() {
     assert_eq!(
         health.headers.get("referrer-policy").unwrap(),
         "same-origin"
+    );
+    assert_eq!(health.headers.get("cache-control").unwrap(), "no-store");
+    assert!(
+        health.headers.get("strict-transport-security").is_none(),
+        "plain http in tests"
+    );
+    app.drop_database().await;
+}
+
+#[tokio::test]
+async fn a_removed_member_loses_access_at_once_and_their_invitation_dies() {
+    for app in apps().await {
+        app.school("École A", "a@ecole.fr").await;
+        let admin = app.sign_in("a@ecole.fr", PASSWORD).await;
+        let add = |name: &'static str, email: &'static str| {
+            let admin = admin.clone();
+            let app = &app;
+            async move {
+                let resp = app
+                    .call(
+                        "add_staff",
+                        &[
+                            ("display_name", name),
+                            ("email", email),
+                            ("category", "personnel"),
+                            ("is_admin", "on"),
+                        ],
+                        Some(&admin),
+                    )
+                    .await;
+                serde_json::from_str::<app::api::types::StaffRow>(&resp.body).expect(&resp.body)
+            }
+        };
+        let claire = add("Claire", "claire@ecole.fr").await;
+        let token = invitation_link(&app, "claire@ecole.fr")
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_owned();
+        app.accept(&domain::secret::Secret::new(token), PASSWORD)
+            .await;
+        let claire_session = app.sign_in("claire@ecole.fr", PASSWORD).await;
+        assert!(
+            app.call("list_staff", &[], Some(&claire_session))
+                .await
+                .status
+                .is_success()
+        );
+        let denis = add("Denis", "denis@ecole.fr").await;
+        let denis_token = invitation_link(&app, "denis@ecole.fr")
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_owned();
+
+        for member in [&claire, &denis] {
+            let removed = app
+                .call(
+                    "remove_staff",
+                    &[("id", &member.id.to_string())],
+                    Some(&admin),
+                )
+                .await;
+            assert!(removed.status.is_success(), "{}", removed.body);
+        }
+        // Claire's live session no longer reaches the school, on her very next request.
+        assert_eq!(
+            app.call("list_staff", &[], Some(&claire_session))
+                .await
+                .app_error(),
+            AppError::NoSchool
+        );
+        // Denis's unused invitation no longer works.
+        let form = [
+            ("token", denis_token.as_str()),
+            ("password", PASSWORD),
+            ("confirmation", PASSWORD),
+        ];
+        assert_eq!(
+            app.call("accept_invitation", &form, None).await.app_error(),
+            AppError::InvitationInvalid
+        );
+        app.drop_database().await;
+    }
+}
+
+#[tokio::test]
+async fn test_sends_are_limited_per_school_not_per_server() {
+    let app = TestApp::new(testkit::sqlite().await).await;
+    app.school("École A", "a@ecole.fr").await;
+    app.school("École B", "b@ecole.fr").await;
+    let a = app.sign_in("a@ecole.fr", PASSWORD).await;
+    let b = app.sign_in("b@ecole.fr", PASSWORD).await;
+    let form = [
+        ("intent", "test"),
+        ("sender_name", "École"),
+        ("relay", "hosting"),
+        ("test_to", "moi@ecole.fr"),
+    ];
+    for _ in 0..20 {
+        let resp = app.call("submit_sending_settings", &form, Some(&a)).await;
+        assert!(resp.status.is_success(), "{}", resp.body);
+    }
+    let refused = app.call("submit_sending_settings", &form, Some(&a)).await;
+    assert!(
+        matches!(refused.app_error(), AppError::TooManyAttempts { .. }),
+        "{}",
+        refused.body
+    );
+    assert_eq!(app.mailer.sent().len(), 20, "twenty tests, nothing more");
+    let other_school = app.call("submit_sending_settings", &form, Some(&b)).await;
+    assert!(
+        other_school.status.is_success(),
+        "school B keeps its own quota: {}",
+        other_school.body
     );
     app.drop_database().await;
 }

@@ -127,8 +127,15 @@ async fn authentication_events_are_logged_without_secrets_or_addresses() {
 #[tokio::test]
 async fn smtp_passwords_never_reach_the_logs() {
     let capture = Capture::default();
-    let filter = EnvFilter::new(format!("{},domain=trace,server=trace,app=trace,tower_http=debug", server::DEFAULT_LOG_FILTER));
-    let subscriber = tracing_subscriber::fmt().with_env_filter(filter).with_writer(capture.clone()).with_ansi(false).finish();
+    let filter = EnvFilter::new(format!(
+        "{},domain=trace,server=trace,app=trace,tower_http=debug",
+        server::DEFAULT_LOG_FILTER
+    ));
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(capture.clone())
+        .with_ansi(false)
+        .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let secret = "smtp-secret-for-log-test";
@@ -145,7 +152,11 @@ async fn smtp_passwords_never_reach_the_logs() {
     app.school("École A", "a@ecole.fr").await;
     let cookie = app.sign_in("a@ecole.fr", PASSWORD).await;
     let port = peer.port.to_string();
-    for (intent, password) in [("save", secret), ("test", ""), ("test", "wrong-password-also-secret")] {
+    for (intent, password) in [
+        ("save", secret),
+        ("test", ""),
+        ("test", "wrong-password-also-secret"),
+    ] {
         let form = [
             ("intent", intent),
             ("sender_name", "École A"),
@@ -158,11 +169,16 @@ async fn smtp_passwords_never_reach_the_logs() {
             ("password", password),
             ("test_to", "b@ecole.fr"),
         ];
-        let resp = app.call("submit_sending_settings", &form, Some(&cookie)).await;
+        let resp = app
+            .call("submit_sending_settings", &form, Some(&cookie))
+            .await;
         assert!(resp.status.is_success(), "{}", resp.body);
     }
     let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
-    assert!(logs.contains("event=\"sending_settings_saved\"") && logs.contains("event=\"test_send\""), "{logs}");
+    assert!(
+        logs.contains("event=\"sending_settings_saved\"") && logs.contains("event=\"test_send\""),
+        "{logs}"
+    );
     for leaked in [secret, "wrong-password-also-secret"] {
         assert!(!logs.contains(leaked), "{leaked} in the logs:\n{logs}");
     }

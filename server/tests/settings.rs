@@ -139,6 +139,7 @@ async fn through_the_hosting_relay_from_is_the_operators_address_and_replies_go_
         },
         policy: Policy {
             allow_private_hosts: true,
+            any_port: true,
             ..Policy::default()
         },
     }));
@@ -289,8 +290,23 @@ async fn each_failure_gets_its_diagnosis_in_french_on_the_page() {
     );
     assert_eq!(
         report.problem,
+        Some(SmtpProblem::PortNotAllowed),
+        "only SMTP ports without allowance"
+    );
+    let on_587 = form("test", "school", "587", "starttls", SMTP_PASSWORD);
+    let report = tested(
+        &strict
+            .call("submit_sending_settings", &on_587, Some(&cookie))
+            .await,
+    );
+    assert_eq!(
+        report.problem,
         Some(SmtpProblem::PrivateAddress),
         "loopback refused without allowance"
+    );
+    assert!(
+        report.transcript.iter().all(|l| !l.contains("connecting")),
+        "refused before connecting"
     );
     strict.drop_database().await;
     let mut no_roots = config_trusting(None);

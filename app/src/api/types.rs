@@ -64,8 +64,9 @@ pub struct SendingSettingsView {
     pub username: String,
     pub password_set: bool,
     pub saved: bool,
-    /// How the host's relay is set up ("SMTP relay smtp.host.fr:587" or the file drop).
-    pub hosting_description: String,
+    /// The host's relay: its name, or `None` when the operator configured none (mail is
+    /// then written to files on the server, a development setup).
+    pub hosting_relay_host: Option<String>,
     pub last_test: Option<TestReportView>,
 }
 

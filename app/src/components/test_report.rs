@@ -51,7 +51,11 @@ pub fn TestReport(report: TestReportView, lang: Lang) -> impl IntoView {
                     <p class="hint">{lang.t("Détail : ", "Detail: ")}<code>{report.detail}</code>" · "{when}</p>
                     <details>
                         <summary>{lang.t("Échange avec le serveur (mots de passe masqués)", "Exchange with the server (passwords masked)")}</summary>
-                        <pre class="transcript">{report.transcript.join("\n")}</pre>
+                        {if report.transcript.is_empty() {
+                            view! { <p class="hint">{lang.t("Aucun échange : la connexion au serveur n'a pas pu commencer.", "No exchange: the connection to the server could not start.")}</p> }.into_any()
+                        } else {
+                            view! { <pre class="transcript">{report.transcript.join("\n")}</pre> }.into_any()
+                        }}
                     </details>
                 </div>
             }
@@ -65,7 +69,7 @@ mod tests {
     #[test]
     fn dates_are_formatted_in_utc() {
         assert_eq!(super::format_utc(0), "1970-01-01 00:00 UTC");
-        assert_eq!(super::format_utc(1_795_245_720), "2026-11-21 05:22 UTC");
+        assert_eq!(super::format_utc(1_795_238_520), "2026-11-21 05:22 UTC");
         assert_eq!(super::format_utc(951_782_400), "2000-02-29 00:00 UTC");
     }
 }

@@ -27,15 +27,8 @@ fn Checklist(me: Me, lang: Lang) -> impl IntoView {
         .into_any();
     };
     // The steps' own pages come with their issues; until then each step says so plainly.
+    // Steps 2 and 3 come with their own issues; until then they say so plainly.
     let steps = [
-        (
-            lang.t("Paramètres d'envoi des e-mails", "E-mail sending settings"),
-            lang.t(
-                "Nom d'expéditeur, serveur d'envoi et test d'envoi. Réservé aux administrateurs.",
-                "Sender name, relay and test send. Administrators only.",
-            ),
-            lang.t("À faire — bientôt disponible", "To do — coming soon"),
-        ),
         (
             lang.t("Compte personnel", "Personal account"),
             lang.t(

@@ -94,7 +94,18 @@ fn SettingsForm(
                     <input id="relay_hosting" name="relay" type="radio" value="hosting" checked=!school/>
                     <label for="relay_hosting">{lang.t("En utilisant le service fourni par l'hébergeur", "Using the service provided by the host")}</label>
                 </div>
-                <p class="hint radio-hint">{view.hosting_description.clone()}</p>
+                <p class="hint radio-hint">
+                    {match view.hosting_relay_host.clone() {
+                        Some(host) => match lang {
+                            Lang::Fr => format!("Relais de l'hébergeur ({host}). L'expéditeur affiché est le nom ci-dessus ; les réponses reviennent à l'établissement."),
+                            Lang::En => format!("The host's relay ({host}). The sender shown is the name above; replies come back to the school."),
+                        },
+                        None => lang.t(
+                            "L'hébergeur n'a pas encore configuré de relais : les messages sont déposés sur le serveur sans être envoyés (installation de développement).",
+                            "The host has not configured a relay yet: messages are kept on the server, not sent (development setup).",
+                        ).to_owned(),
+                    }}
+                </p>
                 <div class="field radio">
                     <input id="relay_school" name="relay" type="radio" value="school" checked=school/>
                     <label for="relay_school">{lang.t("En utilisant le serveur SMTP de l'établissement", "Using the school's own SMTP server")}</label>

@@ -15,6 +15,9 @@ pub use crate::smtp::client::Security;
 use crate::smtp::{self, Endpoint, Failure, FailureKind, Policy, Transcript};
 use crate::{Error, Result, validate};
 
+/// The longest a notification may take to hand over, whatever the relay does.
+const SEND_DEADLINE: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// An SMTP relay and how to reach it.
 #[derive(Clone)]
 pub struct Relay {
@@ -88,10 +91,13 @@ impl Mailer {
     pub async fn send(&self, sender: &Sender, mail: &OutgoingMail) -> Result<()> {
         let message = build(sender, mail)?;
         let mut transcript = Transcript::default();
-        self.deliver(&sender.address, &mail.to_address, message, &mut transcript)
-            .await
-            .map(|_| ())
-            .map_err(|failure| Error::Mail(failure.to_string()))
+        let delivery = self.deliver(&sender.address, &mail.to_address, message, &mut transcript);
+        match tokio::time::timeout(SEND_DEADLINE, delivery).await {
+            Ok(Ok(_)) => Ok(()),
+            // Only the category: a relay's reply often quotes the full recipient address.
+            Ok(Err(failure)) => Err(Error::Mail(format!("{:?}", failure.kind))),
+            Err(_) => Err(Error::Mail("Timeout".into())),
+        }
     }
 
     /// Delivers a built message, recording the exchange; returns the relay's reply (or a
@@ -184,12 +190,24 @@ pub fn build(sender: &Sender, mail: &OutgoingMail) -> Result<Message> {
     }
     builder
         .subject(mail.subject.clone())
-        .message_id(None)
+        .message_id(Some(message_id(&sender.address)?))
         .multipart(MultiPart::alternative_plain_html(
             mail.text.clone(),
             mail.html.clone(),
         ))
         .map_err(|e| Error::Mail(format!("message: {e}")))
+}
+
+/// A fresh `<random@sender-domain>` Message-ID: unique, and naming the sending domain
+/// rather than this server's internal host name.
+fn message_id(sender_address: &str) -> Result<String> {
+    let mut bytes = [0u8; 16];
+    crate::secret::random_bytes(&mut bytes)?;
+    let local: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let domain = sender_address
+        .rsplit_once('@')
+        .map_or("localhost", |(_, d)| d);
+    Ok(format!("<{local}@{domain}>"))
 }
 
 /// `anne.martin@ecole.fr` → `a…@ecole.fr`: enough to tell messages apart in a log.
@@ -258,7 +276,10 @@ mod tests {
             "{sent}"
         );
         assert!(sent.contains("<ne-pas-repondre@hebergeur.fr>"));
-        assert!(sent.contains("Message-ID: <"));
+        assert!(
+            sent.contains("Message-ID: <") && sent.contains("@hebergeur.fr>"),
+            "{sent}"
+        );
         assert!(sent.contains("Date: "));
         assert!(sent.contains("text/plain") && sent.contains("text/html"));
     }

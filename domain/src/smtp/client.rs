@@ -77,6 +77,9 @@ pub struct Policy {
     pub allow_private_hosts: bool,
     /// Certificates trusted besides the public web roots (an internal CA, a test peer).
     pub extra_roots: Vec<CertificateDer<'static>>,
+    /// Allow any port; otherwise only SMTP's own (25, 465, 587, 2525), so a school-supplied
+    /// host cannot be used to probe other services from the operator's network.
+    pub any_port: bool,
     /// Limit for each step (connect, each reply).
     pub step_timeout: Duration,
     /// The name given in EHLO.
@@ -87,6 +90,7 @@ impl Default for Policy {
     fn default() -> Self {
         Self {
             allow_private_hosts: false,
+            any_port: false,
             extra_roots: Vec::new(),
             step_timeout: Duration::from_secs(15),
             hello_name: "localhost".to_owned(),
@@ -109,23 +113,47 @@ struct Reply {
 }
 
 const MAX_LINE: u64 = 4096;
+/// A reply longer than this (lines or bytes) is not an SMTP server talking to us.
+const MAX_REPLY_LINES: usize = 100;
+const MAX_REPLY_BYTES: usize = 16 * 1024;
 
+/// Anything but a public unicast address: loopback, private, link-local, shared (CGNAT),
+/// reserved and benchmark ranges; for IPv6 anything outside global unicast (2000::/3), and
+/// global forms that embed an IPv4 address (NAT64, 6to4) are judged by that address.
 fn is_private(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
+            let [a, b, c, _] = v4.octets();
             v4.is_loopback()
                 || v4.is_private()
                 || v4.is_link_local()
-                || v4.is_unspecified()
                 || v4.is_broadcast()
                 || v4.is_multicast()
-                || v4.octets()[0] == 100 && (v4.octets()[1] & 0xc0) == 64 // CGNAT 100.64/10
+                || a == 0 // 0.0.0.0/8
+                || a == 100 && (b & 0xc0) == 64 // shared 100.64/10
+                || a == 192 && b == 0 && c == 0 // 192.0.0.0/24
+                || a == 198 && (b & 0xfe) == 18 // benchmarking 198.18/15
+                || a >= 240 // reserved 240/4
         }
         IpAddr::V6(v6) => {
-            v6.is_loopback() || v6.is_unspecified() || v6.is_multicast()
-                || (v6.segments()[0] & 0xfe00) == 0xfc00 // unique local
-                || (v6.segments()[0] & 0xffc0) == 0xfe80 // link local
-                || v6.to_ipv4_mapped().is_some_and(|v4| is_private(IpAddr::V4(v4)))
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_private(IpAddr::V4(v4));
+            }
+            let s = v6.segments();
+            let embedded = |hi: u16, lo: u16| {
+                IpAddr::V4(std::net::Ipv4Addr::from(
+                    (u32::from(hi) << 16) | u32::from(lo),
+                ))
+            };
+            if s[0] == 0x64 && s[1] == 0xff9b {
+                return is_private(embedded(s[6], s[7])); // NAT64
+            }
+            if s[0] == 0x2002 {
+                return is_private(embedded(s[1], s[2])); // 6to4
+            }
+            (s[0] & 0xe000) != 0x2000 // not global unicast
+                || s[0] == 0x2001 && s[1] == 0 // Teredo
+                || s[0] == 0x2001 && s[1] == 0x0db8 // documentation
         }
     }
 }
@@ -205,6 +233,13 @@ pub async fn connect(
     transcript: &mut Transcript,
 ) -> Result<Connection, Failure> {
     let limit = policy.step_timeout;
+    if !policy.any_port && ![25, 465, 587, 2525].contains(&endpoint.port) {
+        return Err(Failure::new(
+            FailureKind::PortNotAllowed,
+            endpoint.port.to_string(),
+        ));
+    }
+    transcript.note(format!("looking up {}", endpoint.host));
     let resolved: Vec<SocketAddr> = within(
         limit,
         "DNS",
@@ -331,6 +366,7 @@ impl Connection {
     async fn reply(&mut self, transcript: &mut Transcript) -> Result<Reply, Failure> {
         let limit = self.step_timeout;
         let mut text = String::new();
+        let mut lines = 0;
         loop {
             let mut line = Vec::new();
             let read = within(
@@ -359,6 +395,13 @@ impl Connection {
                 text.push('\n');
             }
             text.push_str(line.get(4..).unwrap_or(""));
+            lines += 1;
+            if lines > MAX_REPLY_LINES || text.len() > MAX_REPLY_BYTES {
+                return Err(Failure::new(
+                    FailureKind::ConnectionLost,
+                    "the server's reply is far too long",
+                ));
+            }
             if line.as_bytes().get(3) != Some(&b'-') {
                 return Ok(Reply { code, text });
             }
@@ -537,7 +580,26 @@ mod tests {
         ] {
             assert!(is_private(ip.parse().unwrap()), "{ip}");
         }
-        for ip in ["193.51.24.1", "8.8.8.8", "2001:db8::1"] {
+        for ip in [
+            "0.1.2.3",
+            "192.0.0.8",
+            "198.18.0.1",
+            "240.0.0.1",
+            "64:ff9b::a00:1",
+            "2002:a00:1::1",
+            "2001::1",
+            "fec0::1",
+            "::a00:1",
+            "2001:db8::1",
+        ] {
+            assert!(is_private(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in [
+            "193.51.24.1",
+            "8.8.8.8",
+            "2a01:e0a::1",
+            "64:ff9b::c133:1801",
+        ] {
             assert!(!is_private(ip.parse().unwrap()), "{ip}");
         }
     }

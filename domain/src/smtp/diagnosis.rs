@@ -10,6 +10,8 @@ pub enum FailureKind {
     /// The host resolves only to loopback, private or link-local addresses, which the
     /// operator has not allowed.
     PrivateAddress,
+    /// A port other than SMTP's own, which the operator has not allowed.
+    PortNotAllowed,
     /// Plaintext SMTP ("none") towards a host that is not on this machine.
     PlaintextNotAllowed,
     /// Nothing listens on that port (or a firewall rejects the connection).

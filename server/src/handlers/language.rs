@@ -32,7 +32,12 @@ fn back_path(headers: &HeaderMap) -> String {
         .and_then(|v| v.to_str().ok())
         .and_then(|referer| referer.split_once("://"))
         .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_owned()))
-        .filter(|path| path.starts_with('/') && !path.starts_with("//"))
+        .filter(|path| {
+            path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && !path.chars().any(char::is_control)
+        })
         .unwrap_or_else(|| "/".to_owned())
 }
 

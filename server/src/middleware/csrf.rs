@@ -12,7 +12,7 @@ pub async fn refuse_cross_site(request: Request<Body>, next: Next) -> Response {
     if is_safe(request.method()) || is_same_origin(request.headers()) {
         return next.run(request).await;
     }
-    tracing::warn!(method = %request.method(), path = %request.uri().path(), "cross-site request refused");
+    tracing::warn!(method = %request.method(), path = %crate::router::loggable_path(request.uri().path()), "cross-site request refused");
     (
         StatusCode::FORBIDDEN,
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],

@@ -7,7 +7,7 @@ use axum::http::{Request, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use domain::secret::Secret;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use app::ssr::{ClientIp, CurrentSession};
 
@@ -43,34 +43,106 @@ pub async fn load(
     next.run(request).await
 }
 
+/// The cookie `name`, if sent exactly once: a second one of the same name may have been
+/// planted by a sibling site (without the `__Host-` prefix), so neither is trusted.
 fn cookie(request: &Request<Body>, name: &str) -> Option<String> {
-    request
+    let mut values = request
         .headers()
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value.to_owned())
-        .filter(|value| !value.is_empty())
+        .filter(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_owned());
+    let first = values.next()?;
+    if values.next().is_some() {
+        return None;
+    }
+    Some(first).filter(|value| !value.is_empty())
 }
 
+/// The client's address as a throttling key. Behind a trusted proxy, the right-most
+/// `X-Forwarded-For` entry is the one that proxy appended (entries to its left are whatever
+/// the client sent). IPv6 clients are keyed by their /64, which one household or attacker
+/// typically holds whole.
 fn client_ip(request: &Request<Body>, trust_forwarded_for: bool) -> String {
-    if trust_forwarded_for {
-        let forwarded = request
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(|v| v.trim().to_owned());
-        if let Some(ip) = forwarded {
-            return ip;
-        }
-    }
-    request
+    let forwarded = trust_forwarded_for
+        .then(|| request.headers().get_all("x-forwarded-for").iter().next_back())
+        .flatten()
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .and_then(|v| v.trim().parse::<IpAddr>().ok());
+    let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_owned())
+        .map(|ConnectInfo(addr)| addr.ip());
+    match forwarded.or(peer) {
+        Some(ip) => network_key(ip),
+        None => "unknown".to_owned(),
+    }
+}
+
+fn network_key(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(forwarded: &[&str]) -> Request<Body> {
+        let mut builder = Request::get("/");
+        for f in forwarded {
+            builder = builder.header("x-forwarded-for", *f);
+        }
+        let mut request = builder.body(Body::empty()).unwrap();
+        request
+            .extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from(([10, 0, 0, 1], 1234))));
+        request
+    }
+
+    #[test]
+    fn the_proxy_appended_entry_counts_not_what_the_client_wrote() {
+        assert_eq!(
+            client_ip(&request(&["6.6.6.6, 203.0.113.7"]), true),
+            "203.0.113.7"
+        );
+        assert_eq!(
+            client_ip(&request(&["6.6.6.6", "203.0.113.8"]), true),
+            "203.0.113.8"
+        );
+        assert_eq!(client_ip(&request(&["not an address"]), true), "10.0.0.1");
+        assert_eq!(
+            client_ip(&request(&["203.0.113.7"]), false),
+            "10.0.0.1",
+            "untrusted header ignored"
+        );
+    }
+
+    #[test]
+    fn ipv6_clients_share_their_slash_64() {
+        assert_eq!(
+            network_key("2001:db8:1:2:aaaa::1".parse().unwrap()),
+            "2001:db8:1:2::/64"
+        );
+        assert_eq!(
+            network_key("2001:db8:1:2:bbbb::9".parse().unwrap()),
+            "2001:db8:1:2::/64"
+        );
+        assert_eq!(
+            network_key("::ffff:192.0.2.1".parse().unwrap()),
+            "192.0.2.1"
+        );
+    }
 }

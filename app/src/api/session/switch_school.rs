@@ -11,7 +11,15 @@ pub async fn switch_school(school_id: i64) -> Result<(), AppError> {
     let (Some(token), Some(info)) = (session.token, session.info) else {
         return Err(AppError::SignInRequired);
     };
-    domain::sessions::switch_school(&state.db, token.expose(), info.person_id, school_id).await?;
+    let renewed = domain::sessions::switch_school(
+        &state.db,
+        token.expose(),
+        info.person_id,
+        school_id,
+        ssr::now(),
+    )
+    .await?;
+    ssr::set_session_cookie(&state, &renewed);
     leptos_axum::redirect("/");
     Ok(())
 }

@@ -38,7 +38,10 @@ pub async fn get_sending_settings() -> Result<SendingSettingsView, AppError> {
             .unwrap_or_default(),
         password_set: view.password_set,
         saved: view.saved,
-        hosting_description: state.sending.hosting.describe(),
+        hosting_relay_host: match &state.sending.hosting {
+            domain::mail::Mailer::Relay(relay) => Some(relay.endpoint.host.clone()),
+            _ => None,
+        },
         last_test: view.last_test.map(Into::into),
     })
 }
