@@ -68,7 +68,13 @@ fn cookie(request: &Request<Body>, name: &str) -> Option<String> {
 /// typically holds whole.
 fn client_ip(request: &Request<Body>, trust_forwarded_for: bool) -> String {
     let forwarded = trust_forwarded_for
-        .then(|| request.headers().get_all("x-forwarded-for").iter().next_back())
+        .then(|| {
+            request
+                .headers()
+                .get_all("x-forwarded-for")
+                .iter()
+                .next_back()
+        })
         .flatten()
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.rsplit(',').next())
