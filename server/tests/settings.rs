@@ -600,3 +600,36 @@ async fn only_the_schools_administrators_reach_its_settings() {
         app.drop_database().await;
     }
 }
+
+#[tokio::test]
+async fn test_sends_are_limited_per_school_not_per_server() {
+    let app = TestApp::new(testkit::sqlite().await).await;
+    app.school("École A", "a@ecole.fr").await;
+    app.school("École B", "b@ecole.fr").await;
+    let a = app.sign_in("a@ecole.fr", PASSWORD).await;
+    let b = app.sign_in("b@ecole.fr", PASSWORD).await;
+    let form = [
+        ("intent", "test"),
+        ("sender_name", "École"),
+        ("relay", "hosting"),
+        ("test_to", "moi@ecole.fr"),
+    ];
+    for _ in 0..20 {
+        let resp = app.call("submit_sending_settings", &form, Some(&a)).await;
+        assert!(resp.status.is_success(), "{}", resp.body);
+    }
+    let refused = app.call("submit_sending_settings", &form, Some(&a)).await;
+    assert!(
+        matches!(refused.app_error(), AppError::TooManyAttempts { .. }),
+        "{}",
+        refused.body
+    );
+    assert_eq!(app.mailer.sent().len(), 20, "twenty tests, nothing more");
+    let other_school = app.call("submit_sending_settings", &form, Some(&b)).await;
+    assert!(
+        other_school.status.is_success(),
+        "school B keeps its own quota: {}",
+        other_school.body
+    );
+    app.drop_database().await;
+}

@@ -3,6 +3,7 @@
 //! - `cargo xtask serve`: installs what is missing, builds, and serves on 127.0.0.1:3000.
 //! - `cargo xtask test`: formatting, lints, unit and integration tests (SQLite, and
 //!   PostgreSQL when `TEST_DATABASE_URL` is set), then the end-to-end suite in Chromium.
+//! - `cargo xtask bench`: benchmarks that print figures (not tests).
 //!
 //! Tools are installed only when the right version is missing, since cargo-leptos alone
 //! takes about 18 minutes to compile here (see `shared/TOOLCHAIN.md`).
@@ -20,7 +21,14 @@ fn main() -> ExitCode {
         Some("serve") => serve(),
         Some("test") => test(&args[1..]),
         Some("setup") => tools::ensure_all(&root()),
-        _ => Err("usage: cargo xtask serve | test [--no-e2e] | setup".to_owned()),
+        Some("bench") => run(Command::new("cargo").current_dir(root()).args([
+            "run",
+            "--release",
+            "--quiet",
+            "-p",
+            "bench",
+        ])),
+        _ => Err("usage: cargo xtask serve | test [--no-e2e] | bench | setup".to_owned()),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,406 @@
+//! The staff directory through the HTTP surface: invitations, validation, several schools,
+//! removal, and tenant isolation. SQLite, and PostgreSQL when `TEST_DATABASE_URL` is set.
+
+mod support;
+
+use app::error::{AppError, Problem};
+use app::i18n::Lang;
+use support::{PASSWORD, TestApp};
+
+async fn apps() -> Vec<TestApp> {
+    let mut apps = Vec::new();
+    for t in testkit::databases().await {
+        apps.push(TestApp::new(t).await);
+    }
+    apps
+}
+
+#[tokio::test]
+async fn an_administrator_of_a_gets_not_found_for_school_b() {
+    for app in apps().await {
+        app.school("École A", "a@ecole.fr").await;
+        app.school("École B", "b@ecole.fr").await;
+        let a = app.sign_in("a@ecole.fr", PASSWORD).await;
+        let b = app.sign_in("b@ecole.fr", PASSWORD).await;
+        let added = app
+            .call(
+                "add_staff",
+                &[
+                    ("display_name", "Bruno Prof"),
+                    ("email", "bruno@ecole.fr"),
+                    ("category", "enseignant"),
+                ],
+                Some(&b),
+            )
+            .await;
+        let bruno: app::api::types::StaffRow =
+            serde_json::from_str(&added.body).expect(&added.body);
+
+        let id = bruno.id.to_string();
+        let read = app.call("get_staff_member", &[("id", &id)], Some(&a)).await;
+        assert_eq!(read.app_error(), AppError::NotFound, "read");
+        let edit = app
+            .call(
+                "update_staff",
+                &[
+                    ("id", &id),
+                    ("display_name", "Piraté"),
+                    ("category", "personnel"),
+                    ("is_admin", "on"),
+                ],
+                Some(&a),
+            )
+            .await;
+        assert_eq!(edit.app_error(), AppError::NotFound, "edit");
+        let delete = app.call("remove_staff", &[("id", &id)], Some(&a)).await;
+        assert_eq!(delete.app_error(), AppError::NotFound, "delete");
+        let list = app.call("list_staff", &[], Some(&a)).await;
+        assert!(
+            list.status.is_success() && !list.body.contains("bruno@ecole.fr"),
+            "list: {}",
+            list.body
+        );
+        let switch = app
+            .call("switch_school", &[("school_id", "2")], Some(&a))
+            .await;
+        assert_eq!(switch.app_error(), AppError::NotFound, "switch into B");
+
+        // B's member is untouched.
+        let still = app.call("get_staff_member", &[("id", &id)], Some(&b)).await;
+        assert!(still.body.contains("Bruno Prof"), "{}", still.body);
+        app.drop_database().await;
+    }
+}
+
+#[tokio::test]
+async fn a_teacher_cannot_use_the_directory() {
+    let app = TestApp::new(testkit::sqlite().await).await;
+    app.school("École A", "a@ecole.fr").await;
+    let admin = app.sign_in("a@ecole.fr", PASSWORD).await;
+    app.call(
+        "add_staff",
+        &[
+            ("display_name", "Bruno"),
+            ("email", "bruno@ecole.fr"),
+            ("category", "enseignant"),
+        ],
+        Some(&admin),
+    )
+    .await;
+    let link = invitation_link(&app, "bruno@ecole.fr");
+    let token = link.rsplit('/').next().unwrap().to_owned();
+    app.accept(&domain::secret::Secret::new(token), PASSWORD)
+        .await;
+    let bruno = app.sign_in("bruno@ecole.fr", PASSWORD).await;
+    let list = app.call("list_staff", &[], Some(&bruno)).await;
+    assert_eq!(list.app_error(), AppError::Forbidden);
+    let add = app
+        .call(
+            "add_staff",
+            &[
+                ("display_name", "X"),
+                ("email", "x@ecole.fr"),
+                ("category", "personnel"),
+            ],
+            Some(&bruno),
+        )
+        .await;
+    assert_eq!(add.app_error(), AppError::Forbidden);
+    let page = app.get("/personnels", Some(&bruno)).await;
+    assert!(
+        page.body.contains("réservée aux administrateurs"),
+        "{}",
+        page.body
+    );
+    app.drop_database().await;
+}
+
+/// The invitation link in the last mail sent to `to`.
+fn invitation_link(app: &TestApp, to: &str) -> String {
+    let mail = app
+        .mailer
+        .sent()
+        .into_iter()
+        .rev()
+        .find(|m| m.contains(to))
+        .expect("a mail to the new member");
+    let start = mail.find("/invitation/").expect("an invitation link");
+    let token: String = mail[start + "/invitation/".len()..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    format!("http://127.0.0.1:3000/invitation/{token}")
+}
+
+#[tokio::test]
+async fn adding_staff_mails_an_invitation_that_works_once() {
+    for app in apps().await {
+        app.school("École A", "a@ecole.fr").await;
+        let admin = app.sign_in("a@ecole.fr", PASSWORD).await;
+        let resp = app
+            .call(
+                "add_staff",
+                &[
+                    ("display_name", "  Claire   Dupont "),
+                    ("email", "Claire@Ecole.fr"),
+                    ("category", "enseignant"),
+                ],
+                Some(&admin),
+            )
+            .await;
+        assert!(
+            resp.body.contains("\"display_name\":\"Claire Dupont\"")
+                && resp.body.contains("claire@ecole.fr"),
+            "{}",
+            resp.body
+        );
+        let link = invitation_link(&app, "claire@ecole.fr");
+        let token = link.rsplit('/').next().unwrap();
+        let page = app.get(&format!("/invitation/{token}"), None).await;
+        assert!(
+            page.body.contains("Claire Dupont") && page.body.contains("École A"),
+            "{}",
+            page.body
+        );
+
+        let form = [
+            ("token", token),
+            ("password", PASSWORD),
+            ("confirmation", PASSWORD),
+        ];
+        let accepted = app.call("accept_invitation", &form, None).await;
+        assert!(accepted.session_cookie().is_some(), "{}", accepted.body);
+        let again = app.call("accept_invitation", &form, None).await;
+        assert_eq!(again.app_error(), AppError::InvitationInvalid);
+        assert!(
+            app.get(&format!("/invitation/{token}"), None)
+                .await
+                .body
+                .contains("plus valable")
+        );
+        app.drop_database().await;
+    }
+}
+
+#[tokio::test]
+async fn bad_directory_input_gets_a_clear_french_message() {
+    let app = TestApp::new(testkit::sqlite().await).await;
+    app.school("École A", "a@ecole.fr").await;
+    let admin = app.sign_in("a@ecole.fr", PASSWORD).await;
+    let add = |name: &'static str, email: &'static str| {
+        let admin = admin.clone();
+        let app = &app;
+        async move {
+            app.call(
+                "add_staff",
+                &[
+                    ("display_name", name),
+                    ("email", email),
+                    ("category", "enseignant"),
+                ],
+                Some(&admin),
+            )
+            .await
+        }
+    };
+    add("Bruno", "bruno@ecole.fr").await;
+    let cases = [
+        (
+            add("Bruno bis", "BRUNO@ecole.fr").await,
+            Problem::EmailAlreadyInSchool,
+            "Cette adresse figure déjà dans l'annuaire",
+        ),
+        (
+            add("   ", "c@ecole.fr").await,
+            Problem::NameEmpty,
+            "Le nom est obligatoire.",
+        ),
+        (
+            add("Claire", "claire@").await,
+            Problem::EmailMalformed,
+            "L'adresse e-mail n'est pas valide",
+        ),
+        (
+            add("Eve\r\nBcc: x@y.fr", "eve@ecole.fr").await,
+            Problem::NameControlCharacters,
+            "retour à la ligne",
+        ),
+    ];
+    for (resp, problem, french) in cases {
+        let error = resp.app_error();
+        assert_eq!(error, AppError::Invalid(problem));
+        assert!(
+            error.message(Lang::Fr).contains(french),
+            "{}",
+            error.message(Lang::Fr)
+        );
+    }
+    let bad_category = app
+        .call(
+            "add_staff",
+            &[
+                ("display_name", "D"),
+                ("email", "d@ecole.fr"),
+                ("category", "directeur"),
+            ],
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(
+        bad_category.app_error(),
+        AppError::Invalid(Problem::UnknownCategory)
+    );
+    let not_a_number = app
+        .call("get_staff_member", &[("id", "abc")], Some(&admin))
+        .await;
+    assert_eq!(
+        not_a_number.app_error(),
+        AppError::Request,
+        "{}",
+        not_a_number.body
+    );
+    let missing = app.call("add_staff", &[], Some(&admin)).await;
+    assert_eq!(missing.app_error(), AppError::Request);
+    let list = app.call("list_staff", &[], Some(&admin)).await;
+    assert_eq!(
+        list.body.matches("\"id\"").count(),
+        2,
+        "only the admin and Bruno: {}",
+        list.body
+    );
+    app.drop_database().await;
+}
+
+#[tokio::test]
+async fn a_person_of_two_schools_switches_between_them() {
+    for app in apps().await {
+        let a = app.school("École A", "a@ecole.fr").await;
+        let b = app.school("École B", "b@ecole.fr").await;
+        let admin_b = app.sign_in("b@ecole.fr", PASSWORD).await;
+        // B adds A's administrator, who keeps their password.
+        app.call(
+            "add_staff",
+            &[
+                ("display_name", "Anne (B)"),
+                ("email", "a@ecole.fr"),
+                ("category", "personnel"),
+            ],
+            Some(&admin_b),
+        )
+        .await;
+        assert!(
+            app.mailer
+                .sent()
+                .last()
+                .is_some_and(|m| m.contains("/connexion") && !m.contains("/invitation/"))
+        );
+        let anne = app.sign_in("a@ecole.fr", PASSWORD).await;
+        let me = app.call("get_me", &[], Some(&anne)).await.body;
+        assert!(
+            me.contains("École A")
+                && me.contains("École B")
+                && me.contains(&format!("\"school\":{{\"id\":{a}")),
+            "{me}"
+        );
+        let switched = app
+            .call(
+                "switch_school",
+                &[("school_id", &b.to_string())],
+                Some(&anne),
+            )
+            .await;
+        // A switch may change the person's role: it renews the session like a sign-in.
+        let renewed = switched.session_cookie().expect("a new session id");
+        assert_ne!(renewed, anne);
+        assert_eq!(
+            app.call("get_me", &[], Some(&anne)).await.body,
+            "null",
+            "old id ended"
+        );
+        let me = app.call("get_me", &[], Some(&renewed)).await.body;
+        assert!(
+            me.contains(&format!("\"school\":{{\"id\":{b}"))
+                && me.contains("Anne (B)")
+                && me.contains("\"is_admin\":false"),
+            "{me}"
+        );
+        app.drop_database().await;
+    }
+}
+
+#[tokio::test]
+async fn a_removed_member_loses_access_at_once_and_their_invitation_dies() {
+    for app in apps().await {
+        app.school("École A", "a@ecole.fr").await;
+        let admin = app.sign_in("a@ecole.fr", PASSWORD).await;
+        let add = |name: &'static str, email: &'static str| {
+            let admin = admin.clone();
+            let app = &app;
+            async move {
+                let resp = app
+                    .call(
+                        "add_staff",
+                        &[
+                            ("display_name", name),
+                            ("email", email),
+                            ("category", "personnel"),
+                            ("is_admin", "on"),
+                        ],
+                        Some(&admin),
+                    )
+                    .await;
+                serde_json::from_str::<app::api::types::StaffRow>(&resp.body).expect(&resp.body)
+            }
+        };
+        let claire = add("Claire", "claire@ecole.fr").await;
+        let token = invitation_link(&app, "claire@ecole.fr")
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_owned();
+        app.accept(&domain::secret::Secret::new(token), PASSWORD)
+            .await;
+        let claire_session = app.sign_in("claire@ecole.fr", PASSWORD).await;
+        assert!(
+            app.call("list_staff", &[], Some(&claire_session))
+                .await
+                .status
+                .is_success()
+        );
+        let denis = add("Denis", "denis@ecole.fr").await;
+        let denis_token = invitation_link(&app, "denis@ecole.fr")
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_owned();
+
+        for member in [&claire, &denis] {
+            let removed = app
+                .call(
+                    "remove_staff",
+                    &[("id", &member.id.to_string())],
+                    Some(&admin),
+                )
+                .await;
+            assert!(removed.status.is_success(), "{}", removed.body);
+        }
+        // Claire's live session no longer reaches the school, on her very next request.
+        assert_eq!(
+            app.call("list_staff", &[], Some(&claire_session))
+                .await
+                .app_error(),
+            AppError::NoSchool
+        );
+        // Denis's unused invitation no longer works.
+        let form = [
+            ("token", denis_token.as_str()),
+            ("password", PASSWORD),
+            ("confirmation", PASSWORD),
+        ];
+        assert_eq!(
+            app.call("accept_invitation", &form, None).await.app_error(),
+            AppError::InvitationInvalid
+        );
+        app.drop_database().await;
+    }
+}
