@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test binary uses a different part of this module
 
+pub mod step1;
+
 use app::error::AppError;
 use axum::Router;
 use axum::body::Body;
