@@ -5,15 +5,7 @@ mod support;
 
 use app::error::{AppError, Problem};
 use app::i18n::Lang;
-use support::{PASSWORD, TestApp};
-
-async fn apps() -> Vec<TestApp> {
-    let mut apps = Vec::new();
-    for t in testkit::databases().await {
-        apps.push(TestApp::new(t).await);
-    }
-    apps
-}
+use support::{PASSWORD, TestApp, apps};
 
 #[tokio::test]
 async fn an_administrator_of_a_gets_not_found_for_school_b() {

@@ -28,10 +28,10 @@ impl<'a> MakeWriter<'a> for Capture {
     }
 }
 
-#[tokio::test]
-async fn authentication_events_are_logged_without_secrets_or_addresses() {
+/// Captures every log line of this thread at the production filter, with the app's own
+/// crates (and the HTTP trace layer) turned up to the most verbose.
+fn capture_logs() -> (Capture, tracing::subscriber::DefaultGuard) {
     let capture = Capture::default();
-    // The production filter, with the app's own crates turned up to the most verbose.
     let filter = EnvFilter::new(format!(
         "{},domain=trace,server=trace,app=trace,tower_http=debug",
         server::DEFAULT_LOG_FILTER
@@ -41,7 +41,12 @@ async fn authentication_events_are_logged_without_secrets_or_addresses() {
         .with_writer(capture.clone())
         .with_ansi(false)
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    (capture, tracing::subscriber::set_default(subscriber))
+}
+
+#[tokio::test]
+async fn authentication_events_are_logged_without_secrets_or_addresses() {
+    let (capture, _guard) = capture_logs();
 
     let t = testkit::sqlite().await;
     let drop_dir = std::env::temp_dir().join(format!("ecole-log-test-{}", std::process::id()));
@@ -126,17 +131,7 @@ async fn authentication_events_are_logged_without_secrets_or_addresses() {
 
 #[tokio::test]
 async fn smtp_passwords_never_reach_the_logs() {
-    let capture = Capture::default();
-    let filter = EnvFilter::new(format!(
-        "{},domain=trace,server=trace,app=trace,tower_http=debug",
-        server::DEFAULT_LOG_FILTER
-    ));
-    let subscriber = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(capture.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (capture, _guard) = capture_logs();
 
     let secret = "smtp-secret-for-log-test";
     let peer = testkit::smtp::SmtpPeer::start(testkit::smtp::PeerOptions {

@@ -7,15 +7,7 @@ use app::error::AppError;
 use app::i18n::Lang;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use support::{PASSWORD, TestApp};
-
-async fn apps() -> Vec<TestApp> {
-    let mut apps = Vec::new();
-    for t in testkit::databases().await {
-        apps.push(TestApp::new(t).await);
-    }
-    apps
-}
+use support::{PASSWORD, TestApp, apps};
 
 #[tokio::test]
 async fn sign_in_gives_a_new_session_and_sign_out_ends_it_on_the_server() {

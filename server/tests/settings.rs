@@ -197,20 +197,7 @@ async fn the_smtp_password_is_sealed_never_returned_and_survives_key_rotation() 
         testkit::sqlite().await,
         Mailer::memory(),
     );
-    let cookie = after.sign_in("direction@college-moulin.fr", PASSWORD).await;
-    assert_eq!(
-        tested(
-            &after
-                .call(
-                    "submit_sending_settings",
-                    &form("test", "school", &port, "starttls", ""),
-                    Some(&cookie)
-                )
-                .await
-        )
-        .problem,
-        None
-    );
+    assert_eq!(stored_password_test(&after, &port).await, None);
     assert_eq!(
         domain::sending_settings::rewrap_all(&db, &keys)
             .await
@@ -226,20 +213,7 @@ async fn the_smtp_password_is_sealed_never_returned_and_survives_key_rotation() 
         testkit::sqlite().await,
         Mailer::memory(),
     );
-    let cookie = last.sign_in("direction@college-moulin.fr", PASSWORD).await;
-    assert_eq!(
-        tested(
-            &last
-                .call(
-                    "submit_sending_settings",
-                    &form("test", "school", &port, "starttls", ""),
-                    Some(&cookie)
-                )
-                .await
-        )
-        .problem,
-        None
-    );
+    assert_eq!(stored_password_test(&last, &port).await, None);
     assert_eq!(peer.wait_for(3, Duration::from_secs(5)).len(), 3);
     app.drop_database().await;
 }
@@ -361,4 +335,18 @@ async fn only_the_schools_administrators_reach_its_settings() {
         );
         app.drop_database().await;
     }
+}
+
+/// Signs the administrator in and runs a test send with the password left empty (so the
+/// stored one is used); returns the diagnosis, `None` when delivered.
+async fn stored_password_test(app: &TestApp, port: &str) -> Option<app::diagnosis::SmtpProblem> {
+    let cookie = app.sign_in("direction@college-moulin.fr", PASSWORD).await;
+    let resp = app
+        .call(
+            "submit_sending_settings",
+            &form("test", "school", port, "starttls", ""),
+            Some(&cookie),
+        )
+        .await;
+    tested(&resp).problem
 }

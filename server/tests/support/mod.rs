@@ -194,6 +194,15 @@ impl TestApp {
     }
 }
 
+/// One app per test database: SQLite, and PostgreSQL when `TEST_DATABASE_URL` is set.
+pub async fn apps() -> Vec<TestApp> {
+    let mut apps = Vec::new();
+    for t in testkit::databases().await {
+        apps.push(TestApp::new(t).await);
+    }
+    apps
+}
+
 pub fn encode(form: &[(&str, &str)]) -> String {
     form.iter()
         .map(|(k, v)| format!("{}={}", url_encode(k), url_encode(v)))
