@@ -62,7 +62,7 @@ pub fn run(cmd: &mut Command) -> Result {
 
 fn serve() -> Result {
     let root = root();
-    tools::ensure_all(&root)?;
+    tools::ensure_build_tools(&root)?;
     let config = ensure_dev_config(&root)?;
     run(tools::leptos(&root).args(["build", "--release"]))?;
     let server = root.join("target/release/server");

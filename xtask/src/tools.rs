@@ -9,11 +9,17 @@ const CARGO_LEPTOS: &str = "0.3.11";
 /// Must equal the `wasm-bindgen` crate version pinned in Cargo.toml.
 const WASM_BINDGEN: &str = "0.2.130";
 
-pub fn ensure_all(root: &Path) -> Result {
+/// What building and serving need (npm brings binaryen's wasm-opt).
+pub fn ensure_build_tools(root: &Path) -> Result {
     ensure_wasm_target()?;
     ensure_wasm_bindgen()?;
     ensure_cargo_leptos()?;
-    ensure_npm_packages(root)?;
+    ensure_npm_packages(root)
+}
+
+/// Everything, including what only the tests use: Chromium and the SMTP test server.
+pub fn ensure_all(root: &Path) -> Result {
+    ensure_build_tools(root)?;
     ensure_chromium()?;
     ensure_smtp_peer()
 }
