@@ -4,6 +4,7 @@
 use axum::Router;
 use axum::routing::{get, post};
 use leptos_axum::LeptosRoutes;
+use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
@@ -26,6 +27,8 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::session::load))
         .layer(axum::middleware::from_fn(middleware::csrf::refuse_cross_site))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        // The wasm bundle shrinks to about a third compressed: a slow phone feels it.
+        .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn(middleware::metrics::record))
         .layer(axum::middleware::from_fn_with_state(
             state.config.secure_cookies(),

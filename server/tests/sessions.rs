@@ -374,3 +374,17 @@ async fn healthz_answers_when_the_database_does() {
     );
     app.drop_database().await;
 }
+
+#[tokio::test]
+async fn pages_are_compressed_for_browsers_that_accept_it() {
+    let app = TestApp::new(testkit::sqlite().await).await;
+    let request = Request::get("/connexion")
+        .header(header::HOST, "127.0.0.1:3000")
+        .header(header::ACCEPT, "text/html")
+        .header(header::ACCEPT_ENCODING, "br, gzip")
+        .body(Body::empty())
+        .unwrap();
+    let resp = app.send(request).await;
+    assert_eq!(resp.headers.get(header::CONTENT_ENCODING).unwrap(), "br");
+    app.drop_database().await;
+}
