@@ -15,6 +15,7 @@ pub mod diagnosis;
 pub mod error;
 pub mod i18n;
 pub mod pages;
+pub mod sensitive;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 

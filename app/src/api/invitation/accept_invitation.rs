@@ -1,13 +1,14 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
+use crate::sensitive::Sensitive;
 
 /// Sets the invited person's password and signs them in.
 #[server(endpoint = "accept_invitation")]
 pub async fn accept_invitation(
-    token: String,
-    password: String,
-    confirmation: String,
+    token: Sensitive,
+    password: Sensitive,
+    confirmation: Sensitive,
 ) -> Result<(), AppError> {
     use crate::ssr;
     use domain::secret::Secret;
@@ -15,9 +16,9 @@ pub async fn accept_invitation(
     let accepted = domain::invitations::accept(
         &state.db,
         &state.hasher,
-        &token,
-        &Secret::new(password),
-        &Secret::new(confirmation),
+        token.into_inner().as_str(),
+        &Secret::new(password.into_inner()),
+        &Secret::new(confirmation.into_inner()),
         ssr::now(),
     )
     .await?;

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 
 use crate::api::types::SettingsOutcome;
 use crate::error::AppError;
+use crate::sensitive::Sensitive;
 
 /// Saves the settings (`intent=save`) or sends a test message through them as they stand
 /// on screen (`intent=test`, to `test_to`). One form, two buttons, so the test never
@@ -18,14 +19,15 @@ pub async fn submit_sending_settings(
     security: Option<String>,
     from_address: Option<String>,
     username: Option<String>,
-    password: Option<String>,
+    password: Option<Sensitive>,
     test_to: Option<String>,
 ) -> Result<SettingsOutcome, AppError> {
     use crate::ssr;
     use domain::sending_settings::{self as settings, RawSettings, SettingsInput};
     let state = ssr::state()?;
     let actor = ssr::actor().await?;
-    let password = domain::secret::Secret::new(password.unwrap_or_default());
+    let password =
+        domain::secret::Secret::new(password.map(Sensitive::into_inner).unwrap_or_default());
     let input = SettingsInput::parse(RawSettings {
         deliver_all_through_server: deliver_all_through_server.is_some(),
         sender_name: &sender_name,
