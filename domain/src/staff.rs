@@ -3,7 +3,7 @@
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, TransactionTrait,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
 use crate::access::Actor;
@@ -283,10 +283,15 @@ pub async fn remove(db: &DatabaseConnection, actor: &Actor, member_id: i64) -> R
     Ok(())
 }
 
+/// The school's administrators, counted with their rows locked (`FOR UPDATE` on
+/// PostgreSQL) until the transaction ends: two administrators demoting each other at the same
+/// moment cannot both see "another one is left". (SQLite serialises writers by itself.)
 async fn admin_count(db: &impl ConnectionTrait, school_id: i64) -> Result<u64> {
-    Ok(membership::Entity::find()
+    let admins = membership::Entity::find()
         .filter(membership::Column::SchoolId.eq(school_id))
         .filter(membership::Column::IsAdmin.eq(true))
-        .count(db)
-        .await?)
+        .lock_exclusive()
+        .all(db)
+        .await?;
+    Ok(admins.len() as u64)
 }

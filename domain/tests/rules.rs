@@ -529,3 +529,47 @@ async fn parallel_guesses_get_no_more_than_five_tries() {
         t.drop_database().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_administrators_demoting_each_other_at_once_leave_one() {
+    use sea_orm::{ConnectionTrait, Statement};
+    for t in testkit::databases().await {
+        let db = t.db.clone();
+        let (school, first) = school_with_admin(&db, "École A", "a@ecole.fr").await;
+        let actor = actor_in(&db, first, school).await.unwrap().unwrap();
+        let input = StaffInput::parse("Bea", "bea@ecole.fr", "personnel", true).unwrap();
+        staff::add(&db, &actor, &input, t0()).await.unwrap();
+        let second = person_id_of(&db, "bea@ecole.fr").await;
+        let count_admins = || async {
+            let row = db
+                .query_one_raw(Statement::from_string(
+                    db.get_database_backend(),
+                    format!("SELECT COUNT(*) AS n FROM memberships WHERE school_id = {school} AND is_admin"),
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            row.try_get::<i64>("", "n").unwrap()
+        };
+        for round in 0..5 {
+            let a = actor_in(&db, first, school).await.unwrap().unwrap();
+            let b = actor_in(&db, second, school).await.unwrap().unwrap();
+            let demote = StaffUpdate::parse("X", "personnel", false).unwrap();
+            let (ra, rb) = tokio::join!(
+                staff::update(&db, &a, b.membership_id(), &demote),
+                staff::update(&db, &b, a.membership_id(), &demote),
+            );
+            assert!(
+                count_admins().await >= 1,
+                "{}: round {round}: no administrator left ({ra:?}, {rb:?})",
+                t.backend
+            );
+            db.execute_unprepared(&format!(
+                "UPDATE memberships SET is_admin = TRUE WHERE school_id = {school}"
+            ))
+            .await
+            .unwrap();
+        }
+        t.drop_database().await;
+    }
+}
