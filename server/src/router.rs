@@ -4,6 +4,7 @@
 use axum::Router;
 use axum::routing::{get, post};
 use leptos_axum::LeptosRoutes;
+use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
@@ -25,7 +26,10 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_handler(routes, get(handlers::leptos::page))
         .fallback(handlers::leptos::fallback)
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::session::load))
-        .layer(axum::middleware::from_fn(middleware::csrf::refuse_cross_site))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::<str>::from(middleware::csrf::origin_of(&state.config.public_url)),
+            middleware::csrf::refuse_cross_site,
+        ))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         // The wasm bundle shrinks to about a third compressed: a slow phone feels it.
         .layer(CompressionLayer::new())
