@@ -83,7 +83,7 @@ impl PasswordHasher {
         let password = password.clone();
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            this.hash_blocking(password.expose().as_bytes())
+            this.hash_blocking(normalised(&password).as_bytes())
         })
         .await
         .map_err(|e| Error::Internal(format!("hash task: {e}")))?
@@ -91,11 +91,13 @@ impl PasswordHasher {
 
     /// Whether `password` matches `phc`. A malformed stored hash counts as no match.
     pub async fn verify(&self, password: &Secret, phc: &str) -> Result<bool> {
+        let permit = self.slot().await?;
         let this = self.clone();
         let password = password.clone();
         let phc = phc.to_owned();
         tokio::task::spawn_blocking(move || {
-            this.verify_blocking(password.expose().as_bytes(), &phc)
+            let _permit = permit;
+            this.verify_blocking(normalised(&password).as_bytes(), &phc)
         })
         .await
         .map_err(|e| Error::Internal(format!("verify task: {e}")))?
@@ -143,6 +145,13 @@ impl PasswordHasher {
             .map_err(|e| Error::Internal(format!("argon2: {e}")))?;
         Ok(bool::from(out.as_slice().ct_eq(&expected)))
     }
+}
+
+/// NFKC, as NIST 800-63B asks: "é" typed as one character or as "e" plus an accent (as
+/// keyboards and systems differ) is the same password.
+fn normalised(password: &Secret) -> Zeroizing<String> {
+    use unicode_normalization::UnicodeNormalization;
+    Zeroizing::new(password.expose().nfkc().collect())
 }
 
 /// Reads the cost, salt and hash back from a PHC string written by `hash_blocking`; the cost
@@ -210,6 +219,15 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_password_matches_whatever_its_unicode_form() {
+        let hasher = PasswordHasher::new(HashCost::TEST_ONLY, b"p");
+        let composed = "Ch\u{e8}vre des Pyr\u{e9}n\u{e9}es";
+        let decomposed = "Che\u{300}vre des Pyre\u{301}ne\u{301}es";
+        let phc = hasher.hash(&Secret::new(composed)).await.unwrap();
+        assert!(hasher.verify(&Secret::new(decomposed), &phc).await.unwrap());
+    }
+
+    #[tokio::test]
     async fn a_malformed_hash_is_no_match_not_a_panic() {
         let hasher = PasswordHasher::new(HashCost::TEST_ONLY, b"p");
         for bad in [
@@ -234,6 +252,19 @@ mod tests {
         });
         tokio::time::advance(QUEUE_WAIT + std::time::Duration::from_millis(10)).await;
         assert!(matches!(waiting.await.unwrap(), Err(Error::Busy)));
+        let verifying = tokio::spawn({
+            let hasher = hasher.clone();
+            async move {
+                hasher
+                    .verify(&Secret::new("x"), "$argon2id$v=19$m=64,t=1,p=1$AAAA$AAAA")
+                    .await
+            }
+        });
+        tokio::time::advance(QUEUE_WAIT + std::time::Duration::from_millis(10)).await;
+        assert!(
+            matches!(verifying.await.unwrap(), Err(Error::Busy)),
+            "verification waits its turn too"
+        );
         drop(held);
         tokio::time::resume();
         assert!(hasher.hash(&Secret::new("x")).await.is_ok());
