@@ -106,12 +106,13 @@ fn network_key(ip: IpAddr) -> String {
 mod tests {
     use super::*;
 
-    fn request(forwarded: &[&str]) -> Request<Body> {
-        let mut builder = Request::get("/");
+    fn request(forwarded: &[&'static str]) -> Request<Body> {
+        let mut request = Request::new(Body::empty());
         for f in forwarded {
-            builder = builder.header("x-forwarded-for", *f);
+            request
+                .headers_mut()
+                .append("x-forwarded-for", axum::http::HeaderValue::from_static(f));
         }
-        let mut request = builder.body(Body::empty()).unwrap();
         request
             .extensions_mut()
             .insert(ConnectInfo(SocketAddr::from(([10, 0, 0, 1], 1234))));
@@ -139,15 +140,19 @@ mod tests {
     #[test]
     fn ipv6_clients_share_their_slash_64() {
         assert_eq!(
-            network_key("2001:db8:1:2:aaaa::1".parse().unwrap()),
+            network_key(std::net::Ipv6Addr::new(0x2001, 0xdb8, 1, 2, 0xaaaa, 0, 0, 1).into()),
             "2001:db8:1:2::/64"
         );
         assert_eq!(
-            network_key("2001:db8:1:2:bbbb::9".parse().unwrap()),
+            network_key(std::net::Ipv6Addr::new(0x2001, 0xdb8, 1, 2, 0xbbbb, 0, 0, 9).into()),
             "2001:db8:1:2::/64"
         );
         assert_eq!(
-            network_key("::ffff:192.0.2.1".parse().unwrap()),
+            network_key(
+                std::net::Ipv4Addr::new(192, 0, 2, 1)
+                    .to_ipv6_mapped()
+                    .into()
+            ),
             "192.0.2.1"
         );
     }
