@@ -37,6 +37,16 @@ fn Directory(lang: Lang) -> impl IntoView {
     let error = action_error(add);
     let staff = Resource::new(move || add.version().get(), |_| list_staff());
     let added = move || add.value().get().and_then(Result::ok);
+    // After a successful addition the form empties, ready for the next colleague (a plain
+    // form gets the same from the page reload).
+    let form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if matches!(add.value().get(), Some(Ok(_))) {
+            if let Some(form) = form.get() {
+                form.reset();
+            }
+        }
+    });
     view! {
         <h1>{lang.t("Annuaire du personnel", "Staff directory")}</h1>
         <Transition fallback=move || view! { <p>{lang.t("Chargement…", "Loading…")}</p> }>
@@ -49,7 +59,7 @@ fn Directory(lang: Lang) -> impl IntoView {
         </Transition>
         <section class="card" aria-labelledby="add-title">
             <h2 id="add-title">{lang.t("Ajouter un membre du personnel", "Add a staff member")}</h2>
-            <ActionForm action=add>
+            <ActionForm action=add node_ref=form>
                 <div class="field">
                     <label for="display_name">{lang.t("Nom et prénom", "Full name")}</label>
                     <input id="display_name" name="display_name" type="text" required maxlength="120"
