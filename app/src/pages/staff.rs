@@ -41,10 +41,10 @@ fn Directory(lang: Lang) -> impl IntoView {
     // form gets the same from the page reload).
     let form = NodeRef::<leptos::html::Form>::new();
     Effect::new(move |_| {
-        if matches!(add.value().get(), Some(Ok(_))) {
-            if let Some(form) = form.get() {
-                form.reset();
-            }
+        if matches!(add.value().get(), Some(Ok(_)))
+            && let Some(form) = form.get()
+        {
+            form.reset();
         }
     });
     view! {
