@@ -33,13 +33,44 @@ pub use sea_orm::{DatabaseConnection, DbErr};
 /// The time a rule runs at, always passed in by the caller.
 pub type Now = chrono::DateTime<chrono::Utc>;
 
-/// Connects to `url` (SQLite or PostgreSQL) with a pool sized for this server.
+/// Connects to `url` (SQLite or PostgreSQL) with a pool sized for this server. On
+/// PostgreSQL every connection gets a lock timeout and a statement timeout: a request may
+/// fail, but never waits forever (SQLite's busy timeout plays that part there).
 pub async fn connect(url: &str) -> Result<DatabaseConnection> {
-    let mut options = sea_orm::ConnectOptions::new(url.to_owned());
+    let url = with_postgres_timeouts(url);
+    let mut options = sea_orm::ConnectOptions::new(url.clone());
     options
         .max_connections(if url.starts_with("sqlite") { 4 } else { 16 })
         .connect_timeout(std::time::Duration::from_secs(5))
         .acquire_timeout(std::time::Duration::from_secs(5))
         .sqlx_logging(false);
     Ok(sea_orm::Database::connect(options).await?)
+}
+
+fn with_postgres_timeouts(url: &str) -> String {
+    let postgres = url.starts_with("postgres://") || url.starts_with("postgresql://");
+    if !postgres || url.contains("options=") {
+        return url.to_owned();
+    }
+    let separator = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{separator}options=-c%20lock_timeout%3D10s%20-c%20statement_timeout%3D30s")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn postgres_urls_get_timeouts_and_others_are_left_alone() {
+        assert_eq!(
+            super::with_postgres_timeouts("postgres://u@h/db"),
+            "postgres://u@h/db?options=-c%20lock_timeout%3D10s%20-c%20statement_timeout%3D30s"
+        );
+        assert!(
+            super::with_postgres_timeouts("postgres://u@h/db?sslmode=disable")
+                .contains("&options=")
+        );
+        assert_eq!(
+            super::with_postgres_timeouts("sqlite://x.sqlite?mode=rwc"),
+            "sqlite://x.sqlite?mode=rwc"
+        );
+    }
 }

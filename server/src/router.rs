@@ -7,6 +7,7 @@ use leptos_axum::LeptosRoutes;
 use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::handlers;
@@ -15,6 +16,8 @@ use crate::state::AppState;
 
 /// Forms here are small; a larger body is refused before it is read.
 const BODY_LIMIT_BYTES: usize = 64 * 1024;
+
+const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(45);
 
 pub fn router(state: AppState) -> Router {
     let routes = state.routes.clone();
@@ -31,6 +34,11 @@ pub fn router(state: AppState) -> Router {
             middleware::csrf::refuse_cross_site,
         ))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        // No request may hang: the longest legitimate one is a 30 s test send.
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIMEOUT,
+        ))
         // The wasm bundle shrinks to about a third compressed: a slow phone feels it.
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn(middleware::metrics::record))
