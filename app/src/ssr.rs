@@ -5,9 +5,7 @@
 use axum::Extension;
 use domain::secret::Secret;
 use domain::sessions::SessionInfo;
-use domain::{
-    DatabaseConnection, Invalid, Now, access::Actor, mail::Mailer, password::PasswordHasher,
-};
+use domain::{DatabaseConnection, Invalid, Now, access::Actor, password::PasswordHasher};
 use http::{HeaderValue, header::SET_COOKIE};
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
@@ -18,15 +16,13 @@ use crate::error::{AppError, Problem};
 #[derive(Clone)]
 pub struct ServerState {
     pub db: DatabaseConnection,
-    pub mailer: Mailer,
     pub hasher: PasswordHasher,
-    /// The operator's sending address for the app's own notifications.
-    pub sender_address: String,
     /// Base URL used in mailed links, without a trailing slash.
     pub public_url: String,
     /// True when served over HTTPS: cookies get `Secure` and the `__Host-` prefix.
     pub secure_cookies: bool,
-    /// Relays, their rules and the master keys, for step 1 and everything that sends.
+    /// The app's mailer (`hosting`) and its sending address, the rules for schools' relays
+    /// and the master keys: for step 1 and everything that sends.
     pub sending: domain::sending_settings::SendingEnvironment,
 }
 

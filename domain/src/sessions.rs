@@ -9,7 +9,7 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
 };
 
-use crate::entity::{membership, session};
+use crate::entity::session;
 use crate::secret::{Secret, new_token, token_hash};
 use crate::{Error, Now, Result};
 
@@ -92,12 +92,10 @@ pub async fn switch_school(
     school_id: i64,
     now: Now,
 ) -> Result<Secret> {
-    let member = membership::Entity::find()
-        .filter(membership::Column::PersonId.eq(person_id))
-        .filter(membership::Column::SchoolId.eq(school_id))
-        .one(db)
-        .await?;
-    if member.is_none() {
+    if crate::access::actor_in(db, person_id, school_id)
+        .await?
+        .is_none()
+    {
         return Err(Error::NotFound);
     }
     end(db, token).await?;

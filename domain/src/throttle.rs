@@ -71,15 +71,7 @@ pub async fn record_failure(
 ) -> Result<()> {
     let now = now.timestamp();
     // Start a fresh window when the old one is over (or the key is new)...
-    throttle::Entity::insert(throttle::ActiveModel {
-        key: Set(key.to_owned()),
-        failures: Set(0),
-        window_start: Set(now),
-        locked_until: Set(None),
-    })
-    .on_conflict_do_nothing_on([throttle::Column::Key])
-    .exec(db)
-    .await?;
+    ensure_row(db, key, now).await?;
     throttle::Entity::update_many()
         .col_expr(throttle::Column::Failures, Expr::value(0))
         .col_expr(throttle::Column::WindowStart, Expr::value(now))

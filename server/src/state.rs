@@ -44,17 +44,15 @@ impl AppState {
             .map_err(|_| "configuration: pepper is not base64".to_owned())?;
         let keys = config.master_keys().map_err(|e| e.to_string())?;
         let sending = SendingEnvironment {
-            hosting: mailer.clone(),
+            hosting: mailer,
             hosting_from: config.sender_address.clone(),
             school_policy: school_policy(&config),
             keys: Arc::new(keys),
         };
         let server = ServerState {
             db,
-            mailer,
             sending,
             hasher: PasswordHasher::new(config.hash_cost, &pepper),
-            sender_address: config.sender_address.clone(),
             public_url: config.public_url.clone(),
             secure_cookies: config.secure_cookies(),
         };

@@ -5,7 +5,7 @@ mod support;
 
 use app::error::{AppError, Problem};
 use app::i18n::Lang;
-use support::{PASSWORD, TestApp, apps};
+use support::{PASSWORD, TestApp, apps, invitation_token};
 
 #[tokio::test]
 async fn an_administrator_of_a_gets_not_found_for_school_b() {
@@ -79,8 +79,7 @@ async fn a_teacher_cannot_use_the_directory() {
         Some(&admin),
     )
     .await;
-    let link = invitation_link(&app, "bruno@ecole.fr");
-    let token = link.rsplit('/').next().unwrap().to_owned();
+    let token = invitation_token(&app, "bruno@ecole.fr");
     app.accept(&domain::secret::Secret::new(token), PASSWORD)
         .await;
     let bruno = app.sign_in("bruno@ecole.fr", PASSWORD).await;
@@ -107,23 +106,6 @@ async fn a_teacher_cannot_use_the_directory() {
     app.drop_database().await;
 }
 
-/// The invitation link in the last mail sent to `to`.
-fn invitation_link(app: &TestApp, to: &str) -> String {
-    let mail = app
-        .mailer
-        .sent()
-        .into_iter()
-        .rev()
-        .find(|m| m.contains(to))
-        .expect("a mail to the new member");
-    let start = mail.find("/invitation/").expect("an invitation link");
-    let token: String = mail[start + "/invitation/".len()..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .collect();
-    format!("http://127.0.0.1:3000/invitation/{token}")
-}
-
 #[tokio::test]
 async fn adding_staff_mails_an_invitation_that_works_once() {
     for app in apps().await {
@@ -146,8 +128,8 @@ async fn adding_staff_mails_an_invitation_that_works_once() {
             "{}",
             resp.body
         );
-        let link = invitation_link(&app, "claire@ecole.fr");
-        let token = link.rsplit('/').next().unwrap();
+        let token = invitation_token(&app, "claire@ecole.fr");
+        let token = token.as_str();
         let page = app.get(&format!("/invitation/{token}"), None).await;
         assert!(
             page.body.contains("Claire Dupont") && page.body.contains("École A"),
@@ -345,11 +327,7 @@ async fn a_removed_member_loses_access_at_once_and_their_invitation_dies() {
             }
         };
         let claire = add("Claire", "claire@ecole.fr").await;
-        let token = invitation_link(&app, "claire@ecole.fr")
-            .rsplit('/')
-            .next()
-            .unwrap()
-            .to_owned();
+        let token = invitation_token(&app, "claire@ecole.fr");
         app.accept(&domain::secret::Secret::new(token), PASSWORD)
             .await;
         let claire_session = app.sign_in("claire@ecole.fr", PASSWORD).await;
@@ -360,11 +338,7 @@ async fn a_removed_member_loses_access_at_once_and_their_invitation_dies() {
                 .is_success()
         );
         let denis = add("Denis", "denis@ecole.fr").await;
-        let denis_token = invitation_link(&app, "denis@ecole.fr")
-            .rsplit('/')
-            .next()
-            .unwrap()
-            .to_owned();
+        let denis_token = invitation_token(&app, "denis@ecole.fr");
 
         for member in [&claire, &denis] {
             let removed = app

@@ -298,18 +298,7 @@ async fn only_the_schools_administrators_reach_its_settings() {
             Some(&a),
         )
         .await;
-        let mail = app
-            .mailer
-            .sent()
-            .into_iter()
-            .rev()
-            .find(|m| m.contains("bruno@college-moulin.fr"))
-            .unwrap();
-        let start = mail.find("/invitation/").unwrap() + "/invitation/".len();
-        let token: String = mail[start..]
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-            .collect();
+        let token = support::invitation_token(&app, "bruno@college-moulin.fr");
         app.accept(&domain::secret::Secret::new(token), PASSWORD)
             .await;
         let teacher = app.sign_in("bruno@college-moulin.fr", PASSWORD).await;

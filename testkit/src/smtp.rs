@@ -155,7 +155,7 @@ impl SmtpPeer {
         let pem =
             std::fs::read_to_string(self.cert_pem.as_ref().expect("a TLS peer")).expect("cert");
         let b64: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-        base64_decode(&b64)
+        base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b64).expect("PEM body")
     }
 
     /// Messages received so far, oldest first.
@@ -195,22 +195,4 @@ impl Drop for SmtpPeer {
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.dir);
     }
-}
-
-fn base64_decode(text: &str) -> Vec<u8> {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = Vec::new();
-    let (mut acc, mut bits) = (0u32, 0);
-    for c in text.bytes().filter(|c| *c != b'=') {
-        let Some(v) = ALPHABET.iter().position(|a| *a == c) else {
-            continue;
-        };
-        acc = (acc << 6) | v as u32;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    out
 }

@@ -45,3 +45,24 @@ where
         </Suspense>
     }
 }
+
+/// Renders `children` for the school's administrators; others (signed in) are told the page
+/// is theirs, and visitors go to the sign-in page. The server enforces the same rule.
+#[component]
+pub fn AdminOnly<F, V>(children: F) -> impl IntoView
+where
+    F: Fn() -> V + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let lang = use_lang();
+    let children = StoredValue::new(children);
+    view! {
+        <SignedIn children=move |me: Me| {
+            if me.is_admin {
+                children.with_value(|f| f()).into_any()
+            } else {
+                view! { <p class="form-error" role="alert">{AppError::Forbidden.message(lang)}</p> }.into_any()
+            }
+        }/>
+    }
+}

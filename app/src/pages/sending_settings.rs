@@ -2,9 +2,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::settings::{SubmitSendingSettings, get_sending_settings};
-use crate::api::types::{Me, SendingSettingsView, SettingsOutcome};
+use crate::api::types::{SendingSettingsView, SettingsOutcome};
 use crate::components::form_error::{FormError, action_error};
-use crate::components::session::SignedIn;
+use crate::components::session::AdminOnly;
 use crate::components::test_report::TestReport;
 use crate::error::AppError;
 use crate::i18n::{Lang, use_lang};
@@ -15,13 +15,7 @@ pub fn SendingSettingsPage() -> impl IntoView {
     let lang = use_lang();
     view! {
         <Title text=lang.t("Paramètres d'envoi des e-mails", "E-mail sending settings")/>
-        <SignedIn children=move |me: Me| {
-            if me.is_admin {
-                view! { <SettingsEditor lang/> }.into_any()
-            } else {
-                view! { <p class="form-error" role="alert">{AppError::Forbidden.message(lang)}</p> }.into_any()
-            }
-        }/>
+        <AdminOnly children=move || view! { <SettingsEditor lang/> }/>
     }
 }
 

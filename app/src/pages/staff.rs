@@ -2,10 +2,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::staff::{AddStaff, list_staff};
-use crate::api::types::{Me, StaffRow};
+use crate::api::types::StaffRow;
 use crate::components::form_error::{FormError, action_error};
-use crate::components::session::SignedIn;
-use crate::error::AppError;
+use crate::components::session::AdminOnly;
 use crate::i18n::{Lang, use_lang};
 
 /// The staff directory of the current school, for its administrators.
@@ -14,13 +13,7 @@ pub fn StaffPage() -> impl IntoView {
     let lang = use_lang();
     view! {
         <Title text=lang.t("Personnels", "Staff")/>
-        <SignedIn children=move |me: Me| {
-            if me.is_admin {
-                view! { <Directory lang/> }.into_any()
-            } else {
-                view! { <p class="form-error" role="alert">{AppError::Forbidden.message(lang)}</p> }.into_any()
-            }
-        }/>
+        <AdminOnly children=move || view! { <Directory lang/> }/>
     }
 }
 

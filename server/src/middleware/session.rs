@@ -18,7 +18,13 @@ pub async fn load(
     mut request: Request<Body>,
     next: Next,
 ) -> Response {
-    let token = cookie(&request, state.server.session_cookie_name()).map(Secret::new);
+    // Static files and the operations endpoints never need the session: no database
+    // round trip for each of the wasm, JS, CSS and favicon requests a page triggers.
+    let token = if needs_session(request.uri().path()) {
+        cookie(&request, state.server.session_cookie_name()).map(Secret::new)
+    } else {
+        None
+    };
     let (info, lookup_failed) = match &token {
         None => (None, false),
         Some(token) => {
@@ -41,6 +47,10 @@ pub async fn load(
     });
     request.extensions_mut().insert(ClientIp(ip));
     next.run(request).await
+}
+
+fn needs_session(path: &str) -> bool {
+    !(path.starts_with("/pkg/") || matches!(path, "/favicon.svg" | "/healthz" | "/metrics"))
 }
 
 /// The cookie `name`, if sent exactly once: a second one of the same name may have been

@@ -194,6 +194,22 @@ impl TestApp {
     }
 }
 
+/// The token of the invitation link in the last mail sent to `to`.
+pub fn invitation_token(app: &TestApp, to: &str) -> String {
+    let mail = app
+        .mailer
+        .sent()
+        .into_iter()
+        .rev()
+        .find(|m| m.contains(to))
+        .expect("a mail to the new member");
+    let start = mail.find("/invitation/").expect("an invitation link") + "/invitation/".len();
+    mail[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
+}
+
 /// One app per test database: SQLite, and PostgreSQL when `TEST_DATABASE_URL` is set.
 pub async fn apps() -> Vec<TestApp> {
     let mut apps = Vec::new();

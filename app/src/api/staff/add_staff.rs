@@ -20,8 +20,8 @@ pub async fn add_staff(
     let added = domain::staff::add(&state.db, &actor, &input, ssr::now()).await?;
     let school = domain::schools::get(&state.db, actor.school_id()).await?;
     domain::invitations::send(
-        &state.mailer,
-        &state.sender_address,
+        &state.sending.hosting,
+        &state.sending.hosting_from,
         &state.public_url,
         &school.name,
         &added.member.display_name,
