@@ -315,3 +315,20 @@ async fn an_endless_reply_is_cut_off_not_buffered() {
     assert!(transcript.lines.len() <= 200, "bounded transcript");
     server.abort();
 }
+
+#[tokio::test]
+async fn a_refused_private_host_does_not_reveal_what_it_resolved_to() {
+    let mut p = policy(None);
+    p.allow_private_hosts = false;
+    let mut transcript = Transcript::default();
+    let failure = match connect(&endpoint(587, Security::StartTls), &p, &mut transcript).await {
+        Err(failure) => failure,
+        Ok(_) => panic!("localhost must be refused"),
+    };
+    assert_eq!(failure.kind, FailureKind::PrivateAddress);
+    assert!(
+        !failure.detail.contains("127.0.0.1") && !failure.detail.contains("::1"),
+        "{}",
+        failure.detail
+    );
+}

@@ -188,9 +188,10 @@ pub async fn connect(
         .filter(|a| policy.allow_private_hosts || !is_private(a.ip()))
         .collect();
     let Some(addr) = allowed.first().copied() else {
+        // The resolved address is not shown: it would map the operator's network for the user.
         return Err(Failure::new(
             FailureKind::PrivateAddress,
-            format!("{} → {}", endpoint.host, resolved[0].ip()),
+            format!("{}: private or local address", endpoint.host),
         ));
     };
     if endpoint.security == Security::None && !addr.ip().is_loopback() {

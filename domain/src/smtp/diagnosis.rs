@@ -63,11 +63,16 @@ pub struct Failure {
 }
 
 impl Failure {
+    /// The detail is cut to 500 characters without control characters (bar line breaks):
+    /// it is stored and shown, whatever a server sent.
     pub fn new(kind: FailureKind, detail: impl Into<String>) -> Self {
-        Self {
-            kind,
-            detail: detail.into(),
-        }
+        let detail = detail
+            .into()
+            .chars()
+            .filter(|c| !c.is_control() || *c == '\n')
+            .take(500)
+            .collect();
+        Self { kind, detail }
     }
 }
 
@@ -92,6 +97,16 @@ pub(crate) fn recipient_refusal(code: u16, text: &str) -> FailureKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failure_detail_is_bounded_and_printable() {
+        let failure = Failure::new(
+            FailureKind::MessageRefused,
+            format!("554 \u{1b}[31m{}", "x".repeat(10_000)),
+        );
+        assert_eq!(failure.detail.chars().count(), 500);
+        assert!(!failure.detail.contains('\u{1b}'));
+    }
 
     #[test]
     fn relay_denials_are_told_apart_from_unknown_recipients() {
