@@ -62,6 +62,20 @@ impl MasterKeys {
         &self.current.id
     }
 
+    /// A 256-bit key for `purpose`, derived from the current master key (HMAC-SHA-256 as
+    /// the PRF of HKDF's expand step, one block). For short-lived keyed hashes such as
+    /// verification codes: a rotation of the master key voids them, which is acceptable for
+    /// values that live ten minutes.
+    pub fn derived_key(&self, purpose: &str) -> Zeroizing<[u8; 32]> {
+        use hmac::{Hmac, Mac};
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.current.key.as_ref())
+            .expect("HMAC takes keys of any length");
+        mac.update(b"ecole-courriel derived key v1|");
+        mac.update(purpose.as_bytes());
+        mac.update(&[1]);
+        Zeroizing::new(mac.finalize().into_bytes().into())
+    }
+
     fn find(&self, id: &str) -> Option<&MasterKey> {
         std::iter::once(&self.current)
             .chain(&self.previous)

@@ -38,6 +38,39 @@ pub enum Invalid {
     UsernameMalformed,
     #[error("the server or user changed: type the password again")]
     PasswordRequiredForNewServer,
+    #[error("the secret question is empty")]
+    QuestionEmpty,
+    #[error("the secret question is too long or contains control characters")]
+    QuestionMalformed,
+    #[error("the secret answer is too short")]
+    AnswerTooShort,
+    #[error("the secret answer is too long")]
+    AnswerTooLong,
+    #[error("the two answers differ")]
+    AnswersDiffer,
+    #[error("the code is six digits")]
+    CodeMalformed,
+    #[error("you already have a personal account in this school")]
+    PersonalAccountExists,
+    #[error("the school delivers all mail through the server: no own SMTP settings")]
+    OwnSmtpNotAllowed,
+    #[error("the account is not at this step")]
+    WrongStep,
+}
+
+/// Why a verification code was not accepted (or not sent), each with a next step for the user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CodeRefusal {
+    /// Not this code; `remaining` more tries for it.
+    Wrong { remaining: i32 },
+    /// Older than its lifetime: ask for a new one.
+    Expired,
+    /// Too many wrong tries voided it: ask for a new one.
+    Voided,
+    /// No code is waiting (already used, or never sent).
+    NonePending,
+    /// A new code was sent less than the cooldown ago.
+    ResendTooSoon { retry_after_secs: i64 },
 }
 
 /// Everything a domain call can fail with.
@@ -56,6 +89,12 @@ pub enum Error {
     InvalidCredentials,
     #[error("too many attempts, retry in {retry_after_secs} s")]
     TooManyAttempts { retry_after_secs: i64 },
+    /// A verification code was refused; says what to do next.
+    #[error("verification code refused: {0:?}")]
+    Code(CodeRefusal),
+    /// The secret answer did not match; `remaining` more tries before the lockout.
+    #[error("wrong secret answer")]
+    AnswerWrong { remaining: i32 },
     /// Unknown, expired or already used invitation link.
     #[error("invitation invalid or expired")]
     InvitationInvalid,

@@ -11,6 +11,7 @@
 //! - Entities are crate-private; callers see view types without hashes.
 
 pub mod access;
+pub mod accounts;
 pub mod auth;
 pub mod crypto;
 mod entity;
@@ -18,6 +19,7 @@ pub mod error;
 pub mod invitations;
 pub mod mail;
 pub mod password;
+pub mod routes;
 pub mod schools;
 pub mod secret;
 pub mod sending_settings;
@@ -27,7 +29,7 @@ pub mod staff;
 pub mod throttle;
 pub mod validate;
 
-pub use error::{Error, Invalid, Result};
+pub use error::{CodeRefusal, Error, Invalid, Result};
 pub use sea_orm::{DatabaseConnection, DbErr};
 
 /// The time a rule runs at, always passed in by the caller.

@@ -83,7 +83,7 @@ pub struct RawSettings<'a> {
     pub password: &'a str,
 }
 
-fn host_name(raw: &str) -> Result<String, Invalid> {
+pub(crate) fn host_name(raw: &str) -> Result<String, Invalid> {
     let host = raw.trim().trim_end_matches('.').to_ascii_lowercase();
     let plausible = !host.is_empty()
         && host.len() <= 253
@@ -169,7 +169,7 @@ pub struct SendingEnvironment {
 /// What a sealed SMTP password is bound to: the school and the exact server and user it
 /// was typed for. Moving it to another school's row, or pointing the row at another server,
 /// makes it unopenable.
-fn password_context(school_id: i64, relay: &SchoolRelay) -> String {
+pub(crate) fn password_context(school_id: i64, relay: &SchoolRelay) -> String {
     format!(
         "smtp-password|school:{school_id}|{}|{}|{}|{}",
         relay.host,
@@ -179,7 +179,7 @@ fn password_context(school_id: i64, relay: &SchoolRelay) -> String {
     )
 }
 
-fn stored_relay(r: &row::Model) -> Option<SchoolRelay> {
+pub(crate) fn stored_relay(r: &row::Model) -> Option<SchoolRelay> {
     Some(SchoolRelay {
         host: r.smtp_host.clone()?,
         port: u16::try_from(r.smtp_port?).ok()?,

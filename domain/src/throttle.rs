@@ -46,6 +46,28 @@ pub const INVITATIONS_PER_SCHOOL: Policy = Policy {
     lockout_secs: 60 * 60,
 };
 
+/// Verification codes mailed to one address of one school, per hour (SECURITY.md: 5).
+pub const CODE_SENDS_PER_ADDRESS: Policy = Policy {
+    max_failures: 5,
+    window_secs: 60 * 60,
+    lockout_secs: 60 * 60,
+};
+
+/// Verification codes mailed per school and hour, whatever the address: a school's staff
+/// set up their accounts, nobody mails hundreds of codes.
+pub const CODE_SENDS_PER_SCHOOL: Policy = Policy {
+    max_failures: 200,
+    window_secs: 60 * 60,
+    lockout_secs: 60 * 60,
+};
+
+/// Wrong verification codes per account and hour, across all its codes (SECURITY.md: 100).
+pub const CODE_FAILURES_PER_ACCOUNT: Policy = Policy {
+    max_failures: 100,
+    window_secs: 60 * 60,
+    lockout_secs: 60 * 60,
+};
+
 /// The storage key for `what` in `scope`; `what` (an address) is hashed.
 pub fn key(scope: &str, what: &str) -> String {
     format!("{scope}:{}", token_hash(what))

@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261121_000001_schools_and_people;
 mod m20261121_000002_sending_settings;
+mod m20261121_000003_accounts;
 
 /// Applies this crate's migrations in order.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261121_000001_schools_and_people::Migration),
             Box::new(m20261121_000002_sending_settings::Migration),
+            Box::new(m20261121_000003_accounts::Migration),
         ]
     }
 }

@@ -1,6 +1,7 @@
 //! sea-orm entities. Crate-private on purpose: rows carry hashes and are `Debug` (sea-orm
 //! requires it), so only the domain's own view types leave this crate.
 
+pub(crate) mod account;
 pub(crate) mod invitation;
 pub(crate) mod membership;
 pub(crate) mod person;
@@ -8,3 +9,4 @@ pub(crate) mod school;
 pub(crate) mod sending_settings;
 pub(crate) mod session;
 pub(crate) mod throttle;
+pub(crate) mod verification_code;

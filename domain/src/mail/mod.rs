@@ -3,6 +3,7 @@
 //! layer checks every header value before lettre sees it (lettre panics on CR/LF in a
 //! display name) and never logs a full address.
 
+pub mod route;
 pub mod templates;
 
 use lettre::message::{Mailbox, MultiPart};

@@ -111,3 +111,66 @@ pub fn test_message(school_name: &str, to_address: &str) -> OutgoingMail {
         reply_to: None,
     }
 }
+
+/// The verification code for a sending account's address.
+pub fn verification_code(
+    school_name: &str,
+    label: &str,
+    to_address: &str,
+    code: &str,
+) -> OutgoingMail {
+    let text = format!(
+        "Bonjour,\n\n\
+         Pour vérifier l'adresse du compte d'envoi « {label} » ({school_name}), saisissez ce code :\n\n\
+         Code : {code}\n\n\
+         Il est valable 10 minutes et ne sert qu'une fois. Si vous n'avez rien demandé, \
+         ignorez ce message : sans ce code, l'adresse ne peut pas être utilisée.\n\n\
+         ---\n\
+         Your verification code for the sending account \"{label}\": {code} (valid 10 minutes, once).\n"
+    );
+    let (label_html, school) = (escape_html(label), escape_html(school_name));
+    let html = format!(
+        "<p>Bonjour,</p><p>Pour vérifier l'adresse du compte d'envoi « {label_html} » ({school}), saisissez ce code :</p>\
+         <p style=\"font-size:1.5em;letter-spacing:.2em\"><strong>{code}</strong></p>\
+         <p>Il est valable 10 minutes et ne sert qu'une fois. Si vous n'avez rien demandé, ignorez ce message : \
+         sans ce code, l'adresse ne peut pas être utilisée.</p><hr>\
+         <p lang=\"en\">Your verification code for the sending account “{label_html}”: {code} (valid 10 minutes, once).</p>"
+    );
+    OutgoingMail {
+        to_name: label.to_owned(),
+        to_address: to_address.to_owned(),
+        subject: format!("Code de vérification : {school_name}"),
+        text,
+        html,
+        reply_to: None,
+    }
+}
+
+/// Sent from a sending account once it is active: its arrival proves the account's route.
+pub fn account_confirmation(school_name: &str, label: &str, to_address: &str) -> OutgoingMail {
+    let text = format!(
+        "Bonjour,\n\n\
+         Le compte d'envoi « {label} » ({school_name}) est activé : vous pouvez envoyer des \
+         e-mails avec lui. Gardez bien la réponse à votre question secrète : elle vous sera \
+         demandée pour modifier ou supprimer ce compte.\n\n\
+         ---\n\
+         The sending account \"{label}\" is active. Keep your secret answer safe: it is asked \
+         for to change or delete the account.\n"
+    );
+    let (label_html, school) = (escape_html(label), escape_html(school_name));
+    let html = format!(
+        "<p>Bonjour,</p><p>Le compte d'envoi « {label_html} » ({school}) est activé : vous pouvez envoyer des \
+         e-mails avec lui. Gardez bien la réponse à votre question secrète : elle vous sera demandée pour \
+         modifier ou supprimer ce compte.</p><hr>\
+         <p lang=\"en\">The sending account “{label_html}” is active. Keep your secret answer safe: it is asked \
+         for to change or delete the account.</p>"
+    );
+    OutgoingMail {
+        to_name: label.to_owned(),
+        to_address: to_address.to_owned(),
+        subject: format!("Compte d'envoi activé : {label}"),
+        text,
+        html,
+        reply_to: None,
+    }
+}

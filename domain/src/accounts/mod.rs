@@ -1,0 +1,318 @@
+//! Sending accounts (step 2 of the brief: a staff member's personal account; step 3 will
+//! add establishment accounts). An account goes through a resumable wizard, each step one
+//! function here with the time passed in:
+//!
+//! `awaiting_code` (a code is mailed to the address; [`code`]) → `awaiting_secret` (secret
+//! question and answer; [`answer`]) → `awaiting_validation` (server settings or the
+//! account's own SMTP server, test send; [`sending`]) → `active` (confirmation mailed).
+//!
+//! Changing the address goes back to `awaiting_code`; once verified again, an account that
+//! was active is active again. Once an answer is set, changing the address, the question,
+//! the SMTP settings, or deleting the account asks for it.
+//!
+//! A personal account is visible to its owner only, in the school it was created in:
+//! anyone else (an administrator, another school) gets "not found".
+
+pub mod answer;
+pub mod code;
+pub mod sending;
+
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder,
+};
+
+use crate::access::Actor;
+use crate::entity::{account as row, verification_code};
+use crate::sending_settings::{SendingEnvironment, TestReport};
+use crate::smtp::Security;
+use crate::{Error, Invalid, Now, Result, validate};
+use answer::Proof;
+
+/// Where an account is in its wizard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum AccountState {
+    AwaitingCode,
+    AwaitingSecret,
+    AwaitingValidation,
+    Active,
+}
+
+impl AccountState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountState::AwaitingCode => "awaiting_code",
+            AccountState::AwaitingSecret => "awaiting_secret",
+            AccountState::AwaitingValidation => "awaiting_validation",
+            AccountState::Active => "active",
+        }
+    }
+
+    fn parse(stored: &str) -> Result<Self> {
+        Ok(match stored {
+            "awaiting_code" => AccountState::AwaitingCode,
+            "awaiting_secret" => AccountState::AwaitingSecret,
+            "awaiting_validation" => AccountState::AwaitingValidation,
+            "active" => AccountState::Active,
+            other => return Err(Error::Internal(format!("unknown account state {other}"))),
+        })
+    }
+}
+
+/// Personal (one staff member's) or establishment (shared) account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum AccountKind {
+    Personal,
+    Establishment,
+}
+
+impl AccountKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountKind::Personal => "personal",
+            AccountKind::Establishment => "establishment",
+        }
+    }
+}
+
+/// An account's own SMTP server (no `From` here: an account sends as its verified address).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OwnRelay {
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+    pub username: Option<String>,
+}
+
+/// What the account pages show. No hash, no password: only whether one is stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountView {
+    pub id: i64,
+    pub kind: AccountKind,
+    pub label: String,
+    pub address: String,
+    pub state: AccountState,
+    pub use_server_settings: bool,
+    pub own_relay: Option<OwnRelay>,
+    pub password_set: bool,
+    pub secret_question: Option<String>,
+    /// Seconds before a new code may be asked for (0: now).
+    pub resend_in_secs: i64,
+    /// When the pending code stops working (Unix seconds), if one is pending.
+    pub code_expires_at: Option<i64>,
+    /// False while the school delivers all mail through the server.
+    pub own_smtp_allowed: bool,
+    pub last_test: Option<TestReport>,
+}
+
+/// What the wizard's first step needs: the label pre-filled with the member's name.
+pub fn default_label(actor: &Actor) -> String {
+    actor.display_name().to_owned()
+}
+
+/// The account `id` if `actor` may manage it; "not found" otherwise, whoever owns it.
+pub(crate) async fn find_for(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i64,
+) -> Result<row::Model> {
+    row::Entity::find_by_id(id)
+        .filter(row::Column::SchoolId.eq(actor.school_id()))
+        .filter(row::Column::Kind.eq(AccountKind::Personal.as_str()))
+        .filter(row::Column::OwnerPersonId.eq(actor.person_id()))
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+pub(crate) fn stored_own_relay(r: &row::Model) -> Option<OwnRelay> {
+    Some(OwnRelay {
+        host: r.smtp_host.clone()?,
+        port: u16::try_from(r.smtp_port?).ok()?,
+        security: Security::parse(r.smtp_security.as_deref()?)?,
+        username: r.smtp_username.clone(),
+    })
+}
+
+async fn view(
+    db: &impl ConnectionTrait,
+    env: &SendingEnvironment,
+    r: &row::Model,
+    now: Now,
+) -> Result<AccountView> {
+    let pending = code::pending(db, r).await?;
+    let resend_in_secs = code::resend_wait(db, r.school_id, &r.address, now).await?;
+    let carrier = crate::routes::school_carrier(db, env, r.school_id).await?;
+    Ok(AccountView {
+        id: r.id,
+        kind: if r.kind == AccountKind::Establishment.as_str() {
+            AccountKind::Establishment
+        } else {
+            AccountKind::Personal
+        },
+        label: r.label.clone(),
+        address: r.address.clone(),
+        state: AccountState::parse(&r.state)?,
+        use_server_settings: r.use_server_settings || carrier.deliver_all_through_server,
+        own_relay: stored_own_relay(r),
+        password_set: r.smtp_password_sealed.is_some(),
+        secret_question: r.secret_question.clone(),
+        resend_in_secs,
+        code_expires_at: pending.map(|c| c.expires_at),
+        own_smtp_allowed: !carrier.deliver_all_through_server,
+        last_test: r
+            .last_test_report
+            .as_deref()
+            .and_then(|j| serde_json::from_str(j).ok()),
+    })
+}
+
+/// The accounts `actor` manages in their school: today, their personal account.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    env: &SendingEnvironment,
+    actor: &Actor,
+    now: Now,
+) -> Result<Vec<AccountView>> {
+    let rows = row::Entity::find()
+        .filter(row::Column::SchoolId.eq(actor.school_id()))
+        .filter(row::Column::Kind.eq(AccountKind::Personal.as_str()))
+        .filter(row::Column::OwnerPersonId.eq(actor.person_id()))
+        .order_by_asc(row::Column::Id)
+        .all(db)
+        .await?;
+    let mut views = Vec::with_capacity(rows.len());
+    for r in &rows {
+        views.push(view(db, env, r, now).await?);
+    }
+    Ok(views)
+}
+
+/// One account, for its owner.
+pub async fn get(
+    db: &impl ConnectionTrait,
+    env: &SendingEnvironment,
+    actor: &Actor,
+    id: i64,
+    now: Now,
+) -> Result<AccountView> {
+    let r = find_for(db, actor, id).await?;
+    view(db, env, &r, now).await
+}
+
+/// Step 1 ("Désignation"): creates the actor's personal account and mails the first code.
+/// The account exists even if the mail fails (the error says so); "Renvoyer" retries.
+pub async fn create_personal(
+    db: &impl ConnectionTrait,
+    env: &SendingEnvironment,
+    actor: &Actor,
+    label: &str,
+    address: &str,
+    now: Now,
+) -> Result<AccountView> {
+    let label = validate::display_name(label)?;
+    let address = validate::email(address)?;
+    let existing = row::Entity::find()
+        .filter(row::Column::SchoolId.eq(actor.school_id()))
+        .filter(row::Column::OwnerPersonId.eq(actor.person_id()))
+        .one(db)
+        .await?;
+    if existing.is_some() {
+        return Err(Invalid::PersonalAccountExists.into());
+    }
+    let inserted = row::ActiveModel {
+        school_id: Set(actor.school_id()),
+        kind: Set(AccountKind::Personal.as_str().to_owned()),
+        owner_person_id: Set(Some(actor.person_id())),
+        label: Set(label),
+        address: Set(address),
+        state: Set(AccountState::AwaitingCode.as_str().to_owned()),
+        use_server_settings: Set(true),
+        answer_failures: Set(0),
+        answer_lockouts: Set(0),
+        created_at: Set(now.timestamp()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .map_err(|e| match e.sql_err() {
+        // Two submissions at once: the unique index kept one account.
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
+            Error::Invalid(Invalid::PersonalAccountExists)
+        }
+        _ => Error::Database(e),
+    })?;
+    tracing::info!(
+        event = "account_created",
+        school_id = actor.school_id(),
+        account_id = inserted.id,
+        by = actor.person_id(),
+        "sending account created"
+    );
+    code::send(db, env, &inserted, now).await?;
+    view(db, env, &inserted, now).await
+}
+
+/// Changes the address: verification starts again with a code mailed to the new one.
+/// Asks for the secret answer once one is set.
+pub async fn change_address(
+    db: &impl ConnectionTrait,
+    env: &SendingEnvironment,
+    actor: &Actor,
+    id: i64,
+    address: &str,
+    proof: Proof<'_>,
+    now: Now,
+) -> Result<AccountView> {
+    let r = find_for(db, actor, id).await?;
+    let address = validate::email(address)?;
+    answer::require(db, &r, proof, now).await?;
+    let mut active = r.into_active_model();
+    active.address = Set(address);
+    active.state = Set(AccountState::AwaitingCode.as_str().to_owned());
+    let r = active.update(db).await?;
+    code::void_all(db, r.id, now).await?;
+    tracing::info!(
+        event = "account_address_changed",
+        school_id = r.school_id,
+        account_id = r.id,
+        "address changed: verification restarts"
+    );
+    code::send(db, env, &r, now).await?;
+    view(db, env, &r, now).await
+}
+
+/// Deletes the account (asks for the secret answer once one is set).
+pub async fn delete(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: i64,
+    proof: Proof<'_>,
+    now: Now,
+) -> Result<()> {
+    let r = find_for(db, actor, id).await?;
+    answer::require(db, &r, proof, now).await?;
+    verification_code::Entity::delete_many()
+        .filter(verification_code::Column::AccountId.eq(r.id))
+        .exec(db)
+        .await?;
+    row::Entity::delete_by_id(r.id).exec(db).await?;
+    tracing::info!(
+        event = "account_deleted",
+        school_id = r.school_id,
+        account_id = r.id,
+        "sending account deleted"
+    );
+    Ok(())
+}
+
+/// Moves the account to `state`.
+pub(crate) async fn set_state(
+    db: &impl ConnectionTrait,
+    r: row::Model,
+    state: AccountState,
+) -> Result<row::Model> {
+    let mut active = r.into_active_model();
+    active.state = Set(state.as_str().to_owned());
+    Ok(active.update(db).await?)
+}
