@@ -28,6 +28,25 @@ pub enum Problem {
     RelayUnknown,
     UsernameMalformed,
     PasswordRequiredForNewServer,
+    QuestionEmpty,
+    QuestionMalformed,
+    AnswerTooShort,
+    AnswerTooLong,
+    AnswersDiffer,
+    CodeMalformed,
+    PersonalAccountExists,
+    OwnSmtpNotAllowed,
+    WrongStep,
+}
+
+/// Why a verification code was refused, mirrored from the domain's `CodeRefusal`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CodeProblem {
+    Wrong { remaining: i32 },
+    Expired,
+    Voided,
+    NonePending,
+    ResendTooSoon { retry_after_secs: i64 },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -48,6 +67,10 @@ pub enum AppError {
     TooManyAttempts { retry_after_secs: i64 },
     #[error("invitation invalid")]
     InvitationInvalid,
+    #[error("verification code refused")]
+    Code(CodeProblem),
+    #[error("wrong secret answer")]
+    AnswerWrong { remaining: i32 },
     #[error("mail not sent")]
     MailNotSent,
     #[error("service unavailable")]
@@ -103,6 +126,15 @@ impl AppError {
                     Lang::En => format!("Too many attempts. Try again in {minutes} min."),
                 }
             }
+            AppError::Code(problem) => problem.message(lang),
+            AppError::AnswerWrong { remaining } => match lang {
+                Lang::Fr => format!(
+                    "Réponse secrète incorrecte. Encore {remaining} essai(s) avant un blocage de 15 minutes."
+                ),
+                Lang::En => format!(
+                    "Wrong secret answer. {remaining} more tr(ies) before a 15-minute lock."
+                ),
+            },
             AppError::InvitationInvalid => t(
                 "Ce lien d'invitation n'est plus valable (déjà utilisé ou expiré). Demandez une nouvelle invitation à votre administrateur.",
                 "This invitation link is no longer valid (used or expired). Ask your administrator for a new one.",
@@ -195,8 +227,75 @@ impl Problem {
                 "Le serveur ou l'identifiant a changé : saisissez de nouveau le mot de passe SMTP.",
                 "The server or user name changed: type the SMTP password again.",
             ),
+            Problem::QuestionEmpty => (
+                "Choisissez une question dans la liste ou écrivez la vôtre.",
+                "Choose a question from the list or write your own.",
+            ),
+            Problem::QuestionMalformed => (
+                "La question est trop longue (200 caractères au plus) ou contient des retours à la ligne.",
+                "The question is too long (200 characters at most) or contains line breaks.",
+            ),
+            Problem::AnswerTooShort => (
+                "La réponse doit compter au moins 3 caractères.",
+                "The answer must be at least 3 characters long.",
+            ),
+            Problem::AnswerTooLong => (
+                "La réponse est trop longue (200 caractères au plus).",
+                "The answer is too long (200 characters at most).",
+            ),
+            Problem::AnswersDiffer => (
+                "Les deux réponses ne sont pas identiques : saisissez-les de nouveau.",
+                "The two answers differ: type them again.",
+            ),
+            Problem::CodeMalformed => (
+                "Le code est composé de 6 chiffres : recopiez-le depuis l'e-mail reçu.",
+                "The code is 6 digits: copy it from the e-mail you received.",
+            ),
+            Problem::PersonalAccountExists => (
+                "Vous avez déjà un compte personnel dans cet établissement : ouvrez-le dans la liste.",
+                "You already have a personal account in this school: open it from the list.",
+            ),
+            Problem::OwnSmtpNotAllowed => (
+                "L'établissement délègue l'envoi de tous les e-mails au serveur : laissez « Utiliser les paramètres du serveur » coché.",
+                "The school delivers all e-mail through the server: keep “Use the server settings” ticked.",
+            ),
+            Problem::WrongStep => (
+                "Cette étape n'est pas (ou plus) celle du compte : la page a été mise à jour.",
+                "This is not (or no longer) the account's current step: the page has been refreshed.",
+            ),
         };
         lang.t_owned(fr, en)
+    }
+}
+
+impl CodeProblem {
+    pub fn message(self, lang: Lang) -> String {
+        match (self, lang) {
+            (CodeProblem::Wrong { remaining }, Lang::Fr) => format!(
+                "Code incorrect. Vérifiez les 6 chiffres : encore {remaining} essai(s) avant que ce code soit annulé."
+            ),
+            (CodeProblem::Wrong { remaining }, Lang::En) => format!(
+                "Wrong code. Check the 6 digits: {remaining} more tr(ies) before this code is voided."
+            ),
+            (CodeProblem::Expired, _) => lang.t_owned(
+                "Code expiré (il vaut 10 minutes) : demandez-en un nouveau.",
+                "Code expired (it lasts 10 minutes): ask for a new one.",
+            ),
+            (CodeProblem::Voided, _) => lang.t_owned(
+                "Ce code est annulé après 5 essais incorrects : demandez-en un nouveau.",
+                "This code was voided after 5 wrong tries: ask for a new one.",
+            ),
+            (CodeProblem::NonePending, _) => lang.t_owned(
+                "Aucun code en attente pour ce compte : demandez un nouveau code.",
+                "No code is waiting for this account: ask for a new one.",
+            ),
+            (CodeProblem::ResendTooSoon { retry_after_secs }, Lang::Fr) => format!(
+                "Un code vient d'être envoyé. Vous pourrez en demander un nouveau dans {retry_after_secs} s ; pensez à regarder dans les courriers indésirables."
+            ),
+            (CodeProblem::ResendTooSoon { retry_after_secs }, Lang::En) => format!(
+                "A code was just sent. You can ask for a new one in {retry_after_secs} s; check your spam folder too."
+            ),
+        }
     }
 }
 

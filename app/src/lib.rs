@@ -27,9 +27,9 @@ use leptos_router::{SsrMode, path};
 use crate::components::layout::Layout;
 use crate::i18n::Lang;
 use crate::pages::{
-    home::HomePage, invitation::InvitationPage, not_found::NotFound,
-    sending_settings::SendingSettingsPage, sign_in::SignInPage, staff::StaffPage,
-    staff_member::StaffMemberPage,
+    account::AccountPage, accounts::AccountsPage, home::HomePage, invitation::InvitationPage,
+    not_found::NotFound, sending_settings::SendingSettingsPage, sign_in::SignInPage,
+    staff::StaffPage, staff_member::StaffMemberPage,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -97,6 +97,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/invitation/:token") view=InvitationPage ssr=SsrMode::Async/>
                     <Route path=path!("/parametres-envoi") view=SendingSettingsPage ssr=SsrMode::Async/>
                     <Route path=path!("/personnels") view=StaffPage ssr=SsrMode::Async/>
+                    <Route path=path!("/comptes") view=AccountsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/comptes/:id") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/personnels/:id") view=StaffMemberPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>

@@ -139,6 +139,8 @@ impl From<domain::Error> for AppError {
                 AppError::TooManyAttempts { retry_after_secs }
             }
             E::InvitationInvalid => AppError::InvitationInvalid,
+            E::Code(refusal) => AppError::Code(refusal.into()),
+            E::AnswerWrong { remaining } => AppError::AnswerWrong { remaining },
             E::Busy => {
                 tracing::warn!("refused: password hashing at capacity");
                 AppError::Unavailable
@@ -179,6 +181,29 @@ impl From<Invalid> for Problem {
             Invalid::RelayUnknown => Problem::RelayUnknown,
             Invalid::UsernameMalformed => Problem::UsernameMalformed,
             Invalid::PasswordRequiredForNewServer => Problem::PasswordRequiredForNewServer,
+            Invalid::QuestionEmpty => Problem::QuestionEmpty,
+            Invalid::QuestionMalformed => Problem::QuestionMalformed,
+            Invalid::AnswerTooShort => Problem::AnswerTooShort,
+            Invalid::AnswerTooLong => Problem::AnswerTooLong,
+            Invalid::AnswersDiffer => Problem::AnswersDiffer,
+            Invalid::CodeMalformed => Problem::CodeMalformed,
+            Invalid::PersonalAccountExists => Problem::PersonalAccountExists,
+            Invalid::OwnSmtpNotAllowed => Problem::OwnSmtpNotAllowed,
+            Invalid::WrongStep => Problem::WrongStep,
+        }
+    }
+}
+
+impl From<domain::CodeRefusal> for crate::error::CodeProblem {
+    fn from(refusal: domain::CodeRefusal) -> Self {
+        use crate::error::CodeProblem as P;
+        use domain::CodeRefusal as R;
+        match refusal {
+            R::Wrong { remaining } => P::Wrong { remaining },
+            R::Expired => P::Expired,
+            R::Voided => P::Voided,
+            R::NonePending => P::NonePending,
+            R::ResendTooSoon { retry_after_secs } => P::ResendTooSoon { retry_after_secs },
         }
     }
 }

@@ -82,7 +82,11 @@ fn seconds(col: impl IntoIden) -> ColumnDef {
 }
 
 fn counter(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col).integer().not_null().default(0).to_owned()
+    ColumnDef::new(col)
+        .integer()
+        .not_null()
+        .default(0)
+        .to_owned()
 }
 
 #[async_trait::async_trait]

@@ -70,10 +70,9 @@ pub async fn run(cli: Cli) -> StartupResult<()> {
         Command::RotateMasterKey => {
             let db = open(&config).await?;
             let keys = config.master_keys().map_err(|e| e.to_string())?;
-            let (school_rewrapped, school_total) =
-                domain::sending_settings::rewrap_all(&db, &keys)
-                    .await
-                    .map_err(|e| e.to_string())?;
+            let (school_rewrapped, school_total) = domain::sending_settings::rewrap_all(&db, &keys)
+                .await
+                .map_err(|e| e.to_string())?;
             let (account_rewrapped, account_total) =
                 domain::accounts::sending::rewrap_all(&db, &keys)
                     .await

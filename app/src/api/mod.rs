@@ -3,6 +3,7 @@
 //! `ActionForm` works as a plain HTML form before the wasm has loaded, and makes one call
 //! into the domain with the school taken from the session.
 
+pub mod accounts;
 pub mod invitation;
 pub mod session;
 pub mod settings;

@@ -99,3 +99,73 @@ pub enum SettingsOutcome {
     Saved,
     Tested(TestReportView),
 }
+
+/// One sending account as its pages show it: no hash, no password (only whether one is set).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountDetail {
+    pub id: i64,
+    /// `personal` or `establishment`.
+    pub kind: String,
+    pub label: String,
+    pub address: String,
+    /// `awaiting_code`, `awaiting_secret`, `awaiting_validation` or `active`.
+    pub state: String,
+    pub use_server_settings: bool,
+    pub own_smtp_allowed: bool,
+    pub host: String,
+    pub port: String,
+    pub security: String,
+    pub username: String,
+    pub password_set: bool,
+    pub secret_question: Option<String>,
+    /// Seconds before "Renvoyer le code" works again.
+    pub resend_in_secs: i64,
+    pub last_test: Option<TestReportView>,
+    /// The questions the wizard suggests.
+    pub suggested_questions: Vec<String>,
+}
+
+#[cfg(feature = "ssr")]
+impl From<domain::accounts::AccountView> for AccountDetail {
+    fn from(v: domain::accounts::AccountView) -> Self {
+        let relay = v.own_relay.clone();
+        Self {
+            id: v.id,
+            kind: v.kind.as_str().to_owned(),
+            label: v.label,
+            address: v.address,
+            state: v.state.as_str().to_owned(),
+            use_server_settings: v.use_server_settings,
+            own_smtp_allowed: v.own_smtp_allowed,
+            host: relay.as_ref().map(|r| r.host.clone()).unwrap_or_default(),
+            port: relay
+                .as_ref()
+                .map(|r| r.port.to_string())
+                .unwrap_or_default(),
+            security: relay
+                .as_ref()
+                .map_or("starttls", |r| r.security.as_str())
+                .to_owned(),
+            username: relay
+                .as_ref()
+                .and_then(|r| r.username.clone())
+                .unwrap_or_default(),
+            password_set: v.password_set,
+            secret_question: v.secret_question,
+            resend_in_secs: v.resend_in_secs,
+            last_test: v.last_test.map(Into::into),
+            suggested_questions: domain::accounts::answer::SUGGESTED_QUESTIONS
+                .iter()
+                .map(|q| (*q).to_owned())
+                .collect(),
+        }
+    }
+}
+
+/// The "my sending accounts" page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountsOverview {
+    pub accounts: Vec<AccountDetail>,
+    /// What the label field starts with: the member's name.
+    pub default_label: String,
+}

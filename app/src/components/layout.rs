@@ -43,6 +43,9 @@ fn SignedInHeader(me: Me) -> impl IntoView {
         <nav aria-label=lang.t("Navigation principale", "Main navigation")>
             <ul class="nav-links">
                 <li><a href="/">{lang.t("Accueil", "Home")}</a></li>
+                {me.school.is_some().then(|| view! {
+                    <li><a href="/comptes">{lang.t("Mes comptes d'envoi", "My sending accounts")}</a></li>
+                })}
                 {me.is_admin.then(|| view! {
                     <li><a href="/parametres-envoi">{lang.t("Envoi des e-mails", "E-mail sending")}</a></li>
                     <li><a href="/personnels">{lang.t("Personnels", "Staff")}</a></li>

@@ -1,3 +1,5 @@
+pub mod account;
+pub mod accounts;
 pub mod home;
 pub mod invitation;
 pub mod not_found;

@@ -1,0 +1,60 @@
+use leptos::prelude::*;
+
+use crate::api::types::TestReportView;
+use crate::error::AppError;
+use crate::sensitive::Sensitive;
+
+/// Wizard step 4 and later changes, one form with three buttons: `validate` (activates the
+/// account and mails the confirmation), `save` (an active account's new choice; asks for
+/// the secret answer) and `test` (sends a test with the choice on screen, saved or not).
+#[server(endpoint = "submit_account_sending")]
+#[allow(clippy::too_many_arguments)]
+pub async fn submit_account_sending(
+    id: i64,
+    intent: String,
+    use_server_settings: Option<String>,
+    host: Option<String>,
+    port: Option<String>,
+    security: Option<String>,
+    username: Option<String>,
+    password: Option<Sensitive>,
+    test_to: Option<String>,
+    answer: Option<Sensitive>,
+) -> Result<Option<TestReportView>, AppError> {
+    use crate::ssr;
+    use domain::accounts::answer::Proof;
+    use domain::accounts::sending::{self, RawSending, SendingInput};
+    use domain::secret::Secret;
+    let state = ssr::state()?;
+    let actor = ssr::actor().await?;
+    let password = Secret::new(password.map(Sensitive::into_inner).unwrap_or_default());
+    let input = SendingInput::parse(RawSending {
+        use_server_settings: use_server_settings.is_some(),
+        host: host.as_deref().unwrap_or(""),
+        port: port.as_deref().unwrap_or(""),
+        security: security.as_deref().unwrap_or("starttls"),
+        username: username.as_deref().unwrap_or(""),
+        password: password.expose(),
+    })?;
+    let (db, env, now) = (&state.db, &state.sending, ssr::now());
+    match intent.as_str() {
+        "test" => {
+            let to = test_to.unwrap_or_default();
+            let report = sending::test_send(db, env, &actor, id, &input, &to, now).await?;
+            Ok(Some(report.into()))
+        }
+        "save" => {
+            let answer = Secret::new(answer.map(Sensitive::into_inner).unwrap_or_default());
+            let proof = Proof {
+                hasher: &state.hasher,
+                answer: &answer,
+            };
+            sending::update(db, env, &actor, id, &input, proof, now).await?;
+            Ok(None)
+        }
+        _ => {
+            sending::validate(db, env, &actor, id, &input, now).await?;
+            Ok(None)
+        }
+    }
+}

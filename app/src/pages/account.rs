@@ -1,0 +1,413 @@
+//! One sending account: the wizard's current step (code, secret question, validation), or,
+//! once active, its settings, test send and changes guarded by the secret answer. Every
+//! form also works as a plain form: the server redirects back here and the page shows the
+//! step reached.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::accounts::{
+    ChangeAccountAddress, DeleteAccount, ResendCode, SetSecret, SubmitAccountSending, SubmitCode,
+    get_account,
+};
+use crate::api::types::{AccountDetail, Me};
+use crate::components::form_error::{FormError, action_error};
+use crate::components::session::SignedIn;
+use crate::components::test_report::TestReport;
+use crate::error::AppError;
+use crate::i18n::{Lang, use_lang};
+use crate::pages::accounts::state_label;
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <Title text=lang.t("Compte d'envoi", "Sending account")/>
+        <SignedIn children=move |_me: Me| view! { <Wizard lang/> }/>
+    }
+}
+
+/// The page's actions, shared by the step components; any success reloads the account.
+#[derive(Clone, Copy)]
+struct Actions {
+    code: ServerAction<SubmitCode>,
+    resend: ServerAction<ResendCode>,
+    secret: ServerAction<SetSecret>,
+    sending: ServerAction<SubmitAccountSending>,
+    address: ServerAction<ChangeAccountAddress>,
+    delete: ServerAction<DeleteAccount>,
+}
+
+#[component]
+fn Wizard(lang: Lang) -> impl IntoView {
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+    };
+    let actions = Actions {
+        code: ServerAction::new(),
+        resend: ServerAction::new(),
+        secret: ServerAction::new(),
+        sending: ServerAction::new(),
+        address: ServerAction::new(),
+        delete: ServerAction::new(),
+    };
+    let versions = move || {
+        actions.code.version().get()
+            + actions.resend.version().get()
+            + actions.secret.version().get()
+            + actions.sending.version().get()
+            + actions.address.version().get()
+    };
+    let account = Resource::new(
+        move || (id(), versions()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => get_account(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    view! {
+        <p><a href="/comptes">{lang.t("← Mes comptes d'envoi", "← My sending accounts")}</a></p>
+        <Transition fallback=move || view! { <p>{lang.t("Chargement…", "Loading…")}</p> }>
+            {move || Suspend::new(async move {
+                match account.await {
+                    Ok(detail) => view! { <Steps detail actions lang/> }.into_any(),
+                    Err(e) => view! {
+                        <h1>{lang.t("Compte introuvable", "Account not found")}</h1>
+                        <p class="form-error" role="alert">{e.message(lang)}</p>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn step_number(state: &str) -> usize {
+    match state {
+        "awaiting_code" => 2,
+        "awaiting_secret" => 3,
+        "awaiting_validation" => 4,
+        _ => 5,
+    }
+}
+
+#[component]
+fn Steps(detail: AccountDetail, actions: Actions, lang: Lang) -> impl IntoView {
+    let current = step_number(&detail.state);
+    let names = [
+        lang.t("Désignation", "Label"),
+        lang.t("Code", "Code"),
+        lang.t("Question secrète", "Secret question"),
+        lang.t("Validation", "Validation"),
+    ];
+    let step = match detail.state.as_str() {
+        "awaiting_code" => view! { <CodeStep detail=detail.clone() actions lang/> }.into_any(),
+        "awaiting_secret" => {
+            view! { <SecretStep detail=detail.clone() actions lang first=true/> }.into_any()
+        }
+        "awaiting_validation" => {
+            view! { <SendingStep detail=detail.clone() actions lang active=false/> }.into_any()
+        }
+        _ => view! { <ActiveAccount detail=detail.clone() actions lang/> }.into_any(),
+    };
+    view! {
+        <h1>{detail.label.clone()}</h1>
+        <p>{detail.address.clone()}" · "<span class="badge">{state_label(lang, &detail.state)}</span></p>
+        {(current <= 4).then(|| view! {
+            <ol class="wizard-steps" aria-label=lang.t("Étapes", "Steps")>
+                {names.into_iter().enumerate().map(|(i, name)| {
+                    let n = i + 1;
+                    let class = if n < current { "done" } else if n == current { "current" } else { "" };
+                    view! { <li class=class aria-current=(n == current).then_some("step")>{name}</li> }
+                }).collect_view()}
+            </ol>
+        })}
+        {step}
+    }
+}
+
+fn hidden_id(id: i64) -> impl IntoView {
+    view! { <input type="hidden" name="id" value=id.to_string()/> }
+}
+
+#[component]
+fn CodeStep(detail: AccountDetail, actions: Actions, lang: Lang) -> impl IntoView {
+    let code_error = action_error(actions.code);
+    let resend_error = action_error(actions.resend);
+    let address_error = action_error(actions.address);
+    // The countdown runs in the browser; without the wasm the server says when to retry.
+    let wait = RwSignal::new(detail.resend_in_secs);
+    Effect::new(move |_| {
+        if let Ok(handle) = set_interval_with_handle(
+            move || wait.update(|w| *w = (*w - 1).max(0)),
+            std::time::Duration::from_secs(1),
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+    let sent = move || matches!(actions.resend.value().get(), Some(Ok(())));
+    let id = detail.id;
+    view! {
+        <section class="card" aria-labelledby="code-title">
+            <h2 id="code-title">{lang.t("Étape 2 : le code reçu par e-mail", "Step 2: the code received by e-mail")}</h2>
+            <p>
+                {lang.t("Un code à 6 chiffres a été envoyé à ", "A 6-digit code was sent to ")}
+                <strong>{detail.address.clone()}</strong>
+                {lang.t(". Il est valable 10 minutes et ne sert qu'une fois.", ". It is valid for 10 minutes, once.")}
+            </p>
+            <ActionForm action=actions.code>
+                {hidden_id(id)}
+                <div class="field">
+                    <label for="code">{lang.t("Code de vérification", "Verification code")}</label>
+                    <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code"
+                        required maxlength="7" size="8" class="code-input" aria-describedby="code-error"/>
+                </div>
+                <FormError error=code_error id="code-error"/>
+                <button type="submit" disabled=move || actions.code.pending().get()>{lang.t("Vérifier le code", "Check the code")}</button>
+            </ActionForm>
+            <ActionForm action=actions.resend attr:class="resend">
+                {hidden_id(id)}
+                <FormError error=resend_error id="resend-error"/>
+                <p class="form-success" role="status">{move || sent().then(|| lang.t("Un nouveau code a été envoyé ; le précédent ne fonctionne plus.", "A new code was sent; the previous one no longer works."))}</p>
+                <button type="submit" class="alt" aria-describedby="resend-error"
+                    disabled=move || wait.get() > 0 || actions.resend.pending().get()>
+                    {move || match (wait.get(), lang) {
+                        (0, _) => lang.t("Renvoyer le code", "Send a new code").to_owned(),
+                        (s, Lang::Fr) => format!("Renvoyer le code (dans {s} s)"),
+                        (s, Lang::En) => format!("Send a new code (in {s} s)"),
+                    }}
+                </button>
+            </ActionForm>
+        </section>
+        <details class="card">
+            <summary>{lang.t("Changer d'adresse", "Change the address")}</summary>
+            <ActionForm action=actions.address>
+                {hidden_id(id)}
+                <div class="field">
+                    <label for="new_address">{lang.t("Nouvelle adresse", "New address")}</label>
+                    <input id="new_address" name="address" type="email" required aria-describedby="address-error"/>
+                </div>
+                {detail.secret_question.is_some().then(|| view! { <AnswerField lang id="address_answer"/> })}
+                <FormError error=address_error id="address-error"/>
+                <button type="submit" class="alt">{lang.t("Envoyer un code à cette adresse", "Send a code to this address")}</button>
+            </ActionForm>
+        </details>
+    }
+}
+
+/// The secret answer, asked before a change once the account has one.
+#[component]
+fn AnswerField(lang: Lang, id: &'static str) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{lang.t("Réponse à votre question secrète", "Answer to your secret question")}</label>
+            <input id=id name="answer" type="password" autocomplete="off" required/>
+        </div>
+    }
+}
+
+#[component]
+fn SecretStep(detail: AccountDetail, actions: Actions, lang: Lang, first: bool) -> impl IntoView {
+    let error = action_error(actions.secret);
+    let saved = move || !first && matches!(actions.secret.value().get(), Some(Ok(())));
+    let prefix = if first { "" } else { "change_" };
+    let field = move |name: &str| format!("{prefix}{name}");
+    view! {
+        <section class="card" aria-labelledby=field("secret-title")>
+            <h2 id=field("secret-title")>{if first {
+                lang.t("Étape 3 : question secrète", "Step 3: secret question")
+            } else {
+                lang.t("Changer de question secrète", "Change the secret question")
+            }}</h2>
+            <p class="hint">{lang.t(
+                "La réponse vous sera demandée pour modifier ou supprimer le compte. Majuscules, accents et espaces ne comptent pas.",
+                "The answer is asked for to change or delete the account. Case, accents and spaces do not matter.",
+            )}</p>
+            <ActionForm action=actions.secret>
+                {hidden_id(detail.id)}
+                {(!first).then(|| view! {
+                    <div class="field">
+                        <label for="current_answer">{lang.t("Réponse actuelle", "Current answer")}</label>
+                        <input id="current_answer" name="current_answer" type="password" autocomplete="off" required/>
+                    </div>
+                })}
+                <div class="field">
+                    <label for=field("question")>{lang.t("Question", "Question")}</label>
+                    <select id=field("question") name="question">
+                        {detail.suggested_questions.iter().map(|q| view! { <option value=q.clone()>{q.clone()}</option> }).collect_view()}
+                        <option value="autre">{lang.t("Une autre question (à écrire ci-dessous)", "Another question (write it below)")}</option>
+                    </select>
+                </div>
+                <div class="field">
+                    <label for=field("custom_question")>{lang.t("Votre propre question (si « autre »)", "Your own question (if “another”)")}</label>
+                    <input id=field("custom_question") name="custom_question" type="text" maxlength="200"/>
+                </div>
+                <div class="field">
+                    <label for=field("answer")>{lang.t("Réponse", "Answer")}</label>
+                    <input id=field("answer") name="answer" type="password" autocomplete="off" required
+                        aria-describedby=field("secret-error")/>
+                </div>
+                <div class="field">
+                    <label for=field("confirmation")>{lang.t("Réponse, une seconde fois", "Answer, once more")}</label>
+                    <input id=field("confirmation") name="confirmation" type="password" autocomplete="off" required/>
+                </div>
+                <FormError error id=if first { "secret-error" } else { "change_secret-error" }/>
+                <p class="form-success" role="status">{move || saved().then(|| lang.t("Question secrète changée.", "Secret question changed."))}</p>
+                <button type="submit" disabled=move || actions.secret.pending().get()>
+                    {lang.t("Enregistrer la question secrète", "Save the secret question")}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn SendingStep(detail: AccountDetail, actions: Actions, lang: Lang, active: bool) -> impl IntoView {
+    let error = action_error(actions.sending);
+    let outcome = move || actions.sending.value().get().and_then(Result::ok);
+    let last_test = detail.last_test.clone();
+    let report = move || match outcome() {
+        Some(Some(report)) => Some(report),
+        _ => last_test.clone(),
+    };
+    let saved = move || active && matches!(outcome(), Some(None));
+    let security = detail.security.clone();
+    view! {
+        <section class="card" aria-labelledby="sending-title">
+            <h2 id="sending-title">{if active {
+                lang.t("Paramètres d'envoi du compte", "The account's sending settings")
+            } else {
+                lang.t("Étape 4 : validation", "Step 4: validation")
+            }}</h2>
+            <ActionForm action=actions.sending attr:class="settings-form">
+                {hidden_id(detail.id)}
+                {if detail.own_smtp_allowed {
+                    view! {
+                        <div class="field checkbox">
+                            <input id="use_server_settings" name="use_server_settings" type="checkbox" value="on"
+                                checked=detail.use_server_settings aria-describedby="server-settings-hint"/>
+                            <label for="use_server_settings">{lang.t("Utiliser les paramètres du serveur", "Use the server settings")}</label>
+                        </div>
+                        <p id="server-settings-hint" class="hint">{lang.t(
+                            "Décochez pour envoyer par votre propre serveur SMTP ; remplissez alors les champs ci-dessous.",
+                            "Untick to send through your own SMTP server, and fill in the fields below.",
+                        )}</p>
+                        <fieldset class="school-relay">
+                            <legend>{lang.t("Votre serveur SMTP", "Your SMTP server")}</legend>
+                            <div class="field">
+                                <label for="host">{lang.t("Serveur SMTP", "SMTP server")}</label>
+                                <input id="host" name="host" type="text" value=detail.host.clone() autocomplete="off" spellcheck="false"/>
+                            </div>
+                            <div class="field-row">
+                                <div class="field">
+                                    <label for="port">{lang.t("Port", "Port")}</label>
+                                    <input id="port" name="port" type="text" inputmode="numeric" value=detail.port.clone() placeholder="587"/>
+                                </div>
+                                <div class="field">
+                                    <label for="security">{lang.t("Sécurité", "Security")}</label>
+                                    <select id="security" name="security">
+                                        <option value="starttls" selected=security == "starttls">"STARTTLS"</option>
+                                        <option value="tls" selected=security == "tls">"TLS"</option>
+                                        <option value="none" selected=security == "none">{lang.t("Aucune (serveur local uniquement)", "None (local server only)")}</option>
+                                    </select>
+                                </div>
+                            </div>
+                            <div class="field">
+                                <label for="username">{lang.t("Identifiant SMTP", "SMTP user")}</label>
+                                <input id="username" name="username" type="text" value=detail.username.clone() autocomplete="off"/>
+                            </div>
+                            <div class="field">
+                                <label for="password">{lang.t("Mot de passe SMTP", "SMTP password")}</label>
+                                <input id="password" name="password" type="password" autocomplete="new-password"
+                                    placeholder=if detail.password_set { "••••••••" } else { "" }/>
+                                <p class="hint">{if detail.password_set {
+                                    lang.t("Un mot de passe est enregistré. Laissez vide pour le conserver.", "A password is stored. Leave empty to keep it.")
+                                } else {
+                                    lang.t("Aucun mot de passe enregistré.", "No password stored.")
+                                }}</p>
+                            </div>
+                        </fieldset>
+                    }.into_any()
+                } else {
+                    view! {
+                        <input type="hidden" name="use_server_settings" value="on"/>
+                        <p>{lang.t(
+                            "Le compte utilise les paramètres du serveur : l'établissement délègue l'envoi de tous les e-mails au serveur.",
+                            "The account uses the server settings: the school delivers all e-mail through the server.",
+                        )}</p>
+                    }.into_any()
+                }}
+                {active.then(|| view! { <AnswerField lang id="sending_answer"/> })}
+                <FormError error id="sending-error"/>
+                <p class="form-success" role="status">{move || saved().then(|| lang.t("Paramètres du compte enregistrés.", "Account settings saved."))}</p>
+                <button type="submit" name="intent" value=if active { "save" } else { "validate" }
+                    disabled=move || actions.sending.pending().get()>
+                    {if active { lang.t("Enregistrer", "Save") } else { lang.t("Valider le compte", "Validate the account") }}
+                </button>
+                <fieldset class="test-send">
+                    <legend>{lang.t("Tester l'envoi", "Test sending")}</legend>
+                    <div class="field">
+                        <label for="test_to">{lang.t("Adresse qui recevra le test", "Address to send the test to")}</label>
+                        <input id="test_to" name="test_to" type="email" value=detail.address.clone()/>
+                    </div>
+                    <button type="submit" name="intent" value="test" class="alt" disabled=move || actions.sending.pending().get()>
+                        {lang.t("Envoyer un e-mail de test", "Send a test e-mail")}
+                    </button>
+                </fieldset>
+            </ActionForm>
+            <h3>{lang.t("Résultat du test", "Test result")}</h3>
+            {move || match report() {
+                Some(report) => view! { <TestReport report lang/> }.into_any(),
+                None => view! { <p class="hint">{lang.t("Aucun test pour l'instant.", "No test yet.")}</p> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn ActiveAccount(detail: AccountDetail, actions: Actions, lang: Lang) -> impl IntoView {
+    let address_error = action_error(actions.address);
+    let delete_error = action_error(actions.delete);
+    let id = detail.id;
+    view! {
+        <p class="form-success">{lang.t(
+            "Ce compte est actif : vous pouvez envoyer des e-mails avec lui.",
+            "This account is active: you can send e-mail with it.",
+        )}</p>
+        <SendingStep detail=detail.clone() actions lang active=true/>
+        <details class="card">
+            <summary>{lang.t("Changer de question secrète", "Change the secret question")}</summary>
+            <p>{lang.t("Question actuelle : ", "Current question: ")}{detail.secret_question.clone()}</p>
+            <SecretStep detail=detail.clone() actions lang first=false/>
+        </details>
+        <details class="card">
+            <summary>{lang.t("Changer d'adresse", "Change the address")}</summary>
+            <ActionForm action=actions.address>
+                {hidden_id(id)}
+                <p class="hint">{lang.t("Un code sera envoyé à la nouvelle adresse ; le compte redevient actif une fois le code saisi.", "A code will be sent to the new address; the account is active again once the code is typed.")}</p>
+                <div class="field">
+                    <label for="new_address">{lang.t("Nouvelle adresse", "New address")}</label>
+                    <input id="new_address" name="address" type="email" required aria-describedby="address-error"/>
+                </div>
+                <AnswerField lang id="address_answer"/>
+                <FormError error=address_error id="address-error"/>
+                <button type="submit" class="alt">{lang.t("Changer d'adresse", "Change the address")}</button>
+            </ActionForm>
+        </details>
+        <details class="card">
+            <summary>{lang.t("Supprimer le compte", "Delete the account")}</summary>
+            <ActionForm action=actions.delete>
+                {hidden_id(id)}
+                <AnswerField lang id="delete_answer"/>
+                <FormError error=delete_error id="delete-error"/>
+                <button type="submit" class="danger">{lang.t("Supprimer définitivement", "Delete for good")}</button>
+            </ActionForm>
+        </details>
+    }
+}
