@@ -21,14 +21,13 @@ fn main() -> ExitCode {
         Some("serve") => serve(),
         Some("test") => test(&args[1..]),
         Some("setup") => tools::ensure_all(&root()),
-        Some("bench") => run(Command::new("cargo").current_dir(root()).args([
-            "run",
-            "--release",
-            "--quiet",
-            "-p",
-            "bench",
-        ])),
-        _ => Err("usage: cargo xtask serve | test [--no-e2e] | bench | setup".to_owned()),
+        Some("bench") => run(Command::new("cargo")
+            .current_dir(root())
+            .args(["run", "--release", "--quiet", "-p", "bench", "--"])
+            .args(&args[1..])),
+        _ => Err(
+            "usage: cargo xtask serve | test [--no-e2e] | bench [smtp|hashing] | setup".to_owned(),
+        ),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

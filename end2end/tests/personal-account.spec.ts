@@ -1,0 +1,181 @@
+// Step 2 of the checklist: a teacher's personal sending account. The school sends through
+// its own relay (the real SMTP peer of the global setup), so the verification code and the
+// confirmation are read from the mail that server received.
+import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import {
+  choosePassword,
+  expectNoSeriousA11yViolations,
+  fillSchoolRelay,
+  invitationLink,
+  newestMailTo,
+  newestPeerMessageTo,
+  onboardedAdmin,
+  peerMessagesTo,
+  readServerState,
+  uniqueEmail,
+  uniqueTag,
+  url,
+  waitForHydration,
+} from './helpers';
+
+const TEACHER = 'Bruno Lefèvre';
+
+/**
+ * A school whose administrator saved its own relay (the peer), then added a teacher who
+ * accepted the invitation: the page is left signed in as the teacher, on "/".
+ */
+async function teacherOfASchoolWithItsRelay(page: Page, testInfo: TestInfo, hydrated: boolean): Promise<string> {
+  const tag = uniqueTag(testInfo);
+  await onboardedAdmin(page, testInfo, { hydrated });
+  await page.goto('/parametres-envoi');
+  if (hydrated) await waitForHydration(page);
+  await fillSchoolRelay(page, {
+    fromAddress: `secretariat@${tag}.example.fr`,
+    password: readServerState().smtpPeer.password,
+    testTo: uniqueEmail(testInfo, 'unused'),
+  });
+  await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
+  await expect(page.getByText('Paramètres enregistrés.')).toBeVisible();
+
+  const teacherEmail = uniqueEmail(testInfo, 'bruno');
+  await page.goto('/personnels');
+  if (hydrated) await waitForHydration(page);
+  await page.locator('#display_name').fill(TEACHER);
+  await page.locator('#email').fill(teacherEmail);
+  await page.locator('#category').selectOption('enseignant');
+  await page.getByRole('button', { name: 'Ajouter et inviter' }).click();
+  await expect(page.getByRole('cell', { name: TEACHER })).toBeVisible();
+  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+  await expect(page).toHaveURL(url('/connexion'));
+
+  await page.goto(invitationLink(await newestMailTo(teacherEmail)));
+  if (hydrated) await waitForHydration(page);
+  await choosePassword(page, `une phrase de passe ${tag}`);
+  await expect(page).toHaveURL(url('/'));
+  return teacherEmail;
+}
+
+/** The code in the newest verification mail the relay received for `address`. */
+async function codeMailedTo(address: string, after = 0): Promise<string> {
+  await expect.poll(() => peerMessagesTo(address).length, { message: `code mail ${after + 1} to ${address}` }).toBeGreaterThan(after);
+  const message = await newestPeerMessageTo(address);
+  expect(message.subject).toContain('Code de vérification');
+  const match = message.data.match(/Code : (\d{6})/);
+  expect(match, message.data).not.toBeNull();
+  return match![1];
+}
+
+/** Steps 1 to 3, from the accounts page; returns the account's address. */
+async function createAndVerify(page: Page, testInfo: TestInfo, hydrated: boolean): Promise<string> {
+  const address = uniqueEmail(testInfo, 'bruno.perso');
+  await expect(page.getByLabel('Désignation du compte')).toHaveValue(TEACHER);
+  await page.getByLabel('Adresse e-mail personnelle').fill(address);
+  await page.getByRole('button', { name: 'Créer et recevoir le code' }).click();
+  await expect(page).toHaveURL(/\/comptes\/\d+$/);
+  await expect(page.getByRole('heading', { name: 'Étape 2 : le code reçu par e-mail' })).toBeVisible();
+  if (hydrated) await waitForHydration(page);
+  await expect(page.locator('[aria-current="step"]')).toHaveText('Code');
+  return address;
+}
+
+async function setSecret(page: Page): Promise<void> {
+  await expect(page.getByRole('heading', { name: 'Étape 3 : question secrète' })).toBeVisible();
+  await page.getByLabel('Question', { exact: true }).selectOption({ index: 0 });
+  await page.getByLabel('Réponse', { exact: true }).fill('Médor ');
+  await page.getByLabel('Réponse, une seconde fois').fill('medor');
+  await page.getByRole('button', { name: 'Enregistrer la question secrète' }).click();
+  await expect(page.getByRole('heading', { name: 'Étape 4 : validation' })).toBeVisible();
+}
+
+async function validate(page: Page, address: string): Promise<void> {
+  // The school's relay is saved with "deliver everything through the server" ticked.
+  await expect(page.getByText('Le compte utilise les paramètres du serveur')).toBeVisible();
+  await page.getByRole('button', { name: 'Valider le compte' }).click();
+  await expect(page.getByText('Ce compte est actif : vous pouvez envoyer des e-mails avec lui.')).toBeVisible();
+  await expect.poll(() => peerMessagesTo(address).some((m) => m.subject.startsWith("Compte d'envoi activé"))).toBe(true);
+  const confirmation = peerMessagesTo(address).find((m) => m.subject.startsWith("Compte d'envoi activé"))!;
+  expect(confirmation.from).toContain(TEACHER);
+}
+
+test('a teacher creates a personal account: code from the relay, secret question, validation, confirmation', async ({
+  page,
+}, testInfo) => {
+  await teacherOfASchoolWithItsRelay(page, testInfo, true);
+  await waitForHydration(page);
+  const nav = page.getByRole('navigation', { name: 'Navigation principale' });
+  await nav.getByRole('link', { name: "Mes comptes d'envoi" }).click();
+  await expect(page).toHaveURL(url('/comptes'));
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText("Mes comptes d'envoi");
+  await expectNoSeriousA11yViolations(page, 'accounts, empty');
+
+  const address = await createAndVerify(page, testInfo, true);
+  await expectNoSeriousA11yViolations(page, 'account, step 2');
+  await page.getByLabel('Code de vérification').fill(await codeMailedTo(address));
+  await page.getByRole('button', { name: 'Vérifier le code' }).click();
+  await expectNoSeriousA11yViolations(page, 'account, step 3');
+  await setSecret(page);
+  await expectNoSeriousA11yViolations(page, 'account, step 4');
+  await validate(page, address);
+  await expectNoSeriousA11yViolations(page, 'account, active');
+
+  // The list shows the account and its state; a closed browser resumes where it was.
+  await page.goto('/comptes');
+  await expect(page.getByText('Compte personnel')).toBeVisible();
+  await expect(page.locator('.account-item .badge')).toHaveText('actif');
+});
+
+test('a wrong code is explained, the resend waits out its visible countdown, and the old code stops working', async ({
+  page,
+}, testInfo) => {
+  test.setTimeout(150_000); // the resend cooldown is a real minute
+  await teacherOfASchoolWithItsRelay(page, testInfo, true);
+  await page.goto('/comptes');
+  await waitForHydration(page);
+  const address = await createAndVerify(page, testInfo, true);
+  const first = await codeMailedTo(address);
+  const wrong = first === '000000' ? '111111' : '000000';
+
+  await page.getByLabel('Code de vérification').fill(wrong);
+  await page.getByRole('button', { name: 'Vérifier le code' }).click();
+  await expect(page.locator('#code-error')).toHaveText(
+    'Code incorrect. Vérifiez les 6 chiffres : encore 4 essai(s) avant que ce code soit annulé.',
+  );
+
+  // The resend button counts down, then works.
+  const resend = page.locator('form.resend button');
+  await expect(resend).toBeDisabled();
+  await expect(resend).toHaveText(/^Renvoyer le code \(dans \d+ s\)$/);
+  await expect(resend).toHaveText('Renvoyer le code', { timeout: 75_000 });
+  await resend.click();
+  await expect(page.getByText('Un nouveau code a été envoyé ; le précédent ne fonctionne plus.')).toBeVisible();
+  const second = await codeMailedTo(address, 1);
+
+  if (second !== first) {
+    await page.getByLabel('Code de vérification').fill(first);
+    await page.getByRole('button', { name: 'Vérifier le code' }).click();
+    await expect(page.locator('#code-error')).toContainText('Code incorrect.');
+  }
+  await page.getByLabel('Code de vérification').fill(second);
+  await page.getByRole('button', { name: 'Vérifier le code' }).click();
+  await setSecret(page);
+  await validate(page, address);
+});
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('the whole wizard works as plain forms, and a wrong code is explained on the page', async ({ page }, testInfo) => {
+    await teacherOfASchoolWithItsRelay(page, testInfo, false);
+    await page.goto('/comptes');
+    await expect(page.locator('body')).not.toHaveAttribute('data-hydrated', 'true');
+    const address = await createAndVerify(page, testInfo, false);
+    const code = await codeMailedTo(address);
+    await page.getByLabel('Code de vérification').fill(code === '000000' ? '111111' : '000000');
+    await page.getByRole('button', { name: 'Vérifier le code' }).click();
+    await expect(page.locator('#code-error')).toContainText('Code incorrect.');
+    await page.getByLabel('Code de vérification').fill(code);
+    await page.getByRole('button', { name: 'Vérifier le code' }).click();
+    await setSecret(page);
+    await validate(page, address);
+  });
+});
