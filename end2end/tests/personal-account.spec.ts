@@ -122,6 +122,11 @@ test('a teacher creates a personal account: code from the relay, secret question
   await page.goto('/comptes');
   await expect(page.getByText('Compte personnel')).toBeVisible();
   await expect(page.locator('.account-item .badge')).toHaveText('actif');
+  // The home checklist's step 2 says it is done.
+  await page.goto('/');
+  await expect(page.locator('ol.checklist > li.step').nth(1).locator('.step-state')).toHaveText(
+    'État : Fait — compte actif — Ouvrir',
+  );
 });
 
 test('a wrong code is explained, the resend waits out its visible countdown, and the old code stops working', async ({

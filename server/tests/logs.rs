@@ -179,3 +179,79 @@ async fn smtp_passwords_never_reach_the_logs() {
     }
     app.drop_database().await;
 }
+
+#[tokio::test]
+async fn verification_codes_and_secret_answers_never_reach_the_logs() {
+    let (capture, _guard) = capture_logs();
+    let t = testkit::sqlite().await;
+    let app = TestApp::with_parts(t.db.clone(), t, domain::mail::Mailer::memory()).await;
+    app.school("École A", "a@ecole.fr").await;
+    let cookie = app.sign_in("a@ecole.fr", PASSWORD).await;
+    let address = "anne.personnelle@ecole.fr";
+    app.call(
+        "create_account",
+        &[("label", "Anne"), ("address", address)],
+        Some(&cookie),
+    )
+    .await;
+    let mail = app.mailer.sent().pop().expect("code mail");
+    let at = mail.find("Code : ").expect("code") + "Code : ".len();
+    let code = mail[at..at + 6].to_owned();
+    let listed = app.call("list_accounts", &[], Some(&cookie)).await;
+    let id = listed.body.split("\"id\":").nth(1).unwrap();
+    let id: String = id.chars().take_while(char::is_ascii_digit).collect();
+    let wrong = if code == "999999" { "000000" } else { "999999" };
+    for typed in [wrong, code.as_str()] {
+        app.call(
+            "submit_code",
+            &[("id", &id), ("code", typed)],
+            Some(&cookie),
+        )
+        .await;
+    }
+    let answer = "Réponse-secrète-du-test";
+    let resp = app
+        .call(
+            "set_secret",
+            &[
+                ("id", &id),
+                ("question", "Q ?"),
+                ("answer", answer),
+                ("confirmation", answer),
+            ],
+            Some(&cookie),
+        )
+        .await;
+    assert!(resp.status.is_success(), "{}", resp.body);
+    app.call(
+        "delete_account",
+        &[("id", &id), ("answer", "mauvaise-reponse-du-test")],
+        Some(&cookie),
+    )
+    .await;
+
+    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    for event in [
+        "event=\"verification_code_sent\"",
+        "event=\"verification_code_wrong\"",
+        "event=\"address_verified\"",
+        "event=\"secret_answer_set\"",
+        "event=\"secret_answer_wrong\"",
+    ] {
+        assert!(logs.contains(event), "missing {event} in:\n{logs}");
+    }
+    for secret in [
+        code.as_str(),
+        wrong,
+        answer,
+        "reponse-secrete-du-test",
+        "mauvaise-reponse-du-test",
+        address,
+    ] {
+        assert!(
+            !logs.contains(secret),
+            "{secret:?} appears in the logs:\n{logs}"
+        );
+    }
+    app.drop_database().await;
+}

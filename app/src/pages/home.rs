@@ -1,10 +1,12 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::api::accounts::list_accounts;
 use crate::api::settings::get_sending_settings;
 use crate::api::types::{Me, SendingSettingsView};
 use crate::components::session::SignedIn;
 use crate::i18n::{Lang, use_lang};
+use crate::pages::accounts::state_label;
 
 /// The home page: the three setup steps of the brief as a checklist.
 #[component]
@@ -26,29 +28,18 @@ fn Checklist(me: Me, lang: Lang) -> impl IntoView {
         }
         .into_any();
     };
-    // The steps' own pages come with their issues; until then each step says so plainly.
-    // Steps 2 and 3 come with their own issues; until then they say so plainly.
-    let steps = [
-        (
-            lang.t("Compte personnel", "Personal account"),
-            lang.t(
-                "Votre adresse, vérifiée par un code reçu par e-mail, et votre question secrète.",
-                "Your address, verified by an e-mailed code, and your secret question.",
-            ),
-            lang.t("À faire — bientôt disponible", "To do — coming soon"),
+    // Step 3 comes with its own issue; until then it says so plainly.
+    let establishment = (
+        lang.t(
+            "Comptes établissement (facultatif)",
+            "Establishment accounts (optional)",
         ),
-        (
-            lang.t(
-                "Comptes établissement (facultatif)",
-                "Establishment accounts (optional)",
-            ),
-            lang.t(
-                "Adresses partagées (secrétariat, direction…) et personnels autorisés.",
-                "Shared addresses (office, head…) and the staff allowed to use them.",
-            ),
-            lang.t("Facultatif — bientôt disponible", "Optional — coming soon"),
+        lang.t(
+            "Adresses partagées (secrétariat, direction…) et personnels autorisés.",
+            "Shared addresses (office, head…) and the staff allowed to use them.",
         ),
-    ];
+        lang.t("Facultatif — bientôt disponible", "Optional — coming soon"),
+    );
     view! {
         <h1>{school.name}</h1>
         <h2>{lang.t("Mise en place de l'envoi des e-mails", "Setting up e-mail sending")}</h2>
@@ -67,24 +58,63 @@ fn Checklist(me: Me, lang: Lang) -> impl IntoView {
                     </p>
                 </div>
             </li>
-            {steps.into_iter().enumerate().map(|(i, (title, text, state))| view! {
-                <li class="step">
-                    <span class="step-number" aria-hidden="true">{i + 2}</span>
-                    <div>
-                        <h3>{title}</h3>
-                        <p>{text}</p>
-                        <p class="step-state">
-                            <span class="visually-hidden">{lang.t("État : ", "State: ")}</span>{state}
-                        </p>
-                    </div>
-                </li>
-            }).collect_view()}
+            <li class="step">
+                <span class="step-number" aria-hidden="true">"2"</span>
+                <div>
+                    <h3>{lang.t("Compte personnel", "Personal account")}</h3>
+                    <p>{lang.t(
+                        "Votre adresse, vérifiée par un code reçu par e-mail, et votre question secrète.",
+                        "Your address, verified by an e-mailed code, and your secret question.",
+                    )}</p>
+                    <p class="step-state">
+                        <span class="visually-hidden">{lang.t("État : ", "State: ")}</span>
+                        <PersonalAccountState lang/>
+                    </p>
+                </div>
+            </li>
+            <li class="step">
+                <span class="step-number" aria-hidden="true">"3"</span>
+                <div>
+                    <h3>{establishment.0}</h3>
+                    <p>{establishment.1}</p>
+                    <p class="step-state">
+                        <span class="visually-hidden">{lang.t("État : ", "State: ")}</span>{establishment.2}
+                    </p>
+                </div>
+            </li>
         </ol>
         {me.is_admin.then(|| view! {
             <p><a class="button" href="/personnels">{lang.t("Gérer l'annuaire du personnel", "Manage the staff directory")}</a></p>
         })}
     }
     .into_any()
+}
+
+/// Step 2's state, from the member's personal account.
+#[component]
+fn PersonalAccountState(lang: Lang) -> impl IntoView {
+    let accounts = Resource::new(|| (), |_| list_accounts());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let personal = accounts
+                    .await
+                    .ok()
+                    .and_then(|o| o.accounts.into_iter().find(|a| a.kind == "personal"));
+                match personal {
+                    None => view! { {lang.t("À faire", "To do")}" — "<a href="/comptes">{lang.t("Commencer", "Start")}</a> }.into_any(),
+                    Some(a) if a.state == "active" => view! {
+                        {lang.t("Fait — compte actif", "Done — account active")}" — "
+                        <a href=format!("/comptes/{}", a.id)>{lang.t("Ouvrir", "Open")}</a>
+                    }.into_any(),
+                    Some(a) => view! {
+                        {lang.t("En cours : ", "In progress: ")}{state_label(lang, &a.state)}" — "
+                        <a href=format!("/comptes/{}", a.id)>{lang.t("Continuer", "Continue")}</a>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
 }
 
 /// Step 1's state, from the school's settings and last test.
