@@ -56,6 +56,26 @@ pub fn state() -> Result<ServerState, AppError> {
     })
 }
 
+/// A secret form value, empty when the field was not sent.
+pub fn secret(value: Option<crate::sensitive::Sensitive>) -> Secret {
+    Secret::new(
+        value
+            .map(crate::sensitive::Sensitive::into_inner)
+            .unwrap_or_default(),
+    )
+}
+
+/// The secret answer typed to authorise a change, checked by the server's hasher.
+pub fn proof<'a>(
+    state: &'a ServerState,
+    answer: &'a Secret,
+) -> domain::accounts::answer::Proof<'a> {
+    domain::accounts::answer::Proof {
+        hasher: &state.hasher,
+        answer,
+    }
+}
+
 /// The one place where server functions read the clock; the domain gets it passed in.
 pub fn now() -> Now {
     chrono::Utc::now()

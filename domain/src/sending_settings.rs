@@ -47,6 +47,40 @@ pub struct SchoolRelay {
     pub username: Option<String>,
 }
 
+/// An SMTP server as typed: host, port, security and user (the password travels apart).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SmtpServer {
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+    pub username: Option<String>,
+}
+
+impl SmtpServer {
+    /// Checks the typed fields; an empty port means the security's usual one.
+    pub fn parse(host: &str, port: &str, security: &str, username: &str) -> Result<Self> {
+        let security = Security::parse(security).ok_or(Invalid::SecurityUnknown)?;
+        let port = match port.trim() {
+            "" => security.default_port(),
+            p => p
+                .parse::<u16>()
+                .ok()
+                .filter(|p| *p > 0)
+                .ok_or(Invalid::PortInvalid)?,
+        };
+        let username = username.trim();
+        if username.len() > 256 || username.chars().any(char::is_control) {
+            return Err(Invalid::UsernameMalformed.into());
+        }
+        Ok(Self {
+            host: host_name(host)?,
+            port,
+            security,
+            username: (!username.is_empty()).then(|| username.to_owned()),
+        })
+    }
+}
+
 /// What the settings page shows. No password, only whether one is stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SettingsView {
@@ -83,7 +117,7 @@ pub struct RawSettings<'a> {
     pub password: &'a str,
 }
 
-pub(crate) fn host_name(raw: &str) -> Result<String, Invalid> {
+fn host_name(raw: &str) -> Result<String, Invalid> {
     let host = raw.trim().trim_end_matches('.').to_ascii_lowercase();
     let plausible = !host.is_empty()
         && host.len() <= 253
@@ -106,25 +140,13 @@ impl SettingsInput {
             _ => return Err(Invalid::RelayUnknown.into()),
         };
         let school_relay = if relay == RelayKind::School {
-            let security = Security::parse(raw.security).ok_or(Invalid::SecurityUnknown)?;
-            let port = match raw.port.trim() {
-                "" => security.default_port(),
-                p => p
-                    .parse::<u16>()
-                    .ok()
-                    .filter(|p| *p > 0)
-                    .ok_or(Invalid::PortInvalid)?,
-            };
-            let username = raw.username.trim();
-            if username.len() > 256 || username.chars().any(char::is_control) {
-                return Err(Invalid::UsernameMalformed.into());
-            }
+            let server = SmtpServer::parse(raw.host, raw.port, raw.security, raw.username)?;
             Some(SchoolRelay {
-                host: host_name(raw.host)?,
-                port,
-                security,
+                host: server.host,
+                port: server.port,
+                security: server.security,
                 from_address: validate::email(raw.from_address)?,
-                username: (!username.is_empty()).then(|| username.to_owned()),
+                username: server.username,
             })
         } else {
             None

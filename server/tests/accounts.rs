@@ -6,30 +6,11 @@ mod support;
 
 use app::api::types::{AccountDetail, AccountsOverview};
 use app::error::{AppError, CodeProblem, Problem};
-use domain::mail::{Mailer, Relay};
-use domain::smtp::{Endpoint, Policy, Security};
-use std::sync::Arc;
+use domain::mail::Mailer;
 use std::time::Duration;
 use support::step1::*;
 use support::{PASSWORD, TestApp};
 use testkit::smtp::{PeerOptions, PeerTls, Received, SmtpPeer};
-
-fn hosting_relay(peer: &SmtpPeer) -> Mailer {
-    Mailer::Relay(Arc::new(Relay {
-        endpoint: Endpoint {
-            host: "127.0.0.1".into(),
-            port: peer.port,
-            security: Security::None,
-            username: None,
-            password: None,
-        },
-        policy: Policy {
-            allow_private_hosts: true,
-            any_port: true,
-            ..Policy::default()
-        },
-    }))
-}
 
 /// The 6-digit code in a received verification mail.
 fn code_in(mail: &Received) -> String {

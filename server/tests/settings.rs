@@ -5,9 +5,7 @@ mod support;
 
 use app::api::types::{SendingSettingsView, SettingsOutcome};
 use app::error::{AppError, Problem};
-use domain::mail::{Mailer, Relay};
-use domain::smtp::{Endpoint, Policy, Security};
-use std::sync::Arc;
+use domain::mail::Mailer;
 use std::time::Duration;
 use support::step1::*;
 use support::{KEY, PASSWORD, TestApp};
@@ -73,20 +71,7 @@ async fn a_test_through_the_school_relay_arrives_over_starttls_with_auth_and_rig
 #[tokio::test]
 async fn through_the_hosting_relay_from_is_the_operators_address_and_replies_go_to_the_school() {
     let peer = SmtpPeer::start(PeerOptions::default());
-    let hosting = Mailer::Relay(Arc::new(Relay {
-        endpoint: Endpoint {
-            host: "127.0.0.1".into(),
-            port: peer.port,
-            security: Security::None,
-            username: None,
-            password: None,
-        },
-        policy: Policy {
-            allow_private_hosts: true,
-            any_port: true,
-            ..Policy::default()
-        },
-    }));
+    let hosting = hosting_relay(&peer);
     let mut config = config_trusting(None);
     config.sender_address = "envoi@hebergeur.fr".into();
     let app = app_with(config, hosting).await;

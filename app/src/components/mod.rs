@@ -1,4 +1,5 @@
 pub mod form_error;
 pub mod layout;
 pub mod session;
+pub mod smtp_fields;
 pub mod test_report;

@@ -14,6 +14,7 @@ use crate::api::accounts::{
 use crate::api::types::{AccountDetail, Me};
 use crate::components::form_error::{FormError, action_error};
 use crate::components::session::SignedIn;
+use crate::components::smtp_fields::{SmtpCredentials, SmtpServerAddress};
 use crate::components::test_report::TestReport;
 use crate::error::AppError;
 use crate::i18n::{Lang, use_lang};
@@ -300,38 +301,9 @@ fn SendingStep(detail: AccountDetail, actions: Actions, lang: Lang, active: bool
                         )}</p>
                         <fieldset class="school-relay">
                             <legend>{lang.t("Votre serveur SMTP", "Your SMTP server")}</legend>
-                            <div class="field">
-                                <label for="host">{lang.t("Serveur SMTP", "SMTP server")}</label>
-                                <input id="host" name="host" type="text" value=detail.host.clone() autocomplete="off" spellcheck="false"/>
-                            </div>
-                            <div class="field-row">
-                                <div class="field">
-                                    <label for="port">{lang.t("Port", "Port")}</label>
-                                    <input id="port" name="port" type="text" inputmode="numeric" value=detail.port.clone() placeholder="587"/>
-                                </div>
-                                <div class="field">
-                                    <label for="security">{lang.t("Sécurité", "Security")}</label>
-                                    <select id="security" name="security">
-                                        <option value="starttls" selected=security == "starttls">"STARTTLS"</option>
-                                        <option value="tls" selected=security == "tls">"TLS"</option>
-                                        <option value="none" selected=security == "none">{lang.t("Aucune (serveur local uniquement)", "None (local server only)")}</option>
-                                    </select>
-                                </div>
-                            </div>
-                            <div class="field">
-                                <label for="username">{lang.t("Identifiant SMTP", "SMTP user")}</label>
-                                <input id="username" name="username" type="text" value=detail.username.clone() autocomplete="off"/>
-                            </div>
-                            <div class="field">
-                                <label for="password">{lang.t("Mot de passe SMTP", "SMTP password")}</label>
-                                <input id="password" name="password" type="password" autocomplete="new-password"
-                                    placeholder=if detail.password_set { "••••••••" } else { "" }/>
-                                <p class="hint">{if detail.password_set {
-                                    lang.t("Un mot de passe est enregistré. Laissez vide pour le conserver.", "A password is stored. Leave empty to keep it.")
-                                } else {
-                                    lang.t("Aucun mot de passe enregistré.", "No password stored.")
-                                }}</p>
-                            </div>
+                            <SmtpServerAddress host=detail.host.clone() port=detail.port.clone()
+                                security=security.clone() error_id="sending-error" lang/>
+                            <SmtpCredentials username=detail.username.clone() password_set=detail.password_set lang/>
                         </fieldset>
                     }.into_any()
                 } else {

@@ -5,6 +5,7 @@ use crate::api::settings::{SubmitSendingSettings, get_sending_settings};
 use crate::api::types::{SendingSettingsView, SettingsOutcome};
 use crate::components::form_error::{FormError, action_error};
 use crate::components::session::AdminOnly;
+use crate::components::smtp_fields::{SmtpCredentials, SmtpServerAddress};
 use crate::components::test_report::TestReport;
 use crate::error::AppError;
 use crate::i18n::{Lang, use_lang};
@@ -54,14 +55,6 @@ fn SettingsForm(
         Some(SettingsOutcome::Tested(report)) => Some(report),
         _ => last_test.clone(),
     };
-    let password_hint = if view.password_set {
-        lang.t(
-            "Un mot de passe est enregistré. Laissez vide pour le conserver.",
-            "A password is stored. Leave empty to keep it.",
-        )
-    } else {
-        lang.t("Aucun mot de passe enregistré.", "No password stored.")
-    };
     view! {
         <ActionForm action=submit attr:class="card settings-form">
             <fieldset>
@@ -105,43 +98,15 @@ fn SettingsForm(
                     <label for="relay_school">{lang.t("En utilisant le serveur SMTP de l'établissement", "Using the school's own SMTP server")}</label>
                 </div>
                 <div class="school-relay">
-                    <div class="field">
-                        <label for="host">{lang.t("Serveur SMTP", "SMTP server")}</label>
-                        <input id="host" name="host" type="text" value=view.host.clone() autocomplete="off" spellcheck="false"
-                            placeholder="smtp.ac-academie.fr" aria-describedby="settings-error"/>
-                    </div>
-                    <div class="field-row">
-                        <div class="field">
-                            <label for="port">{lang.t("Port", "Port")}</label>
-                            <input id="port" name="port" type="text" inputmode="numeric" value=view.port.clone()
-                                placeholder="587" aria-describedby="port-hint"/>
-                            <p id="port-hint" class="hint">{lang.t("Vide : 587 (STARTTLS) ou 465 (TLS).", "Empty: 587 (STARTTLS) or 465 (TLS).")}</p>
-                        </div>
-                        <div class="field">
-                            <label for="security">{lang.t("Sécurité", "Security")}</label>
-                            <select id="security" name="security">
-                                <option value="starttls" selected=security == "starttls">"STARTTLS"</option>
-                                <option value="tls" selected=security == "tls">"TLS"</option>
-                                <option value="none" selected=security == "none">{lang.t("Aucune (serveur local uniquement)", "None (local server only)")}</option>
-                            </select>
-                        </div>
-                    </div>
+                    <SmtpServerAddress host=view.host.clone() port=view.port.clone() security
+                        error_id="settings-error" lang/>
                     <div class="field">
                         <label for="from_address">{lang.t("Adresse d'expédition", "Sending address")}</label>
                         <input id="from_address" name="from_address" type="email" value=view.from_address.clone()
                             aria-describedby="from-hint"/>
                         <p id="from-hint" class="hint">{lang.t("Une adresse que ce serveur vous autorise à utiliser.", "An address this server lets you send as.")}</p>
                     </div>
-                    <div class="field">
-                        <label for="username">{lang.t("Identifiant SMTP", "SMTP user")}</label>
-                        <input id="username" name="username" type="text" value=view.username.clone() autocomplete="off"/>
-                    </div>
-                    <div class="field">
-                        <label for="password">{lang.t("Mot de passe SMTP", "SMTP password")}</label>
-                        <input id="password" name="password" type="password" autocomplete="new-password"
-                            placeholder=if view.password_set { "••••••••" } else { "" } aria-describedby="password-hint"/>
-                        <p id="password-hint" class="hint">{password_hint}</p>
-                    </div>
+                    <SmtpCredentials username=view.username.clone() password_set=view.password_set lang/>
                 </div>
             </fieldset>
             <FormError error id="settings-error"/>

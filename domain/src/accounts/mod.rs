@@ -75,14 +75,8 @@ impl AccountKind {
     }
 }
 
-/// An account's own SMTP server (no `From` here: an account sends as its verified address).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OwnRelay {
-    pub host: String,
-    pub port: u16,
-    pub security: Security,
-    pub username: Option<String>,
-}
+/// An account's own SMTP server. No `From` here: an account sends as its verified address.
+pub type OwnRelay = crate::sending_settings::SmtpServer;
 
 /// What the account pages show. No hash, no password: only whether one is stored.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -14,8 +14,8 @@ use crate::entity::account as row;
 use crate::mail::route::{Carrier, Route};
 use crate::mail::{self, Relay, Sender, templates};
 use crate::secret::Secret;
-use crate::sending_settings::{RelayKind, SendingEnvironment, TestReport, host_name};
-use crate::smtp::{Endpoint, Security, Transcript};
+use crate::sending_settings::{RelayKind, SendingEnvironment, SmtpServer, TestReport};
+use crate::smtp::{Endpoint, Transcript};
 use crate::{Error, Invalid, Now, Result, routes, schools, throttle, validate};
 
 /// The sending choice as submitted.
@@ -45,27 +45,14 @@ impl SendingInput {
                 password: None,
             });
         }
-        let security = Security::parse(raw.security).ok_or(Invalid::SecurityUnknown)?;
-        let port = match raw.port.trim() {
-            "" => security.default_port(),
-            p => p
-                .parse::<u16>()
-                .ok()
-                .filter(|p| *p > 0)
-                .ok_or(Invalid::PortInvalid)?,
-        };
-        let username = raw.username.trim();
-        if username.len() > 256 || username.chars().any(char::is_control) {
-            return Err(Invalid::UsernameMalformed.into());
-        }
         Ok(Self {
             use_server_settings: false,
-            own_relay: Some(OwnRelay {
-                host: host_name(raw.host)?,
-                port,
-                security,
-                username: (!username.is_empty()).then(|| username.to_owned()),
-            }),
+            own_relay: Some(SmtpServer::parse(
+                raw.host,
+                raw.port,
+                raw.security,
+                raw.username,
+            )?),
             password: (!raw.password.is_empty()).then(|| Secret::new(raw.password)),
         })
     }

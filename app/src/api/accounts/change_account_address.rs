@@ -12,21 +12,16 @@ pub async fn change_account_address(
     answer: Option<Sensitive>,
 ) -> Result<(), AppError> {
     use crate::ssr;
-    use domain::accounts::answer::Proof;
     let state = ssr::state()?;
     let actor = ssr::actor().await?;
-    let answer = domain::secret::Secret::new(answer.map(Sensitive::into_inner).unwrap_or_default());
-    let proof = Proof {
-        hasher: &state.hasher,
-        answer: &answer,
-    };
+    let answer = ssr::secret(answer);
     domain::accounts::change_address(
         &state.db,
         &state.sending,
         &actor,
         id,
         &address,
-        proof,
+        ssr::proof(&state, &answer),
         ssr::now(),
     )
     .await?;

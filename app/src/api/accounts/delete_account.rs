@@ -7,14 +7,10 @@ use crate::sensitive::Sensitive;
 #[server(endpoint = "delete_account")]
 pub async fn delete_account(id: i64, answer: Option<Sensitive>) -> Result<(), AppError> {
     use crate::ssr;
-    use domain::accounts::answer::Proof;
     let state = ssr::state()?;
     let actor = ssr::actor().await?;
-    let answer = domain::secret::Secret::new(answer.map(Sensitive::into_inner).unwrap_or_default());
-    let proof = Proof {
-        hasher: &state.hasher,
-        answer: &answer,
-    };
+    let answer = ssr::secret(answer);
+    let proof = ssr::proof(&state, &answer);
     domain::accounts::delete(&state.db, &actor, id, proof, ssr::now()).await?;
     leptos_axum::redirect("/comptes");
     Ok(())

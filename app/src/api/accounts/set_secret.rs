@@ -15,7 +15,7 @@ pub async fn set_secret(
     current_answer: Option<Sensitive>,
 ) -> Result<(), AppError> {
     use crate::ssr;
-    use domain::accounts::answer::{self, Proof, SecretInput};
+    use domain::accounts::answer::{self, SecretInput};
     use domain::secret::Secret;
     let state = ssr::state()?;
     let actor = ssr::actor().await?;
@@ -28,15 +28,8 @@ pub async fn set_secret(
         &Secret::new(answer.into_inner()),
         &Secret::new(confirmation.into_inner()),
     )?;
-    let current = Secret::new(
-        current_answer
-            .map(Sensitive::into_inner)
-            .unwrap_or_default(),
-    );
-    let proof = Proof {
-        hasher: &state.hasher,
-        answer: &current,
-    };
+    let current = ssr::secret(current_answer);
+    let proof = ssr::proof(&state, &current);
     answer::set(
         &state.db,
         &state.sending,

@@ -22,12 +22,10 @@ pub async fn submit_account_sending(
     answer: Option<Sensitive>,
 ) -> Result<Option<TestReportView>, AppError> {
     use crate::ssr;
-    use domain::accounts::answer::Proof;
     use domain::accounts::sending::{self, RawSending, SendingInput};
-    use domain::secret::Secret;
     let state = ssr::state()?;
     let actor = ssr::actor().await?;
-    let password = Secret::new(password.map(Sensitive::into_inner).unwrap_or_default());
+    let password = ssr::secret(password);
     let input = SendingInput::parse(RawSending {
         use_server_settings: use_server_settings.is_some(),
         host: host.as_deref().unwrap_or(""),
@@ -44,11 +42,8 @@ pub async fn submit_account_sending(
             Ok(Some(report.into()))
         }
         "save" => {
-            let answer = Secret::new(answer.map(Sensitive::into_inner).unwrap_or_default());
-            let proof = Proof {
-                hasher: &state.hasher,
-                answer: &answer,
-            };
+            let answer = ssr::secret(answer);
+            let proof = ssr::proof(&state, &answer);
             sending::update(db, env, &actor, id, &input, proof, now).await?;
             Ok(None)
         }

@@ -26,8 +26,7 @@ pub async fn submit_sending_settings(
     use domain::sending_settings::{self as settings, RawSettings, SettingsInput};
     let state = ssr::state()?;
     let actor = ssr::actor().await?;
-    let password =
-        domain::secret::Secret::new(password.map(Sensitive::into_inner).unwrap_or_default());
+    let password = ssr::secret(password);
     let input = SettingsInput::parse(RawSettings {
         deliver_all_through_server: deliver_all_through_server.is_some(),
         sender_name: &sender_name,

@@ -1,0 +1,67 @@
+//! The fields of an SMTP server, shared by the school's settings (step 1) and an account's
+//! own server (step 2): where it is, then how to sign in to it. The password is never
+//! shown; the form only says whether one is stored.
+
+use leptos::prelude::*;
+
+use crate::i18n::Lang;
+
+/// Host, then port and connection security side by side.
+#[component]
+pub fn SmtpServerAddress(
+    host: String,
+    port: String,
+    security: String,
+    /// The form's error paragraph, announced with the host field.
+    error_id: &'static str,
+    lang: Lang,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for="host">{lang.t("Serveur SMTP", "SMTP server")}</label>
+            <input id="host" name="host" type="text" value=host autocomplete="off" spellcheck="false"
+                placeholder="smtp.ac-academie.fr" aria-describedby=error_id/>
+        </div>
+        <div class="field-row">
+            <div class="field">
+                <label for="port">{lang.t("Port", "Port")}</label>
+                <input id="port" name="port" type="text" inputmode="numeric" value=port
+                    placeholder="587" aria-describedby="port-hint"/>
+                <p id="port-hint" class="hint">{lang.t("Vide : 587 (STARTTLS) ou 465 (TLS).", "Empty: 587 (STARTTLS) or 465 (TLS).")}</p>
+            </div>
+            <div class="field">
+                <label for="security">{lang.t("Sécurité", "Security")}</label>
+                <select id="security" name="security">
+                    <option value="starttls" selected=security == "starttls">"STARTTLS"</option>
+                    <option value="tls" selected=security == "tls">"TLS"</option>
+                    <option value="none" selected=security == "none">{lang.t("Aucune (serveur local uniquement)", "None (local server only)")}</option>
+                </select>
+            </div>
+        </div>
+    }
+}
+
+/// User name and password (empty keeps the stored one).
+#[component]
+pub fn SmtpCredentials(username: String, password_set: bool, lang: Lang) -> impl IntoView {
+    let password_hint = if password_set {
+        lang.t(
+            "Un mot de passe est enregistré. Laissez vide pour le conserver.",
+            "A password is stored. Leave empty to keep it.",
+        )
+    } else {
+        lang.t("Aucun mot de passe enregistré.", "No password stored.")
+    };
+    view! {
+        <div class="field">
+            <label for="username">{lang.t("Identifiant SMTP", "SMTP user")}</label>
+            <input id="username" name="username" type="text" value=username autocomplete="off"/>
+        </div>
+        <div class="field">
+            <label for="password">{lang.t("Mot de passe SMTP", "SMTP password")}</label>
+            <input id="password" name="password" type="password" autocomplete="new-password"
+                placeholder=if password_set { "••••••••" } else { "" } aria-describedby="password-hint"/>
+            <p id="password-hint" class="hint">{password_hint}</p>
+        </div>
+    }
+}
