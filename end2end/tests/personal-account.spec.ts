@@ -45,7 +45,7 @@ async function teacherOfASchoolWithItsRelay(page: Page, testInfo: TestInfo, hydr
   await page.locator('#email').fill(teacherEmail);
   await page.locator('#category').selectOption('enseignant');
   await page.getByRole('button', { name: 'Ajouter et inviter' }).click();
-  await expect(page.getByRole('cell', { name: TEACHER, exact: true })).toBeVisible();
+  await expect(page.locator('.staff-table').getByText(TEACHER, { exact: true })).toBeVisible();
   await page.getByRole('button', { name: 'Se déconnecter' }).click();
   await expect(page).toHaveURL(url('/connexion'));
 
@@ -179,6 +179,9 @@ test.describe('without JavaScript', () => {
     await page.getByLabel('Code de vérification').fill(code === '000000' ? '111111' : '000000');
     await page.getByRole('button', { name: 'Vérifier le code' }).click();
     await expect(page.locator('#code-error')).toContainText('Code incorrect.');
+    // Without the countdown, the button stays usable and the server says how long to wait.
+    await page.locator('form.resend button').click();
+    await expect(page.locator('#resend-error')).toContainText('Vous pourrez en demander un nouveau dans');
     await page.getByLabel('Code de vérification').fill(code);
     await page.getByRole('button', { name: 'Vérifier le code' }).click();
     await setSecret(page);

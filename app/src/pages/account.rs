@@ -142,9 +142,12 @@ fn CodeStep(detail: AccountDetail, actions: Actions, lang: Lang) -> impl IntoVie
     let code_error = action_error(actions.code);
     let resend_error = action_error(actions.resend);
     let address_error = action_error(actions.address);
-    // The countdown runs in the browser; without the wasm the server says when to retry.
+    // The countdown runs in the browser; without the wasm the button stays usable and the
+    // server says how long to wait. `counting` is false in the server's HTML.
     let wait = RwSignal::new(detail.resend_in_secs);
+    let counting = RwSignal::new(false);
     Effect::new(move |_| {
+        counting.set(true);
         if let Ok(handle) = set_interval_with_handle(
             move || wait.update(|w| *w = (*w - 1).max(0)),
             std::time::Duration::from_secs(1),
@@ -177,7 +180,7 @@ fn CodeStep(detail: AccountDetail, actions: Actions, lang: Lang) -> impl IntoVie
                 <FormError error=resend_error id="resend-error"/>
                 <p class="form-success" role="status">{move || sent().then(|| lang.t("Un nouveau code a été envoyé ; le précédent ne fonctionne plus.", "A new code was sent; the previous one no longer works."))}</p>
                 <button type="submit" class="alt" aria-describedby="resend-error"
-                    disabled=move || wait.get() > 0 || actions.resend.pending().get()>
+                    disabled=move || { (counting.get() && wait.get() > 0) || actions.resend.pending().get() }>
                     {move || match (wait.get(), lang) {
                         (0, _) => lang.t("Renvoyer le code", "Send a new code").to_owned(),
                         (s, Lang::Fr) => format!("Renvoyer le code (dans {s} s)"),
