@@ -162,6 +162,14 @@ impl From<domain::accounts::AccountView> for AccountDetail {
     }
 }
 
+/// What submitting an account's sending form did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AccountSendingOutcome {
+    Validated,
+    Saved,
+    Tested(TestReportView),
+}
+
 /// The "my sending accounts" page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountsOverview {

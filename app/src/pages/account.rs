@@ -11,7 +11,7 @@ use crate::api::accounts::{
     ChangeAccountAddress, DeleteAccount, ResendCode, SetSecret, SubmitAccountSending, SubmitCode,
     get_account,
 };
-use crate::api::types::{AccountDetail, Me};
+use crate::api::types::{AccountDetail, AccountSendingOutcome, Me};
 use crate::components::form_error::{FormError, action_error};
 use crate::components::session::SignedIn;
 use crate::components::smtp_fields::{SmtpCredentials, SmtpServerAddress};
@@ -233,7 +233,7 @@ fn SecretStep(detail: AccountDetail, actions: Actions, lang: Lang, first: bool) 
                 "La réponse vous sera demandée pour modifier ou supprimer le compte. Majuscules, accents et espaces ne comptent pas.",
                 "The answer is asked for to change or delete the account. Case, accents and spaces do not matter.",
             )}</p>
-            <ActionForm action=actions.secret>
+            <ActionForm action=actions.secret attr:class="secret-form">
                 {hidden_id(detail.id)}
                 {(!first).then(|| view! {
                     <div class="field">
@@ -248,7 +248,7 @@ fn SecretStep(detail: AccountDetail, actions: Actions, lang: Lang, first: bool) 
                         <option value="autre">{lang.t("Une autre question (à écrire ci-dessous)", "Another question (write it below)")}</option>
                     </select>
                 </div>
-                <div class="field">
+                <div class="field custom-question">
                     <label for=field("custom_question")>{lang.t("Votre propre question (si « autre »)", "Your own question (if “another”)")}</label>
                     <input id=field("custom_question") name="custom_question" type="text" maxlength="200"/>
                 </div>
@@ -277,10 +277,12 @@ fn SendingStep(detail: AccountDetail, actions: Actions, lang: Lang, active: bool
     let outcome = move || actions.sending.value().get().and_then(Result::ok);
     let last_test = detail.last_test.clone();
     let report = move || match outcome() {
-        Some(Some(report)) => Some(report),
+        Some(AccountSendingOutcome::Tested(report)) => Some(report),
         _ => last_test.clone(),
     };
-    let saved = move || active && matches!(outcome(), Some(None));
+    let saved = move || matches!(outcome(), Some(AccountSendingOutcome::Saved));
+    // Once active, there is something to save only when the account may choose its server.
+    let can_save = !active || detail.own_smtp_allowed;
     let security = detail.security.clone();
     view! {
         <section class="card" aria-labelledby="sending-title">
@@ -318,13 +320,15 @@ fn SendingStep(detail: AccountDetail, actions: Actions, lang: Lang, active: bool
                         )}</p>
                     }.into_any()
                 }}
-                {active.then(|| view! { <AnswerField lang id="sending_answer"/> })}
+                {(active && can_save).then(|| view! { <AnswerField lang id="sending_answer"/> })}
                 <FormError error id="sending-error"/>
                 <p class="form-success" role="status">{move || saved().then(|| lang.t("Paramètres du compte enregistrés.", "Account settings saved."))}</p>
-                <button type="submit" name="intent" value=if active { "save" } else { "validate" }
-                    disabled=move || actions.sending.pending().get()>
-                    {if active { lang.t("Enregistrer", "Save") } else { lang.t("Valider le compte", "Validate the account") }}
-                </button>
+                {can_save.then(|| view! {
+                    <button type="submit" name="intent" value=if active { "save" } else { "validate" }
+                        disabled=move || actions.sending.pending().get()>
+                        {if active { lang.t("Enregistrer", "Save") } else { lang.t("Valider le compte", "Validate the account") }}
+                    </button>
+                })}
                 <fieldset class="test-send">
                     <legend>{lang.t("Tester l'envoi", "Test sending")}</legend>
                     <div class="field">

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::api::types::TestReportView;
+use crate::api::types::AccountSendingOutcome;
 use crate::error::AppError;
 use crate::sensitive::Sensitive;
 
@@ -20,7 +20,7 @@ pub async fn submit_account_sending(
     password: Option<Sensitive>,
     test_to: Option<String>,
     answer: Option<Sensitive>,
-) -> Result<Option<TestReportView>, AppError> {
+) -> Result<AccountSendingOutcome, AppError> {
     use crate::ssr;
     use domain::accounts::sending::{self, RawSending, SendingInput};
     let state = ssr::state()?;
@@ -39,17 +39,17 @@ pub async fn submit_account_sending(
         "test" => {
             let to = test_to.unwrap_or_default();
             let report = sending::test_send(db, env, &actor, id, &input, &to, now).await?;
-            Ok(Some(report.into()))
+            Ok(AccountSendingOutcome::Tested(report.into()))
         }
         "save" => {
             let answer = ssr::secret(answer);
             let proof = ssr::proof(&state, &answer);
             sending::update(db, env, &actor, id, &input, proof, now).await?;
-            Ok(None)
+            Ok(AccountSendingOutcome::Saved)
         }
         _ => {
             sending::validate(db, env, &actor, id, &input, now).await?;
-            Ok(None)
+            Ok(AccountSendingOutcome::Validated)
         }
     }
 }
