@@ -58,6 +58,19 @@ impl SchoolCarrier {
     }
 }
 
+/// Whether the school delivers all mail through the server (true until step 1 is saved):
+/// then no account may use its own SMTP server. Reads no secret.
+pub async fn delivers_all_through_server(
+    db: &impl ConnectionTrait,
+    school_id: i64,
+) -> Result<bool> {
+    Ok(row::Entity::find_by_id(school_id)
+        .one(db)
+        .await?
+        .filter(|s| s.saved_at.is_some())
+        .is_none_or(|s| s.deliver_all_through_server))
+}
+
 /// The carrier of `school_id`'s mail, per its saved settings.
 pub async fn school_carrier(
     db: &impl ConnectionTrait,

@@ -178,7 +178,7 @@ async fn a_resend_waits_sixty_seconds_and_five_per_hour() {
             t.backend
         );
         assert_eq!(
-            accounts::get(db, &env, &s.teacher, account.id, soon)
+            accounts::get(db, &s.teacher, account.id, soon)
                 .await
                 .unwrap()
                 .resend_in_secs,
@@ -270,7 +270,7 @@ async fn parallel_wrong_codes_and_answers_get_no_more_than_five_tries() {
             .unwrap();
         let input =
             SecretInput::parse("Q ?", &Secret::new("medor"), &Secret::new("medor")).unwrap();
-        answer::set(&db, &env, &s.admin, other.id, input, proof(&none()), t0())
+        answer::set(&db, &s.admin, other.id, input, proof(&none()), t0())
             .await
             .unwrap();
         let tries = (0..12).map(|_| {

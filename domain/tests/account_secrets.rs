@@ -38,17 +38,9 @@ async fn the_database_holds_neither_the_code_nor_the_answer() {
         &Secret::new("medor le chien"),
     )
     .unwrap();
-    answer::set(
-        db,
-        &env,
-        &s.teacher,
-        account.id,
-        input,
-        proof(&none()),
-        t0(),
-    )
-    .await
-    .unwrap();
+    answer::set(db, &s.teacher, account.id, input, proof(&none()), t0())
+        .await
+        .unwrap();
     let dump = raw_bytes(&t).await;
     assert!(dump.contains("$argon2id$"));
     for secret in ["medor le chien", "Médor le chien", "m\u{e9}dor"] {
@@ -69,13 +61,13 @@ async fn medor_with_accent_and_space_unlocks_medor_and_wrong_answers_lock_with_d
             .unwrap();
 
         let change = |answer: &str, at: Now| {
-            let (db, env, teacher) = (db, &env, &s.teacher);
+            let (db, teacher) = (db, &s.teacher);
             let answer = Secret::new(answer);
             async move {
                 let input =
                     SecretInput::parse("Ville ?", &Secret::new("Paris"), &Secret::new("paris"))
                         .unwrap();
-                answer::set(db, env, teacher, id, input, proof(&answer), at).await
+                answer::set(db, teacher, id, input, proof(&answer), at).await
             }
         };
         let view = change("Médor ", t0()).await.unwrap();
@@ -193,7 +185,7 @@ async fn validation_activates_and_mails_the_confirmation_from_the_account() {
             .await
             .unwrap();
         assert!(
-            accounts::list(db, &env, &s.teacher, t0())
+            accounts::list(db, &s.teacher, t0())
                 .await
                 .unwrap()
                 .is_empty()
@@ -273,16 +265,12 @@ async fn nobody_but_the_owner_reaches_a_personal_account() {
         ] {
             let not_found = |r: Result<(), Error>| matches!(r, Err(Error::NotFound));
             assert!(
-                not_found(
-                    accounts::get(db, &env, outsider, id, t0())
-                        .await
-                        .map(|_| ())
-                ),
+                not_found(accounts::get(db, outsider, id, t0()).await.map(|_| ())),
                 "{}: {who} reads",
                 t.backend
             );
             assert!(
-                accounts::list(db, &env, outsider, t0())
+                accounts::list(db, outsider, t0())
                     .await
                     .unwrap()
                     .iter()
@@ -304,7 +292,7 @@ async fn nobody_but_the_owner_reaches_a_personal_account() {
             let input = SecretInput::parse("Q ?", &answer, &answer).unwrap();
             assert!(
                 not_found(
-                    answer::set(db, &env, outsider, id, input, proof(&answer), t0())
+                    answer::set(db, outsider, id, input, proof(&answer), t0())
                         .await
                         .map(|_| ())
                 ),
@@ -356,10 +344,7 @@ async fn nobody_but_the_owner_reaches_a_personal_account() {
             );
         }
         assert_eq!(
-            accounts::get(db, &env, &a.teacher, id, t0())
-                .await
-                .unwrap()
-                .state,
+            accounts::get(db, &a.teacher, id, t0()).await.unwrap().state,
             AccountState::AwaitingValidation
         );
         t.drop_database().await;

@@ -17,7 +17,6 @@ use crate::access::Actor;
 use crate::entity::account as row;
 use crate::password::PasswordHasher;
 use crate::secret::Secret;
-use crate::sending_settings::SendingEnvironment;
 use crate::{Error, Invalid, Now, Result};
 
 /// Stored beside each hash, so a future change of the rules can tell old hashes apart.
@@ -99,7 +98,6 @@ pub struct Proof<'a> {
 /// Once an answer exists, `current` must be it.
 pub async fn set(
     db: &impl ConnectionTrait,
-    env: &SendingEnvironment,
     actor: &Actor,
     account_id: i64,
     input: SecretInput,
@@ -129,7 +127,7 @@ pub async fn set(
         first_time,
         "secret question and answer set"
     );
-    view(db, env, &a, now).await
+    view(db, &a, now).await
 }
 
 /// Passes when the account has no answer yet, or when `given` is its answer. Each wrong

@@ -194,7 +194,7 @@ pub async fn resend(
         return Err(Invalid::WrongStep.into());
     }
     send(db, env, &a, now).await?;
-    view(db, env, &a, now).await
+    view(db, &a, now).await
 }
 
 /// Only the digits of what was typed ("123 456" and "123456" are the same code).
@@ -289,7 +289,7 @@ pub async fn submit(
         account_id = a.id,
         "address verified"
     );
-    view(db, env, &a, now).await
+    view(db, &a, now).await
 }
 
 #[cfg(test)]

@@ -128,15 +128,10 @@ pub(crate) fn stored_own_relay(r: &row::Model) -> Option<OwnRelay> {
     })
 }
 
-async fn view(
-    db: &impl ConnectionTrait,
-    env: &SendingEnvironment,
-    r: &row::Model,
-    now: Now,
-) -> Result<AccountView> {
+async fn view(db: &impl ConnectionTrait, r: &row::Model, now: Now) -> Result<AccountView> {
     let pending = code::pending(db, r).await?;
     let resend_in_secs = code::resend_wait(db, r.school_id, &r.address, now).await?;
-    let carrier = crate::routes::school_carrier(db, env, r.school_id).await?;
+    let deliver_all = crate::routes::delivers_all_through_server(db, r.school_id).await?;
     Ok(AccountView {
         id: r.id,
         kind: if r.kind == AccountKind::Establishment.as_str() {
@@ -147,13 +142,13 @@ async fn view(
         label: r.label.clone(),
         address: r.address.clone(),
         state: AccountState::parse(&r.state)?,
-        use_server_settings: r.use_server_settings || carrier.deliver_all_through_server,
+        use_server_settings: r.use_server_settings || deliver_all,
         own_relay: stored_own_relay(r),
         password_set: r.smtp_password_sealed.is_some(),
         secret_question: r.secret_question.clone(),
         resend_in_secs,
         code_expires_at: pending.map(|c| c.expires_at),
-        own_smtp_allowed: !carrier.deliver_all_through_server,
+        own_smtp_allowed: !deliver_all,
         last_test: r
             .last_test_report
             .as_deref()
@@ -162,12 +157,7 @@ async fn view(
 }
 
 /// The accounts `actor` manages in their school: today, their personal account.
-pub async fn list(
-    db: &impl ConnectionTrait,
-    env: &SendingEnvironment,
-    actor: &Actor,
-    now: Now,
-) -> Result<Vec<AccountView>> {
+pub async fn list(db: &impl ConnectionTrait, actor: &Actor, now: Now) -> Result<Vec<AccountView>> {
     let rows = row::Entity::find()
         .filter(row::Column::SchoolId.eq(actor.school_id()))
         .filter(row::Column::Kind.eq(AccountKind::Personal.as_str()))
@@ -177,7 +167,7 @@ pub async fn list(
         .await?;
     let mut views = Vec::with_capacity(rows.len());
     for r in &rows {
-        views.push(view(db, env, r, now).await?);
+        views.push(view(db, r, now).await?);
     }
     Ok(views)
 }
@@ -185,13 +175,12 @@ pub async fn list(
 /// One account, for its owner.
 pub async fn get(
     db: &impl ConnectionTrait,
-    env: &SendingEnvironment,
     actor: &Actor,
     id: i64,
     now: Now,
 ) -> Result<AccountView> {
     let r = find_for(db, actor, id).await?;
-    view(db, env, &r, now).await
+    view(db, &r, now).await
 }
 
 /// Step 1 ("Désignation"): creates the actor's personal account and mails the first code.
@@ -244,7 +233,7 @@ pub async fn create_personal(
         "sending account created"
     );
     code::send(db, env, &inserted, now).await?;
-    view(db, env, &inserted, now).await
+    view(db, &inserted, now).await
 }
 
 /// Changes the address: verification starts again with a code mailed to the new one.
@@ -273,7 +262,7 @@ pub async fn change_address(
         "address changed: verification restarts"
     );
     code::send(db, env, &r, now).await?;
-    view(db, env, &r, now).await
+    view(db, &r, now).await
 }
 
 /// Deletes the account (asks for the secret answer once one is set).

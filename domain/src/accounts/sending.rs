@@ -198,7 +198,7 @@ pub async fn validate(
     let school = schools::get(db, a.school_id).await?;
     let mail = templates::account_confirmation(&school.name, &a.label, &a.address);
     saved_route(db, env, &a).await?.send(&mail).await?;
-    view(db, env, &a, now).await
+    view(db, &a, now).await
 }
 
 /// Changes the sending choice of an active account: asks for the secret answer.
@@ -224,7 +224,7 @@ pub async fn update(
         own_smtp = !a.use_server_settings,
         "account sending settings changed"
     );
-    view(db, env, &a, now).await
+    view(db, &a, now).await
 }
 
 /// Sends a test message from the account, with the choice on screen (saved or not), to

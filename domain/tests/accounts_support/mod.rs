@@ -147,7 +147,7 @@ pub async fn with_secret(
         .unwrap();
     let input =
         SecretInput::parse("Animal ?", &Secret::new("medor"), &Secret::new("medor")).unwrap();
-    let view = answer::set(db, env, actor, account.id, input, proof(&none()), t0())
+    let view = answer::set(db, actor, account.id, input, proof(&none()), t0())
         .await
         .unwrap();
     assert_eq!(view.state, AccountState::AwaitingValidation);

@@ -9,6 +9,6 @@ pub async fn get_account(id: i64) -> Result<AccountDetail, AppError> {
     use crate::ssr;
     let state = ssr::state()?;
     let actor = ssr::actor().await?;
-    let view = domain::accounts::get(&state.db, &state.sending, &actor, id, ssr::now()).await?;
+    let view = domain::accounts::get(&state.db, &actor, id, ssr::now()).await?;
     Ok(view.into())
 }

@@ -9,7 +9,7 @@ pub async fn list_accounts() -> Result<AccountsOverview, AppError> {
     use crate::ssr;
     let state = ssr::state()?;
     let actor = ssr::actor().await?;
-    let accounts = domain::accounts::list(&state.db, &state.sending, &actor, ssr::now()).await?;
+    let accounts = domain::accounts::list(&state.db, &actor, ssr::now()).await?;
     Ok(AccountsOverview {
         accounts: accounts.into_iter().map(Into::into).collect(),
         default_label: domain::accounts::default_label(&actor),

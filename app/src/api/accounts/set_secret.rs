@@ -30,15 +30,6 @@ pub async fn set_secret(
     )?;
     let current = ssr::secret(current_answer);
     let proof = ssr::proof(&state, &current);
-    answer::set(
-        &state.db,
-        &state.sending,
-        &actor,
-        id,
-        input,
-        proof,
-        ssr::now(),
-    )
-    .await?;
+    answer::set(&state.db, &actor, id, input, proof, ssr::now()).await?;
     Ok(())
 }
