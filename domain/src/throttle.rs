@@ -61,6 +61,21 @@ pub const CODE_SENDS_PER_SCHOOL: Policy = Policy {
     lockout_secs: 60 * 60,
 };
 
+/// Verification codes mailed for one account per hour, whatever the address: changing the
+/// address again and again must not turn the school's relay into a mailing tool.
+pub const CODE_SENDS_PER_ACCOUNT: Policy = Policy {
+    max_failures: 10,
+    window_secs: 60 * 60,
+    lockout_secs: 60 * 60,
+};
+
+/// Test sends per sending account and hour (the school's own quota stays for step 1).
+pub const TEST_SENDS_PER_ACCOUNT: Policy = Policy {
+    max_failures: 20,
+    window_secs: 60 * 60,
+    lockout_secs: 60 * 60,
+};
+
 /// Wrong verification codes per account and hour, across all its codes (SECURITY.md: 100).
 pub const CODE_FAILURES_PER_ACCOUNT: Policy = Policy {
     max_failures: 100,

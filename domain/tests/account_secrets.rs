@@ -350,3 +350,67 @@ async fn nobody_but_the_owner_reaches_a_personal_account() {
         t.drop_database().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_address_changed_while_the_secret_is_hashed_is_never_validated_unverified() {
+    use domain::password::{HashCost, PasswordHasher};
+    for t in testkit::databases().await {
+        let (db, mailer) = (t.db.clone(), Mailer::memory());
+        let env = env(&mailer);
+        let s = school(&db, "École A", "a.fr").await;
+        let account = accounts::create_personal(&db, &env, &s.teacher, "Bruno", "b@a.fr", t0())
+            .await
+            .unwrap();
+        let code = last_code(&mailer, "b@a.fr");
+        code::submit(&db, &env, &s.teacher, account.id, &code, t0())
+            .await
+            .unwrap();
+        // A real-cost hash leaves a window of a few hundred milliseconds...
+        let slow = PasswordHasher::new(HashCost::PRODUCTION, b"pepper");
+        let setting = tokio::spawn({
+            let (db, actor) = (db.clone(), s.teacher.clone());
+            async move {
+                let empty = Secret::new("");
+                let proof = answer::Proof {
+                    hasher: &slow,
+                    answer: &empty,
+                };
+                let input = SecretInput::parse("Q ?", &Secret::new("medor"), &Secret::new("medor"))
+                    .unwrap();
+                answer::set(&db, &actor, account.id, input, proof, t0()).await
+            }
+        });
+        // ...during which the address changes (no answer is needed yet).
+        tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+        let later = t0() + Duration::minutes(2);
+        accounts::change_address(
+            &db,
+            &env,
+            &s.teacher,
+            account.id,
+            "direction@a.fr",
+            proof(&none()),
+            later,
+        )
+        .await
+        .unwrap();
+        assert!(
+            matches!(
+                setting.await.unwrap(),
+                Err(Error::Invalid(Invalid::WrongStep))
+            ),
+            "{}: the secret step must not apply to the new, unverified address",
+            t.backend
+        );
+        let view = accounts::get(&db, &s.teacher, account.id, later)
+            .await
+            .unwrap();
+        assert_eq!(
+            (view.state, view.address.as_str()),
+            (AccountState::AwaitingCode, "direction@a.fr"),
+            "{}",
+            t.backend
+        );
+        t.drop_database().await;
+    }
+}

@@ -5,14 +5,11 @@
 //! of 15 minutes that doubles with each further lockout.
 
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
-use super::{AccountState, AccountView, find_for, view};
+use super::{AccountState, AccountView, advance, find_for, view};
 use crate::access::Actor;
 use crate::entity::account as row;
 use crate::password::PasswordHasher;
@@ -111,15 +108,20 @@ pub async fn set(
     require(db, &a, current, now).await?;
     let hash = current.hasher.hash(&input.answer).await?;
     let first_time = a.state == AccountState::AwaitingSecret.as_str();
-    let mut active = a.clone().into_active_model();
-    active.secret_question = Set(Some(input.question));
-    active.answer_hash = Set(Some(hash));
-    active.answer_norm_version = Set(Some(NORMALISATION_VERSION));
-    active.answer_failures = Set(0);
-    if first_time {
-        active.state = Set(AccountState::AwaitingValidation.as_str().to_owned());
-    }
-    let a = active.update(db).await?;
+    let next = if first_time {
+        AccountState::AwaitingValidation
+    } else {
+        AccountState::parse(&a.state)?
+    };
+    let a = advance(db, &a, next, |u| {
+        u.col_expr(row::Column::SecretQuestion, Expr::value(input.question))
+            .col_expr(row::Column::AnswerHash, Expr::value(hash))
+            .col_expr(
+                row::Column::AnswerNormVersion,
+                Expr::value(NORMALISATION_VERSION),
+            )
+    })
+    .await?;
     tracing::info!(
         event = "secret_answer_set",
         school_id = a.school_id,
@@ -130,9 +132,11 @@ pub async fn set(
     view(db, &a, now).await
 }
 
-/// Passes when the account has no answer yet, or when `given` is its answer. Each wrong
-/// answer counts towards the account's lockout; the count is taken *before* the slow
-/// comparison, so parallel guesses cannot slip past the limit.
+/// Passes when the account has no answer yet, or when `proof` holds its answer. Every try
+/// is counted in the database *before* the slow comparison, in one conditional `UPDATE`,
+/// so parallel guesses cannot slip past the limit; the fifth try sets the lockout in the
+/// statement that counts it (lifted if the answer is right), so nothing — a busy hasher, a
+/// dropped connection — can leave an account at the limit without a lock.
 pub(crate) async fn require(
     db: &impl ConnectionTrait,
     a: &row::Model,
@@ -143,34 +147,62 @@ pub(crate) async fn require(
         return Ok(());
     };
     let at = now.timestamp();
-    let unlocked = row::Column::AnswerLockedUntil
-        .is_null()
-        .or(row::Column::AnswerLockedUntil.lte(at));
+    let unlocked = || {
+        row::Column::AnswerLockedUntil
+            .is_null()
+            .or(row::Column::AnswerLockedUntil.lte(at))
+    };
     let counted = row::Entity::update_many()
         .col_expr(
             row::Column::AnswerFailures,
             Expr::col(row::Column::AnswerFailures).add(1),
         )
         .filter(row::Column::Id.eq(a.id))
-        .filter(row::Column::AnswerFailures.lt(MAX_FAILURES))
-        .filter(unlocked)
+        .filter(unlocked())
+        .filter(row::Column::AnswerFailures.lt(MAX_FAILURES - 1))
         .exec(db)
-        .await?;
+        .await?
+        .rows_affected
+        == 1;
     let fresh = row::Entity::find_by_id(a.id)
         .one(db)
         .await?
         .ok_or(Error::NotFound)?;
-    if counted.rows_affected == 0 {
-        let until = fresh.answer_locked_until.unwrap_or(at);
-        return Err(Error::TooManyAttempts {
-            retry_after_secs: std::cmp::max(until - at, 1),
-        });
+    let mut lockout = None;
+    if !counted {
+        let secs = FIRST_LOCKOUT_SECS << fresh.answer_lockouts.clamp(0, MAX_DOUBLINGS);
+        let last_try = row::Entity::update_many()
+            .col_expr(row::Column::AnswerFailures, Expr::value(0))
+            .col_expr(row::Column::AnswerLockedUntil, Expr::value(at + secs))
+            .col_expr(
+                row::Column::AnswerLockouts,
+                Expr::value(fresh.answer_lockouts + 1),
+            )
+            .filter(row::Column::Id.eq(a.id))
+            .filter(unlocked())
+            .filter(row::Column::AnswerFailures.gte(MAX_FAILURES - 1))
+            .filter(row::Column::AnswerLockouts.eq(fresh.answer_lockouts))
+            .exec(db)
+            .await?
+            .rows_affected
+            == 1;
+        if !last_try {
+            let until = fresh.answer_locked_until.unwrap_or(at);
+            return Err(Error::TooManyAttempts {
+                retry_after_secs: std::cmp::max(until - at, 1),
+            });
+        }
+        lockout = Some(secs);
     }
     let normalised = Secret::new(normalise(proof.answer.expose()));
     if proof.hasher.verify(&normalised, hash).await? {
         row::Entity::update_many()
             .col_expr(row::Column::AnswerFailures, Expr::value(0))
             .col_expr(row::Column::AnswerLockouts, Expr::value(0))
+            .col_expr(
+                row::Column::AnswerLockedUntil,
+                Expr::value(Option::<i64>::None),
+            )
             .filter(row::Column::Id.eq(a.id))
             .exec(db)
             .await?;
@@ -183,32 +215,23 @@ pub(crate) async fn require(
         failures = fresh.answer_failures,
         "wrong secret answer"
     );
-    if fresh.answer_failures >= MAX_FAILURES {
-        let lockout = FIRST_LOCKOUT_SECS << fresh.answer_lockouts.clamp(0, MAX_DOUBLINGS);
-        row::Entity::update_many()
-            .col_expr(row::Column::AnswerFailures, Expr::value(0))
-            .col_expr(row::Column::AnswerLockedUntil, Expr::value(at + lockout))
-            .col_expr(
-                row::Column::AnswerLockouts,
-                Expr::col(row::Column::AnswerLockouts).add(1),
-            )
-            .filter(row::Column::Id.eq(a.id))
-            .exec(db)
-            .await?;
-        tracing::warn!(
-            event = "secret_answer_locked",
-            school_id = a.school_id,
-            account_id = a.id,
-            lockout_secs = lockout,
-            "account locked after wrong answers"
-        );
-        return Err(Error::TooManyAttempts {
-            retry_after_secs: lockout,
-        });
+    match lockout {
+        Some(secs) => {
+            tracing::warn!(
+                event = "secret_answer_locked",
+                school_id = a.school_id,
+                account_id = a.id,
+                lockout_secs = secs,
+                "account locked after wrong answers"
+            );
+            Err(Error::TooManyAttempts {
+                retry_after_secs: secs,
+            })
+        }
+        None => Err(Error::AnswerWrong {
+            remaining: MAX_FAILURES - fresh.answer_failures,
+        }),
     }
-    Err(Error::AnswerWrong {
-        remaining: MAX_FAILURES - fresh.answer_failures,
-    })
 }
 
 #[cfg(test)]

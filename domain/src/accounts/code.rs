@@ -13,7 +13,7 @@ use sha2::Sha256;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
-use super::{AccountState, AccountView, find_for, set_state, view};
+use super::{AccountState, AccountView, advance, find_for, view};
 use crate::access::Actor;
 use crate::entity::{account, verification_code as row};
 use crate::mail::templates;
@@ -89,16 +89,17 @@ pub(crate) async fn pending(
         .await?)
 }
 
-/// Seconds before another code may be mailed to `address` in this school (0: now).
+/// Seconds before another code may be mailed for this account to its address (0: now).
+/// Per account, so that one person's requests never show in another's page.
 pub(crate) async fn resend_wait(
     db: &impl ConnectionTrait,
-    school_id: i64,
-    address: &str,
+    a: &account::Model,
     now: Now,
 ) -> Result<i64> {
     let last = row::Entity::find()
-        .filter(row::Column::SchoolId.eq(school_id))
-        .filter(row::Column::Address.eq(address))
+        .filter(row::Column::SchoolId.eq(a.school_id))
+        .filter(row::Column::AccountId.eq(a.id))
+        .filter(row::Column::Address.eq(&a.address))
         .order_by_desc(row::Column::CreatedAt)
         .one(db)
         .await?;
@@ -125,7 +126,7 @@ pub(crate) async fn send(
     a: &account::Model,
     now: Now,
 ) -> Result<()> {
-    let wait = resend_wait(db, a.school_id, &a.address, now).await?;
+    let wait = resend_wait(db, a, now).await?;
     if wait > 0 {
         return Err(Error::Code(CodeRefusal::ResendTooSoon {
             retry_after_secs: wait,
@@ -135,6 +136,8 @@ pub(crate) async fn send(
     let school = a.school_id.to_string();
     let per_address = throttle::key(&format!("code-send:school:{school}"), &a.address);
     throttle::reserve(db, &per_address, throttle::CODE_SENDS_PER_ADDRESS, now).await?;
+    let per_account = throttle::key("code-send:account", &a.id.to_string());
+    throttle::reserve(db, &per_account, throttle::CODE_SENDS_PER_ACCOUNT, now).await?;
     let per_school = throttle::key("code-send:school", &school);
     throttle::reserve(db, &per_school, throttle::CODE_SENDS_PER_SCHOOL, now).await?;
 
@@ -170,7 +173,7 @@ pub(crate) async fn send(
 
     let school = schools::get(db, a.school_id).await?;
     let carrier = routes::school_carrier(db, env, a.school_id).await?;
-    let mail = templates::verification_code(&school.name, &a.label, &a.address, code.expose());
+    let mail = templates::verification_code(&school.name, &a.address, code.expose());
     tracing::info!(
         event = "verification_code_sent",
         school_id = a.school_id,
@@ -282,7 +285,7 @@ pub async fn submit(
         (Some(_), None) => AccountState::AwaitingValidation,
         (Some(_), Some(_)) => AccountState::Active,
     };
-    let a = set_state(db, a, next).await?;
+    let a = advance(db, &a, next, |u| u).await?;
     tracing::info!(
         event = "address_verified",
         school_id = a.school_id,

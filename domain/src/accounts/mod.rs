@@ -17,9 +17,10 @@ pub mod answer;
 pub mod code;
 pub mod sending;
 
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, UpdateMany,
 };
 
 use crate::access::Actor;
@@ -48,7 +49,7 @@ impl AccountState {
         }
     }
 
-    fn parse(stored: &str) -> Result<Self> {
+    pub(crate) fn parse(stored: &str) -> Result<Self> {
         Ok(match stored {
             "awaiting_code" => AccountState::AwaitingCode,
             "awaiting_secret" => AccountState::AwaitingSecret,
@@ -130,7 +131,7 @@ pub(crate) fn stored_own_relay(r: &row::Model) -> Option<OwnRelay> {
 
 async fn view(db: &impl ConnectionTrait, r: &row::Model, now: Now) -> Result<AccountView> {
     let pending = code::pending(db, r).await?;
-    let resend_in_secs = code::resend_wait(db, r.school_id, &r.address, now).await?;
+    let resend_in_secs = code::resend_wait(db, r, now).await?;
     let deliver_all = crate::routes::delivers_all_through_server(db, r.school_id).await?;
     Ok(AccountView {
         id: r.id,
@@ -250,10 +251,10 @@ pub async fn change_address(
     let r = find_for(db, actor, id).await?;
     let address = validate::email(address)?;
     answer::require(db, &r, proof, now).await?;
-    let mut active = r.into_active_model();
-    active.address = Set(address);
-    active.state = Set(AccountState::AwaitingCode.as_str().to_owned());
-    let r = active.update(db).await?;
+    let r = advance(db, &r, AccountState::AwaitingCode, |u| {
+        u.col_expr(row::Column::Address, Expr::value(address))
+    })
+    .await?;
     code::void_all(db, r.id, now).await?;
     tracing::info!(
         event = "account_address_changed",
@@ -289,13 +290,26 @@ pub async fn delete(
     Ok(())
 }
 
-/// Moves the account to `state`.
-pub(crate) async fn set_state(
+/// Moves the account from the state and address it was `read` with to `to`, with the
+/// `changes` in the same conditional `UPDATE`. A parallel request that changed the state or
+/// the address in between makes this fail with "wrong step": a step (a verified code, a
+/// secret, a validation) never applies to an address other than the one it checked.
+pub(crate) async fn advance(
     db: &impl ConnectionTrait,
-    r: row::Model,
-    state: AccountState,
+    read: &row::Model,
+    to: AccountState,
+    changes: impl FnOnce(UpdateMany<row::Entity>) -> UpdateMany<row::Entity>,
 ) -> Result<row::Model> {
-    let mut active = r.into_active_model();
-    active.state = Set(state.as_str().to_owned());
-    Ok(active.update(db).await?)
+    let update = row::Entity::update_many()
+        .col_expr(row::Column::State, Expr::value(to.as_str()))
+        .filter(row::Column::Id.eq(read.id))
+        .filter(row::Column::State.eq(&read.state))
+        .filter(row::Column::Address.eq(&read.address));
+    if changes(update).exec(db).await?.rows_affected == 0 {
+        return Err(Invalid::WrongStep.into());
+    }
+    row::Entity::find_by_id(read.id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound)
 }

@@ -4,10 +4,11 @@
 //! deliver all mail through the server; their password is sealed like step 1's, bound to
 //! the school, the account, the server and the user.
 
+use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, IntoActiveModel};
 
 use super::answer::Proof;
-use super::{AccountState, AccountView, OwnRelay, find_for, stored_own_relay, view};
+use super::{AccountState, AccountView, OwnRelay, advance, find_for, stored_own_relay, view};
 use crate::access::Actor;
 use crate::crypto;
 use crate::entity::account as row;
@@ -184,10 +185,10 @@ pub async fn validate(
         return Err(Invalid::WrongStep.into());
     }
     let a = store(db, env, &a, input).await?;
-    let mut active = a.into_active_model();
-    active.state = Set(AccountState::Active.as_str().to_owned());
-    active.activated_at = Set(Some(now.timestamp()));
-    let a = active.update(db).await?;
+    let a = advance(db, &a, AccountState::Active, |u| {
+        u.col_expr(row::Column::ActivatedAt, Expr::value(now.timestamp()))
+    })
+    .await?;
     tracing::info!(
         event = "account_activated",
         school_id = a.school_id,
@@ -244,8 +245,8 @@ pub async fn test_send(
         return Err(Invalid::WrongStep.into());
     }
     let to = validate::email(to)?;
-    let quota = throttle::key("test-send:school", &a.school_id.to_string());
-    throttle::reserve(db, &quota, throttle::TEST_SENDS_PER_SCHOOL, now).await?;
+    let quota = throttle::key("test-send:account", &a.id.to_string());
+    throttle::reserve(db, &quota, throttle::TEST_SENDS_PER_ACCOUNT, now).await?;
     let route = route(db, env, &a, input).await?;
     let school = schools::get(db, a.school_id).await?;
     let mail = templates::test_message(&school.name, &to);

@@ -112,32 +112,30 @@ pub fn test_message(school_name: &str, to_address: &str) -> OutgoingMail {
     }
 }
 
-/// The verification code for a sending account's address.
-pub fn verification_code(
-    school_name: &str,
-    label: &str,
-    to_address: &str,
-    code: &str,
-) -> OutgoingMail {
+/// The verification code for a sending account's address. It names only the school: the
+/// requester chooses the address, so nothing they typed is put in front of its owner.
+pub fn verification_code(school_name: &str, to_address: &str, code: &str) -> OutgoingMail {
     let text = format!(
         "Bonjour,\n\n\
-         Pour vérifier l'adresse du compte d'envoi « {label} » ({school_name}), saisissez ce code :\n\n\
+         Pour vérifier cette adresse comme adresse d'envoi de l'établissement « {school_name} », \
+         saisissez ce code :\n\n\
          Code : {code}\n\n\
          Il est valable 10 minutes et ne sert qu'une fois. Si vous n'avez rien demandé, \
          ignorez ce message : sans ce code, l'adresse ne peut pas être utilisée.\n\n\
          ---\n\
-         Your verification code for the sending account \"{label}\": {code} (valid 10 minutes, once).\n"
+         Your code to verify this address as a sending address of \"{school_name}\": {code} \
+         (valid 10 minutes, once).\n"
     );
-    let (label_html, school) = (escape_html(label), escape_html(school_name));
+    let school = escape_html(school_name);
     let html = format!(
-        "<p>Bonjour,</p><p>Pour vérifier l'adresse du compte d'envoi « {label_html} » ({school}), saisissez ce code :</p>\
+        "<p>Bonjour,</p><p>Pour vérifier cette adresse comme adresse d'envoi de l'établissement « {school} », saisissez ce code :</p>\
          <p style=\"font-size:1.5em;letter-spacing:.2em\"><strong>{code}</strong></p>\
          <p>Il est valable 10 minutes et ne sert qu'une fois. Si vous n'avez rien demandé, ignorez ce message : \
          sans ce code, l'adresse ne peut pas être utilisée.</p><hr>\
-         <p lang=\"en\">Your verification code for the sending account “{label_html}”: {code} (valid 10 minutes, once).</p>"
+         <p lang=\"en\">Your code to verify this address as a sending address of “{school}”: {code} (valid 10 minutes, once).</p>"
     );
     OutgoingMail {
-        to_name: label.to_owned(),
+        to_name: to_address.to_owned(),
         to_address: to_address.to_owned(),
         subject: format!("Code de vérification : {school_name}"),
         text,
