@@ -12,6 +12,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod archive;
 pub mod auth;
 pub mod crypto;
 mod entity;

@@ -69,6 +69,11 @@ impl PasswordHasher {
         }
     }
 
+    /// The cost new hashes and keys are computed with.
+    pub fn cost(&self) -> HashCost {
+        self.cost
+    }
+
     async fn slot(&self) -> Result<tokio::sync::OwnedSemaphorePermit> {
         tokio::time::timeout(QUEUE_WAIT, self.permits.clone().acquire_owned())
             .await
@@ -101,6 +106,31 @@ impl PasswordHasher {
         })
         .await
         .map_err(|e| Error::Internal(format!("verify task: {e}")))?
+    }
+
+    /// 32 bytes derived from `secret` and `salt` by the same Argon2id (cost and pepper) as
+    /// the hashes, on the blocking pool: a key that only this server, given the secret, can
+    /// compute again (a database dump alone cannot brute-force it without the pepper).
+    /// `cost` is the one recorded when the key was first derived ([`PasswordHasher::cost`]).
+    pub async fn derive_key(
+        &self,
+        secret: &Secret,
+        salt: [u8; 16],
+        cost: HashCost,
+    ) -> Result<Zeroizing<[u8; 32]>> {
+        let permit = self.slot().await?;
+        let this = self.clone();
+        let secret = secret.clone();
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let mut out = Zeroizing::new([0u8; 32]);
+            this.argon(cost)?
+                .hash_password_into(normalised(&secret).as_bytes(), &salt, out.as_mut())
+                .map_err(|e| Error::Internal(format!("argon2: {e}")))?;
+            Ok(out)
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("derive task: {e}")))?
     }
 
     /// Spends the same time as a real verification, so an unknown login e-mail cannot be
