@@ -56,9 +56,17 @@ async fn medor_with_accent_and_space_unlocks_medor_and_wrong_answers_lock_with_d
         let env = env(&mailer);
         let s = school(db, "École A", "a.fr").await;
         let id = with_secret(db, &env, &mailer, &s.teacher, "bruno.perso@a.fr").await;
-        accounts::sending::validate(db, &env, &s.teacher, id, &server_settings(), t0())
-            .await
-            .unwrap();
+        accounts::sending::validate(
+            db,
+            &env,
+            &s.teacher,
+            id,
+            &server_settings(),
+            proof(&none()),
+            t0(),
+        )
+        .await
+        .unwrap();
 
         let change = |answer: &str, at: Now| {
             let (db, teacher) = (db, &s.teacher);
@@ -70,7 +78,18 @@ async fn medor_with_accent_and_space_unlocks_medor_and_wrong_answers_lock_with_d
                 answer::set(db, teacher, id, input, proof(&answer), at).await
             }
         };
+        let secured = accounts::get(db, &s.teacher, id, t0()).await.unwrap();
+        let fingerprint = secured
+            .key_fingerprint
+            .clone()
+            .expect("securing creates the archive keys");
         let view = change("Médor ", t0()).await.unwrap();
+        assert_eq!(
+            view.key_fingerprint.as_ref(),
+            Some(&fingerprint),
+            "{}: a new answer keeps the archive key pair",
+            t.backend
+        );
         assert_eq!(
             view.secret_question.as_deref(),
             Some("Ville ?"),
@@ -145,12 +164,20 @@ async fn validation_activates_and_mails_the_confirmation_from_the_account() {
         .unwrap();
         // Before step 1 is saved the school delivers everything through the server.
         assert!(matches!(
-            accounts::sending::validate(db, &env, &s.teacher, id, &own, t0()).await,
+            accounts::sending::validate(db, &env, &s.teacher, id, &own, proof(&none()), t0()).await,
             Err(Error::Invalid(Invalid::OwnSmtpNotAllowed))
         ));
-        let view = accounts::sending::validate(db, &env, &s.teacher, id, &server_settings(), t0())
-            .await
-            .unwrap();
+        let view = accounts::sending::validate(
+            db,
+            &env,
+            &s.teacher,
+            id,
+            &server_settings(),
+            proof(&none()),
+            t0(),
+        )
+        .await
+        .unwrap();
         assert_eq!(view.state, AccountState::Active, "{}", t.backend);
         assert!(view.use_server_settings && !view.own_smtp_allowed);
         let confirmation = mailer.sent().pop().unwrap();
@@ -201,9 +228,17 @@ async fn a_changed_address_is_verified_again_and_the_account_comes_back_active()
         let env = env(&mailer);
         let s = school(db, "École A", "a.fr").await;
         let id = with_secret(db, &env, &mailer, &s.teacher, "bruno.perso@a.fr").await;
-        accounts::sending::validate(db, &env, &s.teacher, id, &server_settings(), t0())
-            .await
-            .unwrap();
+        accounts::sending::validate(
+            db,
+            &env,
+            &s.teacher,
+            id,
+            &server_settings(),
+            proof(&none()),
+            t0(),
+        )
+        .await
+        .unwrap();
         let later = t0() + Duration::minutes(5);
         assert!(
             matches!(
@@ -300,9 +335,17 @@ async fn nobody_but_the_owner_reaches_a_personal_account() {
             );
             assert!(
                 not_found(
-                    accounts::sending::validate(db, &env, outsider, id, &server_settings(), t0())
-                        .await
-                        .map(|_| ())
+                    accounts::sending::validate(
+                        db,
+                        &env,
+                        outsider,
+                        id,
+                        &server_settings(),
+                        proof(&none()),
+                        t0()
+                    )
+                    .await
+                    .map(|_| ())
                 ),
                 "{who} validates"
             );

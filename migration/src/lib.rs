@@ -9,6 +9,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261121_000001_schools_and_people;
 mod m20261121_000002_sending_settings;
 mod m20261121_000003_accounts;
+mod m20261121_000004_archive_keys_and_authorisations;
 
 /// Applies this crate's migrations in order.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000001_schools_and_people::Migration),
             Box::new(m20261121_000002_sending_settings::Migration),
             Box::new(m20261121_000003_accounts::Migration),
+            Box::new(m20261121_000004_archive_keys_and_authorisations::Migration),
         ]
     }
 }

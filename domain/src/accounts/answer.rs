@@ -9,8 +9,9 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
-use super::{AccountState, AccountView, advance, find_for, view};
+use super::{AccountState, AccountView, advance, find_for, owner, stored_keys, view};
 use crate::access::Actor;
+use crate::archive;
 use crate::entity::account as row;
 use crate::password::PasswordHasher;
 use crate::secret::Secret;
@@ -91,6 +92,13 @@ pub struct Proof<'a> {
     pub answer: &'a Secret,
 }
 
+impl SecretInput {
+    /// The question and the normalised answer.
+    pub(crate) fn into_parts(self) -> (String, Secret) {
+        (self.question, self.answer)
+    }
+}
+
 /// Step 3, or a later change of question: stores the question and the answer's hash.
 /// Once an answer exists, `current` must be it.
 pub async fn set(
@@ -107,6 +115,23 @@ pub async fn set(
     }
     require(db, &a, current, now).await?;
     let hash = current.hasher.hash(&input.answer).await?;
+    // Securing creates the archive key pair; a new answer re-wraps the same pair, so
+    // nothing archived is lost.
+    let keys = match stored_keys(&a) {
+        None => {
+            archive::create(current.hasher, owner(&a), &input.answer)
+                .await?
+                .0
+        }
+        Some(stored) => {
+            let given = Secret::new(normalise(current.answer.expose()));
+            let private = archive::open_with_answer(current.hasher, owner(&a), &stored, &given)
+                .await?
+                .ok_or_else(|| Error::Internal("the answer did not open the archive key".into()))?;
+            archive::rewrap_by_answer(current.hasher, owner(&a), &stored, &private, &input.answer)
+                .await?
+        }
+    };
     let first_time = a.state == AccountState::AwaitingSecret.as_str();
     let next = if first_time {
         AccountState::AwaitingValidation
@@ -120,6 +145,9 @@ pub async fn set(
                 row::Column::AnswerNormVersion,
                 Expr::value(NORMALISATION_VERSION),
             )
+            .col_expr(row::Column::ArchivePublicKey, Expr::value(keys.public_key))
+            .col_expr(row::Column::KeyFingerprint, Expr::value(keys.fingerprint))
+            .col_expr(row::Column::PrivateKeyByAnswer, Expr::value(keys.by_answer))
     })
     .await?;
     tracing::info!(

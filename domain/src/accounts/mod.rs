@@ -14,13 +14,15 @@
 //! anyone else (an administrator, another school) gets "not found".
 
 pub mod answer;
+pub mod authorisations;
 pub mod code;
+pub mod recovery;
 pub mod sending;
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, UpdateMany,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
+    QueryFilter, QueryOrder, UpdateMany,
 };
 
 use crate::access::Actor;
@@ -91,6 +93,9 @@ pub struct AccountView {
     pub own_relay: Option<OwnRelay>,
     pub password_set: bool,
     pub secret_question: Option<String>,
+    /// The archive key's fingerprint, once the account is secured (it is also in the
+    /// recovery file, so a file can be matched by eye).
+    pub key_fingerprint: Option<String>,
     /// Seconds before a new code may be asked for (0: now).
     pub resend_in_secs: i64,
     /// When the pending code stops working (Unix seconds), if one is pending.
@@ -105,6 +110,19 @@ pub fn default_label(actor: &Actor) -> String {
     actor.display_name().to_owned()
 }
 
+/// The accounts `actor` manages: their own personal account and, for an administrator,
+/// the school's establishment accounts.
+fn managed_by(actor: &Actor) -> Condition {
+    let own = Condition::all()
+        .add(row::Column::Kind.eq(AccountKind::Personal.as_str()))
+        .add(row::Column::OwnerPersonId.eq(actor.person_id()));
+    let mut managed = Condition::any().add(own);
+    if actor.is_admin() {
+        managed = managed.add(row::Column::Kind.eq(AccountKind::Establishment.as_str()));
+    }
+    managed
+}
+
 /// The account `id` if `actor` may manage it; "not found" otherwise, whoever owns it.
 pub(crate) async fn find_for(
     db: &impl ConnectionTrait,
@@ -113,11 +131,29 @@ pub(crate) async fn find_for(
 ) -> Result<row::Model> {
     row::Entity::find_by_id(id)
         .filter(row::Column::SchoolId.eq(actor.school_id()))
-        .filter(row::Column::Kind.eq(AccountKind::Personal.as_str()))
-        .filter(row::Column::OwnerPersonId.eq(actor.person_id()))
+        .filter(managed_by(actor))
         .one(db)
         .await?
         .ok_or(Error::NotFound)
+}
+
+/// Whose archive keys these are (bound into every derivation).
+pub(crate) fn owner(r: &row::Model) -> crate::archive::Owner {
+    crate::archive::Owner {
+        school_id: r.school_id,
+        account_id: r.id,
+    }
+}
+
+/// The account's archive keys as stored, once it has been secured.
+pub(crate) fn stored_keys(r: &row::Model) -> Option<crate::archive::StoredKeys> {
+    Some(crate::archive::StoredKeys {
+        public_key: r.archive_public_key.clone()?,
+        fingerprint: r.key_fingerprint.clone()?,
+        by_answer: r.private_key_by_answer.clone()?,
+        by_recovery: r.private_key_by_recovery.clone(),
+        recovery_verifier: r.recovery_verifier.clone(),
+    })
 }
 
 pub(crate) fn stored_own_relay(r: &row::Model) -> Option<OwnRelay> {
@@ -147,6 +183,7 @@ async fn view(db: &impl ConnectionTrait, r: &row::Model, now: Now) -> Result<Acc
         own_relay: stored_own_relay(r),
         password_set: r.smtp_password_sealed.is_some(),
         secret_question: r.secret_question.clone(),
+        key_fingerprint: r.key_fingerprint.clone(),
         resend_in_secs,
         code_expires_at: pending.map(|c| c.expires_at),
         own_smtp_allowed: !deliver_all,
@@ -157,13 +194,14 @@ async fn view(db: &impl ConnectionTrait, r: &row::Model, now: Now) -> Result<Acc
     })
 }
 
-/// The accounts `actor` manages in their school: today, their personal account.
+/// The accounts `actor` manages in their school: their personal account, and for an
+/// administrator the establishment accounts.
 pub async fn list(db: &impl ConnectionTrait, actor: &Actor, now: Now) -> Result<Vec<AccountView>> {
     let rows = row::Entity::find()
         .filter(row::Column::SchoolId.eq(actor.school_id()))
-        .filter(row::Column::Kind.eq(AccountKind::Personal.as_str()))
-        .filter(row::Column::OwnerPersonId.eq(actor.person_id()))
-        .order_by_asc(row::Column::Id)
+        .filter(managed_by(actor))
+        .order_by_desc(row::Column::Kind)
+        .order_by_asc(row::Column::Label)
         .all(db)
         .await?;
     let mut views = Vec::with_capacity(rows.len());
@@ -194,8 +232,6 @@ pub async fn create_personal(
     address: &str,
     now: Now,
 ) -> Result<AccountView> {
-    let label = validate::display_name(label)?;
-    let address = validate::email(address)?;
     let existing = row::Entity::find()
         .filter(row::Column::SchoolId.eq(actor.school_id()))
         .filter(row::Column::OwnerPersonId.eq(actor.person_id()))
@@ -204,10 +240,48 @@ pub async fn create_personal(
     if existing.is_some() {
         return Err(Invalid::PersonalAccountExists.into());
     }
+    insert(db, env, actor, AccountKind::Personal, label, address, now).await
+}
+
+/// Step 3 of the brief: an administrator creates a shared account (secretariat,
+/// direction…), then goes through the same wizard.
+pub async fn create_establishment(
+    db: &impl ConnectionTrait,
+    env: &SendingEnvironment,
+    actor: &Actor,
+    label: &str,
+    address: &str,
+    now: Now,
+) -> Result<AccountView> {
+    actor.require_admin()?;
+    insert(
+        db,
+        env,
+        actor,
+        AccountKind::Establishment,
+        label,
+        address,
+        now,
+    )
+    .await
+}
+
+/// Inserts an account at its first step and mails the first code.
+async fn insert(
+    db: &impl ConnectionTrait,
+    env: &SendingEnvironment,
+    actor: &Actor,
+    kind: AccountKind,
+    label: &str,
+    address: &str,
+    now: Now,
+) -> Result<AccountView> {
+    let label = validate::display_name(label)?;
+    let address = validate::email(address)?;
     let inserted = row::ActiveModel {
         school_id: Set(actor.school_id()),
-        kind: Set(AccountKind::Personal.as_str().to_owned()),
-        owner_person_id: Set(Some(actor.person_id())),
+        kind: Set(kind.as_str().to_owned()),
+        owner_person_id: Set((kind == AccountKind::Personal).then(|| actor.person_id())),
         label: Set(label),
         address: Set(address),
         state: Set(AccountState::AwaitingCode.as_str().to_owned()),

@@ -8,12 +8,16 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait, IntoActiveModel};
 
 use super::answer::Proof;
-use super::{AccountState, AccountView, OwnRelay, advance, find_for, stored_own_relay, view};
+use super::{
+    AccountKind, AccountState, AccountView, OwnRelay, advance, find_for, owner, stored_keys,
+    stored_own_relay, view,
+};
 use crate::access::Actor;
+use crate::archive::{self, recovery_file};
 use crate::crypto;
 use crate::entity::account as row;
 use crate::mail::route::{Carrier, Route};
-use crate::mail::{self, Relay, Sender, templates};
+use crate::mail::{self, Attachment, Relay, Sender, templates};
 use crate::secret::Secret;
 use crate::sending_settings::{RelayKind, SendingEnvironment, SmtpServer, TestReport};
 use crate::smtp::{Endpoint, Transcript};
@@ -170,23 +174,59 @@ async fn store(
     Ok(active.update(db).await?)
 }
 
-/// Step 4: saves the sending choice, activates the account and mails the confirmation
-/// through the account's own route (so its arrival proves the route works).
+/// Step 4: saves the sending choice, mails the confirmation through the account's own
+/// route (so its arrival proves the route) and then makes the account active. For an
+/// establishment account, the secret answer is asked again: it opens the archive key, a
+/// new recovery secret R wraps it too, and the confirmation carries R in
+/// `cleRecuperation.crbee` — R exists nowhere else.
 pub async fn validate(
     db: &impl ConnectionTrait,
     env: &SendingEnvironment,
     actor: &Actor,
     account_id: i64,
     input: &SendingInput,
+    proof: Proof<'_>,
     now: Now,
 ) -> Result<AccountView> {
     let a = find_for(db, actor, account_id).await?;
     if a.state != AccountState::AwaitingValidation.as_str() {
         return Err(Invalid::WrongStep.into());
     }
+    let recovery = if a.kind == AccountKind::Establishment.as_str() {
+        Some(new_recovery(db, &a, proof, now).await?)
+    } else {
+        None
+    };
     let a = store(db, env, &a, input).await?;
+    let school = schools::get(db, a.school_id).await?;
+    let mail = match &recovery {
+        None => templates::account_confirmation(&school.name, &a.label, &a.address),
+        Some((keys, r)) => {
+            let mut mail =
+                templates::establishment_confirmation(&school.name, &a.label, &a.address);
+            mail.attachments.push(Attachment {
+                file_name: recovery_file::FILE_NAME.to_owned(),
+                content_type: recovery_file::CONTENT_TYPE.to_owned(),
+                bytes: recovery_file::build(owner(&a), &a.address, &keys.fingerprint, r),
+            });
+            mail
+        }
+    };
+    saved_route(db, env, &a).await?.send(&mail).await?;
     let a = advance(db, &a, AccountState::Active, |u| {
-        u.col_expr(row::Column::ActivatedAt, Expr::value(now.timestamp()))
+        let u = u.col_expr(row::Column::ActivatedAt, Expr::value(now.timestamp()));
+        match &recovery {
+            Some((keys, _)) => u
+                .col_expr(
+                    row::Column::PrivateKeyByRecovery,
+                    Expr::value(keys.by_recovery.clone()),
+                )
+                .col_expr(
+                    row::Column::RecoveryVerifier,
+                    Expr::value(keys.recovery_verifier.clone()),
+                ),
+            None => u,
+        }
     })
     .await?;
     tracing::info!(
@@ -194,12 +234,27 @@ pub async fn validate(
         school_id = a.school_id,
         account_id = a.id,
         own_smtp = !a.use_server_settings,
+        recovery_file = recovery.is_some(),
         "sending account active"
     );
-    let school = schools::get(db, a.school_id).await?;
-    let mail = templates::account_confirmation(&school.name, &a.label, &a.address);
-    saved_route(db, env, &a).await?.send(&mail).await?;
     view(db, &a, now).await
+}
+
+/// Opens the archive key with the answer and wraps it under a fresh recovery secret R.
+async fn new_recovery(
+    db: &impl ConnectionTrait,
+    a: &row::Model,
+    proof: Proof<'_>,
+    now: Now,
+) -> Result<(archive::StoredKeys, zeroize::Zeroizing<[u8; 32]>)> {
+    super::answer::require(db, a, proof, now).await?;
+    let stored =
+        stored_keys(a).ok_or_else(|| Error::Internal("account has no archive key".into()))?;
+    let given = Secret::new(super::answer::normalise(proof.answer.expose()));
+    let private = archive::open_with_answer(proof.hasher, owner(a), &stored, &given)
+        .await?
+        .ok_or_else(|| Error::Internal("the answer did not open the archive key".into()))?;
+    archive::add_recovery(owner(a), &stored, &private)
 }
 
 /// Changes the sending choice of an active account: asks for the secret answer.

@@ -30,6 +30,15 @@ pub struct Model {
     /// How many lockouts so far: each one lasts twice as long as the previous.
     pub answer_lockouts: i32,
     pub last_test_report: Option<String>,
+    /// The archive's X25519 public key (base64url); the server seals to it.
+    pub archive_public_key: Option<String>,
+    pub key_fingerprint: Option<String>,
+    /// The private key wrapped under a key derived from the secret answer.
+    pub private_key_by_answer: Option<String>,
+    /// The private key wrapped under a key derived from the recovery file's secret R.
+    pub private_key_by_recovery: Option<String>,
+    /// Proves a recovery file's R; R itself is never stored.
+    pub recovery_verifier: Option<String>,
     pub created_at: i64,
     pub activated_at: Option<i64>,
 }

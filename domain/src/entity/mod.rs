@@ -2,6 +2,7 @@
 //! requires it), so only the domain's own view types leave this crate.
 
 pub(crate) mod account;
+pub(crate) mod account_authorisation;
 pub(crate) mod invitation;
 pub(crate) mod membership;
 pub(crate) mod person;

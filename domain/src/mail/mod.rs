@@ -6,7 +6,8 @@
 pub mod route;
 pub mod templates;
 
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment as LettreAttachment, Mailbox, MultiPart};
 use lettre::{AsyncTransport, Message};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -26,8 +27,28 @@ pub struct Relay {
     pub policy: Policy,
 }
 
+/// A file attached to a message. Its bytes may be a secret (the recovery file): they are
+/// wiped on drop and never printed.
+#[derive(Clone)]
+pub struct Attachment {
+    pub file_name: String,
+    pub content_type: String,
+    pub bytes: zeroize::Zeroizing<Vec<u8>>,
+}
+
+impl std::fmt::Debug for Attachment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Attachment({}, {} bytes)",
+            self.file_name,
+            self.bytes.len()
+        )
+    }
+}
+
 /// A message ready to send, French text and HTML parts.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct OutgoingMail {
     pub to_name: String,
     pub to_address: String,
@@ -36,6 +57,7 @@ pub struct OutgoingMail {
     pub html: String,
     /// Where replies go, when `From` cannot be the real author's address (DMARC).
     pub reply_to: Option<String>,
+    pub attachments: Vec<Attachment>,
 }
 
 /// The `From` the app's own notifications use: the operator's sending address, with the
@@ -192,11 +214,29 @@ pub fn build(sender: &Sender, mail: &OutgoingMail) -> Result<Message> {
     builder
         .subject(mail.subject.clone())
         .message_id(Some(message_id(&sender.address)?))
-        .multipart(MultiPart::alternative_plain_html(
-            mail.text.clone(),
-            mail.html.clone(),
-        ))
+        .multipart(body(mail)?)
         .map_err(|e| Error::Mail(format!("message: {e}")))
+}
+
+/// Text and HTML as alternatives, then any attachments (multipart/mixed).
+fn body(mail: &OutgoingMail) -> Result<MultiPart> {
+    let text = MultiPart::alternative_plain_html(mail.text.clone(), mail.html.clone());
+    if mail.attachments.is_empty() {
+        return Ok(text);
+    }
+    let mut mixed = MultiPart::mixed().multipart(text);
+    for attachment in &mail.attachments {
+        if attachment.file_name.chars().any(char::is_control) {
+            return Err(crate::Invalid::NameControlCharacters.into());
+        }
+        let content_type = ContentType::parse(&attachment.content_type)
+            .map_err(|e| Error::Internal(format!("attachment type: {e}")))?;
+        mixed = mixed.singlepart(
+            LettreAttachment::new(attachment.file_name.clone())
+                .body(attachment.bytes.to_vec(), content_type),
+        );
+    }
+    Ok(mixed)
 }
 
 /// A fresh `<random@sender-domain>` Message-ID: unique, and naming the sending domain
@@ -241,6 +281,7 @@ mod tests {
             text: "Bonjour".into(),
             html: "<p>Bonjour</p>".into(),
             reply_to: None,
+            attachments: Vec::new(),
         }
     }
 
@@ -283,6 +324,29 @@ mod tests {
         );
         assert!(sent.contains("Date: "));
         assert!(sent.contains("text/plain") && sent.contains("text/html"));
+    }
+
+    #[tokio::test]
+    async fn an_attachment_travels_as_a_named_file_after_both_parts() {
+        let mailer = Mailer::memory();
+        let mut with_file = mail("Anne", "Clé");
+        with_file.attachments.push(Attachment {
+            file_name: "cleRecuperation.crbee".into(),
+            content_type: "application/octet-stream".into(),
+            bytes: zeroize::Zeroizing::new(b"version: 1".to_vec()),
+        });
+        mailer.send(&sender(), &with_file).await.unwrap();
+        let sent = mailer.sent().pop().unwrap();
+        assert!(sent.contains("multipart/mixed"), "{sent}");
+        assert!(
+            sent.contains("Content-Disposition: attachment; filename=\"cleRecuperation.crbee\""),
+            "{sent}"
+        );
+        assert!(sent.contains("text/plain") && sent.contains("text/html"));
+        assert!(
+            !format!("{with_file:?}").contains("version: 1"),
+            "bytes never printed"
+        );
     }
 
     #[test]

@@ -50,6 +50,7 @@ pub fn invitation(school_name: &str, to_name: &str, to_address: &str, link: &str
         text,
         html,
         reply_to: None,
+        attachments: Vec::new(),
     }
 }
 
@@ -84,6 +85,7 @@ pub fn added_to_school(
         text,
         html,
         reply_to: None,
+        attachments: Vec::new(),
     }
 }
 
@@ -109,6 +111,7 @@ pub fn test_message(school_name: &str, to_address: &str) -> OutgoingMail {
         text,
         html,
         reply_to: None,
+        attachments: Vec::new(),
     }
 }
 
@@ -141,6 +144,7 @@ pub fn verification_code(school_name: &str, to_address: &str, code: &str) -> Out
         text,
         html,
         reply_to: None,
+        attachments: Vec::new(),
     }
 }
 
@@ -170,5 +174,52 @@ pub fn account_confirmation(school_name: &str, label: &str, to_address: &str) ->
         text,
         html,
         reply_to: None,
+        attachments: Vec::new(),
+    }
+}
+
+/// An establishment account's confirmation; `cleRecuperation.crbee` is attached to it.
+pub fn establishment_confirmation(
+    school_name: &str,
+    label: &str,
+    to_address: &str,
+) -> OutgoingMail {
+    let text = format!(
+        "Bonjour,\n\n\
+         Le compte d'envoi de l'établissement « {label} » ({school_name}) est activé.\n\n\
+         Le fichier joint, cleRecuperation.crbee, est la clé de secours de ce compte :\n\
+         - il permet de relire les messages envoyés avec ce compte (l'archive) si la réponse \
+         à la question secrète est perdue ;\n\
+         - il permet aussi de choisir une nouvelle question secrète.\n\n\
+         Enregistrez-le dans un endroit sûr (par exemple le coffre numérique de \
+         l'établissement ou une clé USB rangée) et ne le transmettez à personne : qui le \
+         détient peut lire l'archive du compte. Le serveur n'en garde aucune copie : ce \
+         message est le seul endroit où il existe.\n\n\
+         ---\n\
+         The establishment account \"{label}\" is active. The attached cleRecuperation.crbee is \
+         its recovery key: it opens the archive of sent mail and resets the secret question. \
+         Keep it somewhere safe and share it with no one; the server keeps no copy.\n"
+    );
+    let (label_html, school) = (escape_html(label), escape_html(school_name));
+    let html = format!(
+        "<p>Bonjour,</p><p>Le compte d'envoi de l'établissement « {label_html} » ({school}) est activé.</p>\
+         <p>Le fichier joint, <strong>cleRecuperation.crbee</strong>, est la clé de secours de ce compte :</p>\
+         <ul><li>il permet de relire les messages envoyés avec ce compte (l'archive) si la réponse à la question \
+         secrète est perdue ;</li><li>il permet aussi de choisir une nouvelle question secrète.</li></ul>\
+         <p>Enregistrez-le dans un endroit sûr (par exemple le coffre numérique de l'établissement ou une clé USB \
+         rangée) et ne le transmettez à personne : qui le détient peut lire l'archive du compte. Le serveur n'en \
+         garde aucune copie : ce message est le seul endroit où il existe.</p><hr>\
+         <p lang=\"en\">The establishment account “{label_html}” is active. The attached cleRecuperation.crbee is its \
+         recovery key: it opens the archive of sent mail and resets the secret question. Keep it somewhere safe and \
+         share it with no one; the server keeps no copy.</p>"
+    );
+    OutgoingMail {
+        to_name: label.to_owned(),
+        to_address: to_address.to_owned(),
+        subject: format!("Compte d'envoi activé : {label} (clé de récupération jointe)"),
+        text,
+        html,
+        reply_to: None,
+        attachments: Vec::new(),
     }
 }

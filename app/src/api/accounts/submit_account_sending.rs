@@ -48,7 +48,10 @@ pub async fn submit_account_sending(
             Ok(AccountSendingOutcome::Saved)
         }
         _ => {
-            sending::validate(db, env, &actor, id, &input, now).await?;
+            // An establishment account's recovery file needs the answer again.
+            let answer = ssr::secret(answer);
+            let proof = ssr::proof(&state, &answer);
+            sending::validate(db, env, &actor, id, &input, proof, now).await?;
             Ok(AccountSendingOutcome::Validated)
         }
     }
