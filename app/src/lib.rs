@@ -9,6 +9,9 @@
 //!   bodies of server functions), so the wasm never links the database, mail or crypto.
 //! - Errors reach the browser as [`error::AppError`], never as a database or SMTP message.
 
+// Deeply nested views have deeply nested types; the compiler needs room to lay them out.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod components;
 pub mod diagnosis;

@@ -299,3 +299,53 @@ async fn only_authorised_staff_may_use_an_establishment_account_and_revoking_is_
         t.drop_database().await;
     }
 }
+
+#[tokio::test]
+async fn a_filtered_form_changes_only_the_staff_it_showed() {
+    for t in testkit::databases().await {
+        let (db, mailer) = (&t.db, Mailer::memory());
+        let a = school(db, "École A", "a.fr").await;
+        let (id, _) = secretariat(db, &mailer, &a.admin).await;
+        let all = authorisations::candidates(db, &a.admin, id, None, "")
+            .await
+            .unwrap();
+        let (admin, teacher) = (a.admin.person_id(), a.teacher.person_id());
+        assert_eq!(all.len(), 2);
+        authorisations::set(db, &a.admin, id, &[admin], t0())
+            .await
+            .unwrap();
+        // A form filtered on teachers showed only the teacher, and ticked them.
+        authorisations::update(db, &a.admin, id, &[teacher], &[teacher], t0())
+            .await
+            .unwrap();
+        let now: Vec<_> = authorisations::candidates(db, &a.admin, id, None, "")
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|c| c.authorised)
+            .map(|c| c.person_id)
+            .collect();
+        assert_eq!(
+            now.len(),
+            2,
+            "{}: the hidden administrator kept their right",
+            t.backend
+        );
+        // A person not shown cannot be ticked in through the form.
+        authorisations::update(db, &a.admin, id, &[teacher], &[], t0())
+            .await
+            .unwrap();
+        authorisations::update(db, &a.admin, id, &[], &[teacher], t0())
+            .await
+            .unwrap();
+        assert!(
+            matches!(
+                authorisations::usable_account(db, &a.teacher, id, t0()).await,
+                Err(Error::NotFound)
+            ),
+            "{}",
+            t.backend
+        );
+        t.drop_database().await;
+    }
+}

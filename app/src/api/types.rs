@@ -170,10 +170,36 @@ pub enum AccountSendingOutcome {
     Tested(TestReportView),
 }
 
+/// A staff member in an establishment account's authorisation list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CandidateRow {
+    pub person_id: i64,
+    pub display_name: String,
+    /// `personnel` or `enseignant`.
+    pub category: String,
+    pub authorised: bool,
+}
+
+#[cfg(feature = "ssr")]
+impl From<domain::accounts::authorisations::Candidate> for CandidateRow {
+    fn from(c: domain::accounts::authorisations::Candidate) -> Self {
+        Self {
+            person_id: c.person_id,
+            display_name: c.display_name,
+            category: c.category.as_str().to_owned(),
+            authorised: c.authorised,
+        }
+    }
+}
+
 /// The "my sending accounts" page.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountsOverview {
+    /// The accounts the member manages (their own; for an administrator, the shared ones).
     pub accounts: Vec<AccountDetail>,
+    /// The shared accounts the member may send with.
+    pub usable_establishment: Vec<AccountDetail>,
+    pub is_admin: bool,
     /// What the label field starts with: the member's name.
     pub default_label: String,
 }

@@ -5,11 +5,11 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::accounts::{
-    ChangeAccountAddress, DeleteAccount, ResendCode, SetSecret, SubmitAccountSending, SubmitCode,
-    get_account,
+    ChangeAccountAddress, DeleteAccount, ResendCode, SetAccountAuthorisations, SetSecret,
+    SubmitAccountSending, SubmitCode, get_account, list_candidates,
 };
 use crate::api::types::{AccountDetail, AccountSendingOutcome, Me};
 use crate::components::form_error::{FormError, action_error};
@@ -283,6 +283,7 @@ fn SendingStep(detail: AccountDetail, actions: Actions, lang: Lang, active: bool
     let saved = move || matches!(outcome(), Some(AccountSendingOutcome::Saved));
     // Once active, there is something to save only when the account may choose its server.
     let can_save = !active || detail.own_smtp_allowed;
+    let establishment = detail.kind == "establishment";
     let security = detail.security.clone();
     view! {
         <section class="card" aria-labelledby="sending-title">
@@ -321,6 +322,13 @@ fn SendingStep(detail: AccountDetail, actions: Actions, lang: Lang, active: bool
                     }.into_any()
                 }}
                 {(active && can_save).then(|| view! { <AnswerField lang id="sending_answer"/> })}
+                {(!active && establishment).then(|| view! {
+                    <p class="hint">{lang.t(
+                        "Votre réponse secrète est demandée une dernière fois : elle ouvre la clé de l'archive, que la clé de récupération (cleRecuperation.crbee, jointe à l'e-mail de confirmation) protégera aussi.",
+                        "Your secret answer is asked once more: it opens the archive key, which the recovery key (cleRecuperation.crbee, attached to the confirmation e-mail) will protect too.",
+                    )}</p>
+                    <AnswerField lang id="validation_answer"/>
+                })}
                 <FormError error id="sending-error"/>
                 <p class="form-success" role="status">{move || saved().then(|| lang.t("Paramètres du compte enregistrés.", "Account settings saved."))}</p>
                 {can_save.then(|| view! {
@@ -360,6 +368,7 @@ fn ActiveAccount(detail: AccountDetail, actions: Actions, lang: Lang) -> impl In
             "This account is active: you can send e-mail with it.",
         )}</p>
         <SendingStep detail=detail.clone() actions lang active=true/>
+        {(detail.kind == "establishment").then(|| view! { <Authorisations id lang/> })}
         <details class="card">
             <summary>{lang.t("Changer de question secrète", "Change the secret question")}</summary>
             <p>{lang.t("Question actuelle : ", "Current question: ")}{detail.secret_question.clone()}</p>
@@ -388,5 +397,80 @@ fn ActiveAccount(detail: AccountDetail, actions: Actions, lang: Lang) -> impl In
                 <button type="submit" class="danger">{lang.t("Supprimer définitivement", "Delete for good")}</button>
             </ActionForm>
         </details>
+    }
+}
+
+/// Who may send with an establishment account: a filter (a plain GET form: category and
+/// name), then the filtered staff as checkboxes. The form sends which members it showed,
+/// so that those the filter hid keep their right.
+#[component]
+fn Authorisations(id: i64, lang: Lang) -> impl IntoView {
+    let query = use_query_map();
+    let category = move || query.read().get("categorie").unwrap_or_default();
+    let search = move || query.read().get("nom").unwrap_or_default();
+    let save = ServerAction::<SetAccountAuthorisations>::new();
+    let error = action_error(save);
+    let candidates = Resource::new(
+        move || (category(), search(), save.version().get()),
+        move |(category, search, _)| {
+            list_candidates(id, (!category.is_empty()).then_some(category), Some(search))
+        },
+    );
+    let saved = move || matches!(save.value().get(), Some(Ok(())));
+    view! {
+        <section class="card" aria-labelledby="authorisations-title">
+            <h2 id="authorisations-title">{lang.t("Personnels autorisés à envoyer avec ce compte", "Staff allowed to send with this account")}</h2>
+            <form method="get" class="filter-form" role="search" aria-label=lang.t("Filtrer les personnels", "Filter the staff")>
+                <div class="field-row">
+                    <div class="field">
+                        <label for="categorie">{lang.t("Catégorie", "Category")}</label>
+                        <select id="categorie" name="categorie">
+                            <option value="" selected=move || category().is_empty()>{lang.t("Tous", "All")}</option>
+                            <option value="personnel" selected=move || category() == "personnel">{lang.t("Personnels", "Staff")}</option>
+                            <option value="enseignant" selected=move || category() == "enseignant">{lang.t("Enseignants", "Teachers")}</option>
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="nom">{lang.t("Nom", "Name")}</label>
+                        <input id="nom" name="nom" type="search" value=search/>
+                    </div>
+                </div>
+                <button type="submit" class="alt">{lang.t("Filtrer", "Filter")}</button>
+            </form>
+            <Transition fallback=move || view! { <p>{lang.t("Chargement…", "Loading…")}</p> }>
+                {move || Suspend::new(async move {
+                    match candidates.await {
+                        Ok(rows) if rows.is_empty() => view! {
+                            <p>{lang.t("Aucun personnel ne correspond.", "No staff member matches.")}</p>
+                        }.into_any(),
+                        Ok(rows) => view! {
+                            <ActionForm action=save>
+                                {hidden_id(id)}
+                                <fieldset>
+                                    <legend>{lang.t("Cochez les personnels autorisés", "Tick the staff allowed")}</legend>
+                                    {rows.into_iter().map(|row| {
+                                        let field = format!("allowed-{}", row.person_id);
+                                        view! {
+                                            <input type="hidden" name=format!("shown[{}]", row.person_id) value="1"/>
+                                            <div class="field checkbox">
+                                                <input id=field.clone() type="checkbox" name=format!("allowed[{}]", row.person_id)
+                                                    value="on" checked=row.authorised/>
+                                                <label for=field>{row.display_name.clone()}" "
+                                                    <span class="badge">{crate::pages::staff::category_label(lang, &row.category)}</span>
+                                                </label>
+                                            </div>
+                                        }
+                                    }).collect_view()}
+                                </fieldset>
+                                <FormError error id="authorisations-error"/>
+                                <p class="form-success" role="status">{move || saved().then(|| lang.t("Autorisations enregistrées.", "Permissions saved."))}</p>
+                                <button type="submit" disabled=move || save.pending().get()>{lang.t("Valider les autorisations", "Save the permissions")}</button>
+                            </ActionForm>
+                        }.into_any(),
+                        Err(e) => view! { <p class="form-error" role="alert">{e.message(lang)}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
     }
 }

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::accounts::{CreateAccount, list_accounts};
+use crate::api::accounts::{CreateAccount, CreateEstablishmentAccount, list_accounts};
 use crate::api::types::{AccountDetail, AccountsOverview, Me};
 use crate::components::form_error::{FormError, action_error};
 use crate::components::session::SignedIn;
@@ -51,6 +51,8 @@ fn Overview(overview: AccountsOverview, lang: Lang) -> impl IntoView {
     let has_personal = overview.accounts.iter().any(|a| a.kind == "personal");
     let AccountsOverview {
         accounts,
+        usable_establishment,
+        is_admin,
         default_label,
     } = overview;
     view! {
@@ -64,6 +66,50 @@ fn Overview(overview: AccountsOverview, lang: Lang) -> impl IntoView {
             }.into_any()
         }}
         {(!has_personal).then(|| view! { <CreateForm default_label lang/> })}
+        {(!usable_establishment.is_empty()).then(|| view! {
+            <section aria-labelledby="usable-title">
+                <h2 id="usable-title">{lang.t("Comptes établissement que je peux utiliser", "Establishment accounts I may use")}</h2>
+                <ul class="account-list usable">
+                    {usable_establishment.into_iter().map(|a| view! {
+                        <li class="card account-item">
+                            <p><strong>{a.label.clone()}</strong>" · "{a.address.clone()}</p>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
+        {is_admin.then(|| view! { <CreateEstablishmentForm lang/> })}
+    }
+}
+
+#[component]
+fn CreateEstablishmentForm(lang: Lang) -> impl IntoView {
+    let create = ServerAction::<CreateEstablishmentAccount>::new();
+    let error = action_error(create);
+    view! {
+        <section class="card" aria-labelledby="create-establishment-title">
+            <h2 id="create-establishment-title">{lang.t("Créer un compte établissement", "Create an establishment account")}</h2>
+            <p class="hint">{lang.t(
+                "Une adresse partagée (secrétariat, direction, SEGPA…). Même parcours qu'un compte personnel ; la confirmation apporte en pièce jointe la clé de récupération du compte.",
+                "A shared address (office, head…). Same steps as a personal account; the confirmation brings the account's recovery key as an attachment.",
+            )}</p>
+            <ActionForm action=create>
+                <div class="field">
+                    <label for="establishment_label">{lang.t("Désignation du compte", "Account label")}</label>
+                    <input id="establishment_label" name="label" type="text" required maxlength="120"
+                        placeholder=lang.t("Secrétariat", "Office") aria-describedby="create-establishment-error"/>
+                </div>
+                <div class="field">
+                    <label for="establishment_address">{lang.t("Adresse e-mail du compte", "The account's e-mail address")}</label>
+                    <input id="establishment_address" name="address" type="email" required
+                        aria-describedby="create-establishment-error"/>
+                </div>
+                <FormError error id="create-establishment-error"/>
+                <button type="submit" disabled=move || create.pending().get()>
+                    {lang.t("Créer et recevoir le code", "Create and receive the code")}
+                </button>
+            </ActionForm>
+        </section>
     }
 }
 

@@ -124,6 +124,30 @@ pub async fn set(
     Ok(())
 }
 
+/// What the authorisation form sends: among the staff it `shown` (after filtering), those
+/// `ticked`. Staff the filter hid keep what they had.
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    account_id: i64,
+    shown: &[i64],
+    ticked: &[i64],
+    now: Now,
+) -> Result<()> {
+    let account = establishment_account(db, actor, account_id).await?;
+    let mut allowed: BTreeSet<i64> = grant::Entity::find()
+        .filter(grant::Column::AccountId.eq(account.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|g| g.person_id)
+        .filter(|p| !shown.contains(p))
+        .collect();
+    allowed.extend(ticked.iter().filter(|p| shown.contains(p)));
+    let allowed: Vec<i64> = allowed.into_iter().collect();
+    set(db, actor, account_id, &allowed, now).await
+}
+
 /// The account `id` if `actor` may send with it now: their own active personal account, or
 /// an active establishment account they are authorised on. "Not found" otherwise.
 pub(crate) async fn find_usable(

@@ -1,19 +1,25 @@
 mod change_account_address;
 mod create_account;
+mod create_establishment_account;
 mod delete_account;
 mod get_account;
 mod list_accounts;
+mod list_candidates;
 mod resend_code;
+mod set_account_authorisations;
 mod set_secret;
 mod submit_account_sending;
 mod submit_code;
 
 pub use change_account_address::*;
 pub use create_account::*;
+pub use create_establishment_account::*;
 pub use delete_account::*;
 pub use get_account::*;
 pub use list_accounts::*;
+pub use list_candidates::*;
 pub use resend_code::*;
+pub use set_account_authorisations::*;
 pub use set_secret::*;
 pub use submit_account_sending::*;
 pub use submit_code::*;

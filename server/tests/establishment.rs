@@ -1,0 +1,343 @@
+//! Step 3 through the HTTP surface, with a real SMTP server on loopback: the confirmation
+//! of an establishment account carries `cleRecuperation.crbee`, whose secret R is then
+//! found neither in the database file nor in the logs; who may use the account.
+
+mod support;
+
+use app::api::types::{AccountsOverview, CandidateRow};
+use app::error::AppError;
+use base64::Engine as _;
+use domain::archive::recovery_file;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use support::step1::*;
+use support::{PASSWORD, TestApp};
+use testkit::smtp::{PeerOptions, Received, SmtpPeer};
+
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("log buffer").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
+    type Writer = Capture;
+    fn make_writer(&'a self) -> Capture {
+        self.clone()
+    }
+}
+
+fn code_in(mail: &Received) -> String {
+    let at = mail.data.find("Code : ").expect("a code line") + "Code : ".len();
+    mail.data[at..at + 6].to_owned()
+}
+
+/// The attachment's bytes, from the raw message the relay received.
+fn attached_file(mail: &Received) -> Vec<u8> {
+    let data = &mail.data;
+    let at = data
+        .find("filename=\"cleRecuperation.crbee\"")
+        .expect("cleRecuperation.crbee attached");
+    let body_start = at + data[at..].find("\r\n\r\n").expect("part body") + 4;
+    let body_end = body_start + data[body_start..].find("\r\n--").expect("part end");
+    let compact: String = data[body_start..body_end].split_whitespace().collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(compact)
+        .expect("base64 attachment")
+}
+
+async fn call_ok(app: &TestApp, endpoint: &str, form: &[(&str, &str)], cookie: &str) {
+    let resp = app.call(endpoint, form, Some(cookie)).await;
+    assert!(
+        resp.status.is_success() || resp.status.is_redirection(),
+        "{endpoint}: {} {}",
+        resp.status,
+        resp.body
+    );
+}
+
+/// Captures this thread's logs at the production filter, the app's crates at the most
+/// verbose. Every test of this binary installs one: tracing caches per call site whether
+/// anyone listens, and a thread without a subscriber would switch the events off for all.
+fn capture_logs() -> (Capture, tracing::subscriber::DefaultGuard) {
+    let capture = Capture::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(format!(
+            "{},domain=trace,server=trace,app=trace,tower_http=debug",
+            server::DEFAULT_LOG_FILTER
+        )))
+        .with_writer(capture.clone())
+        .with_ansi(false)
+        .finish();
+    (capture, tracing::subscriber::set_default(subscriber))
+}
+
+/// The invitation token in the newest mail the relay received for `to`.
+fn invitation_token(peer: &SmtpPeer, to: &str) -> String {
+    let received = peer.received();
+    let mail = received
+        .iter()
+        .rev()
+        .find(|m| m.rcpt_tos.iter().any(|r| r == to))
+        .expect("an invitation");
+    let text = mail.data.replace("=\r\n", "");
+    let start = text.find("/invitation/").expect("a link") + "/invitation/".len();
+    text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
+}
+
+#[tokio::test]
+async fn the_recovery_file_arrives_through_the_relay_and_its_secret_is_in_no_dump_or_log() {
+    let (capture, _guard) = capture_logs();
+
+    let peer = SmtpPeer::start(PeerOptions::default());
+    let app = app_with(config_trusting(None), hosting_relay(&peer)).await;
+    let admin = admin(&app).await;
+    call_ok(
+        &app,
+        "create_establishment_account",
+        &[
+            ("label", "Secrétariat"),
+            ("address", "secretariat@college-moulin.fr"),
+        ],
+        &admin,
+    )
+    .await;
+    let overview: AccountsOverview =
+        serde_json::from_str(&app.call("list_accounts", &[], Some(&admin)).await.body).unwrap();
+    let account = overview
+        .accounts
+        .iter()
+        .find(|a| a.kind == "establishment")
+        .expect("listed");
+    let id = account.id.to_string();
+    let code = code_in(&peer.wait_for(1, Duration::from_secs(5))[0]);
+    call_ok(&app, "submit_code", &[("id", &id), ("code", &code)], &admin).await;
+    call_ok(
+        &app,
+        "set_secret",
+        &[
+            ("id", &id),
+            ("question", "Q ?"),
+            ("answer", "medor"),
+            ("confirmation", "medor"),
+        ],
+        &admin,
+    )
+    .await;
+    let resp = app
+        .call(
+            "submit_account_sending",
+            &[
+                ("id", &id),
+                ("intent", "validate"),
+                ("use_server_settings", "on"),
+            ],
+            Some(&admin),
+        )
+        .await;
+    assert!(
+        matches!(resp.app_error(), AppError::AnswerWrong { .. }),
+        "validation asks for the answer"
+    );
+    call_ok(
+        &app,
+        "submit_account_sending",
+        &[
+            ("id", &id),
+            ("intent", "validate"),
+            ("use_server_settings", "on"),
+            ("answer", "Médor"),
+        ],
+        &admin,
+    )
+    .await;
+
+    let mails = peer.wait_for(2, Duration::from_secs(5));
+    let confirmation = &mails[1];
+    assert_eq!(confirmation.rcpt_tos, ["secretariat@college-moulin.fr"]);
+    assert!(confirmation.data.contains("multipart/mixed"));
+    let file = attached_file(confirmation);
+    let parsed = recovery_file::parse(&file).expect("a sound recovery file");
+    assert_eq!(parsed.owner.account_id, account.id);
+    let r = &*parsed.secret;
+    let needles = [
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(r),
+        base64::engine::general_purpose::STANDARD.encode(r),
+        r.iter().map(|b| format!("{b:02x}")).collect::<String>(),
+    ];
+
+    use sea_orm::ConnectionTrait;
+    app.db()
+        .execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+        .await
+        .ok();
+    let path = app.t.sqlite_path().expect("SQLite").to_owned();
+    let mut bytes = std::fs::read(&path).unwrap();
+    if let Ok(wal) = std::fs::read(path.with_extension("sqlite-wal")) {
+        bytes.extend(wal);
+    }
+    let dump = String::from_utf8_lossy(&bytes);
+    assert!(
+        dump.contains("secretariat@college-moulin.fr"),
+        "the dump sees row values"
+    );
+    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("event=\"account_activated\""), "{logs}");
+    for needle in &needles {
+        assert!(!dump.contains(needle.as_str()), "R in the database dump");
+        assert!(!logs.contains(needle.as_str()), "R in the logs");
+    }
+    app.drop_database().await;
+}
+
+#[tokio::test]
+async fn a_teacher_sees_the_shared_account_once_authorised_and_not_after_revocation() {
+    let (_capture, _guard) = capture_logs();
+    let peer = SmtpPeer::start(PeerOptions::default());
+    let app = app_with(config_trusting(None), hosting_relay(&peer)).await;
+    let admin = admin(&app).await;
+    call_ok(
+        &app,
+        "create_establishment_account",
+        &[
+            ("label", "Secrétariat"),
+            ("address", "secretariat@college-moulin.fr"),
+        ],
+        &admin,
+    )
+    .await;
+    let overview: AccountsOverview =
+        serde_json::from_str(&app.call("list_accounts", &[], Some(&admin)).await.body).unwrap();
+    let id = overview.accounts[0].id.to_string();
+    let code = code_in(&peer.wait_for(1, Duration::from_secs(5))[0]);
+    call_ok(&app, "submit_code", &[("id", &id), ("code", &code)], &admin).await;
+    call_ok(
+        &app,
+        "set_secret",
+        &[
+            ("id", &id),
+            ("question", "Q ?"),
+            ("answer", "medor"),
+            ("confirmation", "medor"),
+        ],
+        &admin,
+    )
+    .await;
+    call_ok(
+        &app,
+        "submit_account_sending",
+        &[
+            ("id", &id),
+            ("intent", "validate"),
+            ("use_server_settings", "on"),
+            ("answer", "medor"),
+        ],
+        &admin,
+    )
+    .await;
+
+    call_ok(
+        &app,
+        "add_staff",
+        &[
+            ("display_name", "Bruno"),
+            ("email", "bruno@college-moulin.fr"),
+            ("category", "enseignant"),
+        ],
+        &admin,
+    )
+    .await;
+    call_ok(
+        &app,
+        "add_staff",
+        &[
+            ("display_name", "Chloé"),
+            ("email", "chloe@college-moulin.fr"),
+            ("category", "enseignant"),
+        ],
+        &admin,
+    )
+    .await;
+    let mut teachers = Vec::new();
+    for email in ["bruno@college-moulin.fr", "chloe@college-moulin.fr"] {
+        let token = invitation_token(&peer, email);
+        app.accept(&domain::secret::Secret::new(token), PASSWORD)
+            .await;
+        teachers.push(app.sign_in(email, PASSWORD).await);
+    }
+    let candidates: Vec<CandidateRow> = serde_json::from_str(
+        &app.call(
+            "list_candidates",
+            &[("id", &id), ("category", "enseignant"), ("search", "bru")],
+            Some(&admin),
+        )
+        .await
+        .body,
+    )
+    .unwrap();
+    assert_eq!(candidates.len(), 1);
+    let bruno = candidates[0].person_id.to_string();
+    let shown = format!("shown[{bruno}]");
+    let allowed = format!("allowed[{bruno}]");
+    call_ok(
+        &app,
+        "set_account_authorisations",
+        &[("id", &id), (&shown, "1"), (&allowed, "on")],
+        &admin,
+    )
+    .await;
+
+    let sees = |cookie: String| {
+        let app = &app;
+        async move {
+            let overview: AccountsOverview =
+                serde_json::from_str(&app.call("list_accounts", &[], Some(&cookie)).await.body)
+                    .unwrap();
+            overview
+                .usable_establishment
+                .iter()
+                .any(|a| a.label == "Secrétariat")
+        }
+    };
+    assert!(
+        sees(teachers[0].clone()).await,
+        "the authorised teacher sees it"
+    );
+    assert!(
+        !sees(teachers[1].clone()).await,
+        "the other teacher does not"
+    );
+    // A teacher cannot change who may use it.
+    let resp = app
+        .call(
+            "set_account_authorisations",
+            &[("id", &id), (&shown, "1"), (&allowed, "on")],
+            Some(&teachers[1]),
+        )
+        .await;
+    assert!(matches!(
+        resp.app_error(),
+        AppError::Forbidden | AppError::NotFound
+    ));
+    // Revoking (unticked while shown) takes effect at once.
+    call_ok(
+        &app,
+        "set_account_authorisations",
+        &[("id", &id), (&shown, "1")],
+        &admin,
+    )
+    .await;
+    assert!(!sees(teachers[0].clone()).await, "revoked at once");
+    app.drop_database().await;
+}
