@@ -24,6 +24,10 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/{fn_name}", post(handlers::leptos::server_fn))
         .route("/langue", post(handlers::language::set_language))
+        .route(
+            "/comptes/{id}/cle-de-recuperation",
+            post(handlers::recovery_file::recovery_file),
+        )
         .route("/healthz", get(handlers::health::healthz))
         .route("/metrics", get(handlers::metrics::metrics))
         .leptos_routes_with_handler(routes, get(handlers::leptos::page))

@@ -198,6 +198,92 @@ async fn the_recovery_file_arrives_through_the_relay_and_its_secret_is_in_no_dum
         assert!(!dump.contains(needle.as_str()), "R in the database dump");
         assert!(!logs.contains(needle.as_str()), "R in the logs");
     }
+
+    // The administrator checks the file, a damaged copy, then resets the answer with it.
+    let upload = |fields: Vec<(&'static str, Vec<u8>)>| {
+        let (app, admin, id) = (&app, admin.clone(), id.clone());
+        async move {
+            let boundary = "----ecole-test-boundary";
+            let mut body = Vec::new();
+            for (name, value) in fields {
+                body.extend(
+                    format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"")
+                        .bytes(),
+                );
+                if name == "file" {
+                    body.extend(b"; filename=\"cleRecuperation.crbee\"\r\nContent-Type: application/octet-stream");
+                }
+                body.extend(b"\r\n\r\n");
+                body.extend(value);
+                body.extend(b"\r\n");
+            }
+            body.extend(format!("--{boundary}--\r\n").bytes());
+            let request = axum::http::Request::post(format!("/comptes/{id}/cle-de-recuperation"))
+                .header(
+                    "content-type",
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
+                .header("sec-fetch-site", "same-origin")
+                .header("host", "127.0.0.1:3000")
+                .header("cookie", admin)
+                .body(axum::body::Body::from(body))
+                .unwrap();
+            let resp = app.send(request).await;
+            resp.headers
+                .get("location")
+                .and_then(|l| l.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        }
+    };
+    let check = |file: Vec<u8>| vec![("intent", b"check".to_vec()), ("file", file)];
+    assert_eq!(
+        upload(check(file.clone())).await,
+        format!("/comptes/{id}?cle=valide")
+    );
+    let mut damaged = file.clone();
+    damaged[30] ^= 1;
+    assert_eq!(
+        upload(check(damaged)).await,
+        format!("/comptes/{id}?cle=endommagee")
+    );
+    let reset = |answer: &'static str, confirmation: &'static str| {
+        vec![
+            ("intent", b"reset".to_vec()),
+            ("file", file.clone()),
+            ("question", b"Nouvelle ?".to_vec()),
+            ("answer", answer.as_bytes().to_vec()),
+            ("confirmation", confirmation.as_bytes().to_vec()),
+        ]
+    };
+    let refused = upload(reset("lune", "soleil")).await;
+    assert!(
+        refused.starts_with(&format!("/comptes/{id}?cle=refus&erreur=")),
+        "{refused}"
+    );
+    assert_eq!(
+        upload(reset("Lune", "lune")).await,
+        format!("/comptes/{id}?cle=reinitialisee")
+    );
+    let page = app
+        .get(&format!("/comptes/{id}?cle=reinitialisee"), Some(&admin))
+        .await;
+    assert!(
+        page.body.contains("Nouvelle question secrète enregistrée"),
+        "the page says so"
+    );
+    let resp = app
+        .call(
+            "delete_account",
+            &[("id", &id), ("answer", "LUNE")],
+            Some(&admin),
+        )
+        .await;
+    assert!(
+        resp.status.is_success() || resp.status.is_redirection(),
+        "the new answer works: {}",
+        resp.body
+    );
     app.drop_database().await;
 }
 

@@ -118,6 +118,8 @@ pub struct AccountDetail {
     pub username: String,
     pub password_set: bool,
     pub secret_question: Option<String>,
+    /// The archive key's fingerprint (also written in the recovery file).
+    pub key_fingerprint: Option<String>,
     /// Seconds before "Renvoyer le code" works again.
     pub resend_in_secs: i64,
     pub last_test: Option<TestReportView>,
@@ -152,6 +154,7 @@ impl From<domain::accounts::AccountView> for AccountDetail {
                 .unwrap_or_default(),
             password_set: v.password_set,
             secret_question: v.secret_question,
+            key_fingerprint: v.key_fingerprint,
             resend_in_secs: v.resend_in_secs,
             last_test: v.last_test.map(Into::into),
             suggested_questions: domain::accounts::answer::SUGGESTED_QUESTIONS

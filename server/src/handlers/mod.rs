@@ -4,3 +4,4 @@ pub mod health;
 pub mod language;
 pub mod leptos;
 pub mod metrics;
+pub mod recovery_file;
