@@ -120,6 +120,9 @@ test('an administrator creates "Secrétariat", receives its recovery file, and a
   await page.getByRole('button', { name: 'Valider les autorisations' }).click();
   await expect(page.getByText('Autorisations enregistrées.')).toBeVisible();
   await expectNoSeriousA11yViolations(page, 'establishment account, active');
+  await page.goto('/');
+  const stepThree = page.locator('ol.checklist > li.step').nth(2).locator('.step-state');
+  await expect(stepThree).toHaveText('État : Fait — 1 compte(s) actif(s) — Ouvrir');
   await page.getByRole('button', { name: 'Se déconnecter' }).click();
   await expect(page).toHaveURL(url('/connexion'));
 
@@ -127,6 +130,9 @@ test('an administrator creates "Secrétariat", receives its recovery file, and a
   await joinAndListUsable(page, bruno, `une phrase de passe ${tag}`);
   const usable = page.getByRole('region', { name: 'Comptes établissement que je peux utiliser' });
   await expect(usable).toContainText('Secrétariat');
+  await page.goto('/');
+  await expect(stepThree).toHaveText('État : Vous pouvez utiliser : Secrétariat');
+  await page.goto('/comptes');
   await expectNoSeriousA11yViolations(page, 'accounts, with a shared one');
   await page.getByRole('button', { name: 'Se déconnecter' }).click();
   await joinAndListUsable(page, chloe, `une autre phrase ${tag}`);

@@ -3,7 +3,7 @@ use leptos_meta::Title;
 
 use crate::api::accounts::list_accounts;
 use crate::api::settings::get_sending_settings;
-use crate::api::types::{Me, SendingSettingsView};
+use crate::api::types::{AccountsOverview, Me, SendingSettingsView};
 use crate::components::session::SignedIn;
 use crate::i18n::{Lang, use_lang};
 use crate::pages::accounts::state_label;
@@ -28,18 +28,8 @@ fn Checklist(me: Me, lang: Lang) -> impl IntoView {
         }
         .into_any();
     };
-    // Step 3 comes with its own issue; until then it says so plainly.
-    let establishment = (
-        lang.t(
-            "Comptes établissement (facultatif)",
-            "Establishment accounts (optional)",
-        ),
-        lang.t(
-            "Adresses partagées (secrétariat, direction…) et personnels autorisés.",
-            "Shared addresses (office, head…) and the staff allowed to use them.",
-        ),
-        lang.t("Facultatif — bientôt disponible", "Optional — coming soon"),
-    );
+    // Steps 2 and 3 read the same overview: one request.
+    let accounts: AccountsResource = Resource::new(|| (), |_| list_accounts());
     view! {
         <h1>{school.name}</h1>
         <h2>{lang.t("Mise en place de l'envoi des e-mails", "Setting up e-mail sending")}</h2>
@@ -68,17 +58,21 @@ fn Checklist(me: Me, lang: Lang) -> impl IntoView {
                     )}</p>
                     <p class="step-state">
                         <span class="visually-hidden">{lang.t("État : ", "State: ")}</span>
-                        <PersonalAccountState lang/>
+                        <PersonalAccountState accounts lang/>
                     </p>
                 </div>
             </li>
             <li class="step">
                 <span class="step-number" aria-hidden="true">"3"</span>
                 <div>
-                    <h3>{establishment.0}</h3>
-                    <p>{establishment.1}</p>
+                    <h3>{lang.t("Comptes établissement (facultatif)", "Establishment accounts (optional)")}</h3>
+                    <p>{lang.t(
+                        "Adresses partagées (secrétariat, direction…) et personnels autorisés.",
+                        "Shared addresses (office, head…) and the staff allowed to use them.",
+                    )}</p>
                     <p class="step-state">
-                        <span class="visually-hidden">{lang.t("État : ", "State: ")}</span>{establishment.2}
+                        <span class="visually-hidden">{lang.t("État : ", "State: ")}</span>
+                        <EstablishmentState accounts is_admin=me.is_admin lang/>
                     </p>
                 </div>
             </li>
@@ -90,10 +84,11 @@ fn Checklist(me: Me, lang: Lang) -> impl IntoView {
     .into_any()
 }
 
+type AccountsResource = Resource<Result<AccountsOverview, crate::error::AppError>>;
+
 /// Step 2's state, from the member's personal account.
 #[component]
-fn PersonalAccountState(lang: Lang) -> impl IntoView {
-    let accounts = Resource::new(|| (), |_| list_accounts());
+fn PersonalAccountState(accounts: AccountsResource, lang: Lang) -> impl IntoView {
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
@@ -111,6 +106,38 @@ fn PersonalAccountState(lang: Lang) -> impl IntoView {
                         {lang.t("En cours : ", "In progress: ")}{state_label(lang, &a.state)}" — "
                         <a href=format!("/comptes/{}", a.id)>{lang.t("Continuer", "Continue")}</a>
                     }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Step 3's state: how many shared accounts are active (administrators), or which ones the
+/// member may use.
+#[component]
+fn EstablishmentState(accounts: AccountsResource, is_admin: bool, lang: Lang) -> impl IntoView {
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let overview = accounts.await.ok();
+                let count = |o: &AccountsOverview| {
+                    o.accounts.iter().filter(|a| a.kind == "establishment" && a.state == "active").count()
+                };
+                match (is_admin, overview) {
+                    (true, Some(o)) if count(&o) > 0 => view! {
+                        {match lang {
+                            Lang::Fr => format!("Fait — {} compte(s) actif(s)", count(&o)),
+                            Lang::En => format!("Done — {} active account(s)", count(&o)),
+                        }}" — "<a href="/comptes">{lang.t("Ouvrir", "Open")}</a>
+                    }.into_any(),
+                    (true, _) => view! {
+                        {lang.t("Facultatif", "Optional")}" — "<a href="/comptes">{lang.t("Créer", "Create")}</a>
+                    }.into_any(),
+                    (false, Some(o)) if !o.usable_establishment.is_empty() => view! {
+                        {lang.t("Vous pouvez utiliser : ", "You may use: ")}
+                        {o.usable_establishment.iter().map(|a| a.label.clone()).collect::<Vec<_>>().join(", ")}
+                    }.into_any(),
+                    (false, _) => lang.t("Géré par l'administrateur de l'établissement", "Managed by the school's administrator").into_any(),
                 }
             })}
         </Suspense>
