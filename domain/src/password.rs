@@ -20,6 +20,14 @@ pub struct HashCost {
 }
 
 impl HashCost {
+    /// Whether a cost read back from storage is one this server will compute: a stored
+    /// value is data, and an absurd memory cost would abort the process.
+    pub fn is_sane(self) -> bool {
+        (8..=1024 * 1024).contains(&self.memory_kib)
+            && (1..=16).contains(&self.passes)
+            && (1..=16).contains(&self.lanes)
+    }
+
     /// 64 MiB, 3 passes, 4 lanes (RFC 9106's second recommended option).
     pub const PRODUCTION: HashCost = HashCost {
         memory_kib: 64 * 1024,
@@ -213,6 +221,9 @@ fn parse_phc(phc: &str) -> Option<(HashCost, Vec<u8>, Vec<u8>)> {
             "p" => cost.lanes = value,
             _ => return None,
         }
+    }
+    if !cost.is_sane() {
+        return None;
     }
     Some((cost, B64.decode(salt).ok()?, B64.decode(hash).ok()?))
 }

@@ -7,7 +7,7 @@ use sea_orm::{
 };
 
 use crate::access::Actor;
-use crate::entity::{invitation, membership, person};
+use crate::entity::{account_authorisation, invitation, membership, person};
 use crate::invitations::{self, Issued};
 use crate::{Error, Invalid, Now, Result, throttle, validate};
 
@@ -266,10 +266,16 @@ pub async fn remove(db: &DatabaseConnection, actor: &Actor, member_id: i64) -> R
         return Err(Invalid::LastAdministrator.into());
     }
     membership::Entity::delete_by_id(m.id).exec(&txn).await?;
-    // An unused invitation must not let a removed person back in.
+    // An unused invitation must not let a removed person back in, nor a right to send
+    // with a shared account come back if they are added again.
     invitation::Entity::delete_many()
         .filter(invitation::Column::SchoolId.eq(actor.school_id()))
         .filter(invitation::Column::PersonId.eq(m.person_id))
+        .exec(&txn)
+        .await?;
+    account_authorisation::Entity::delete_many()
+        .filter(account_authorisation::Column::SchoolId.eq(actor.school_id()))
+        .filter(account_authorisation::Column::PersonId.eq(m.person_id))
         .exec(&txn)
         .await?;
     txn.commit().await?;

@@ -349,3 +349,39 @@ async fn a_filtered_form_changes_only_the_staff_it_showed() {
         t.drop_database().await;
     }
 }
+
+#[tokio::test]
+async fn removing_a_member_removes_their_grants_and_the_form_still_works() {
+    for t in testkit::databases().await {
+        let (db, mailer) = (&t.db, Mailer::memory());
+        let a = school(db, "École A", "a.fr").await;
+        let (id, _) = secretariat(db, &mailer, &a.admin).await;
+        let teacher = a.teacher.person_id();
+        authorisations::set(db, &a.admin, id, &[teacher], t0())
+            .await
+            .unwrap();
+        let member = domain::staff::list(db, &a.admin)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|m| m.email == "bruno@a.fr")
+            .unwrap();
+        domain::staff::remove(db, &a.admin, member.id)
+            .await
+            .unwrap();
+        // The form (which no longer shows them) can still change the others.
+        let admin = a.admin.person_id();
+        authorisations::update(db, &a.admin, id, &[admin], &[admin], t0())
+            .await
+            .unwrap();
+        let authorised: Vec<_> = authorisations::candidates(db, &a.admin, id, None, "")
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|c| c.authorised)
+            .map(|c| c.person_id)
+            .collect();
+        assert_eq!(authorised, [admin], "{}", t.backend);
+        t.drop_database().await;
+    }
+}

@@ -16,7 +16,15 @@ pub async fn run(config: Config) -> crate::StartupResult<()> {
         .install_recorder()
         .map_err(|e| format!("metrics recorder: {e}"))?;
     let listen = config.listen;
-    tracing::info!(mail = %mailer.describe(), "outgoing mail: open the .eml files there to read invitations");
+    match &mailer {
+        domain::mail::Mailer::FileDrop(_) => tracing::warn!(
+            mail = %mailer.describe(),
+            "no relay configured (development only): outgoing mail is written there in clear, \
+             including verification codes and establishment accounts' recovery key files; \
+             set relay_host before real use"
+        ),
+        _ => tracing::info!(mail = %mailer.describe(), "outgoing mail"),
+    }
     let state = AppState::new(config, db.clone(), mailer, Some(metrics))?;
     let public_url = state.config.public_url.clone();
     tokio::spawn(purge_sessions(db));

@@ -135,13 +135,21 @@ pub async fn update(
     now: Now,
 ) -> Result<()> {
     let account = establishment_account(db, actor, account_id).await?;
+    let members: BTreeSet<i64> = membership::Entity::find()
+        .filter(membership::Column::SchoolId.eq(actor.school_id()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.person_id)
+        .collect();
+    // Grants of people no longer in the school are dropped, never carried forward.
     let mut allowed: BTreeSet<i64> = grant::Entity::find()
         .filter(grant::Column::AccountId.eq(account.id))
         .all(db)
         .await?
         .into_iter()
         .map(|g| g.person_id)
-        .filter(|p| !shown.contains(p))
+        .filter(|p| !shown.contains(p) && members.contains(p))
         .collect();
     allowed.extend(ticked.iter().filter(|p| shown.contains(p)));
     let allowed: Vec<i64> = allowed.into_iter().collect();

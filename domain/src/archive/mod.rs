@@ -208,6 +208,9 @@ pub async fn open_with_answer(
         passes,
         lanes,
     };
+    if !cost.is_sane() {
+        return Ok(None);
+    }
     let stretched = hasher.derive_key(answer, salt, cost).await?;
     let key = hkdf_key(stretched.as_ref(), &owner.label("by-answer"));
     Ok(open(&key, &sealed, &aad(owner, "by-answer", &public))

@@ -23,7 +23,8 @@ const FILE_LIMIT: usize = 16 * 1024;
 #[derive(Default)]
 struct Upload {
     intent: String,
-    file: Vec<u8>,
+    /// Holds R: wiped when dropped.
+    file: zeroize::Zeroizing<Vec<u8>>,
     question: String,
     custom_question: String,
     answer: String,
@@ -40,7 +41,7 @@ async fn read(mut multipart: Multipart) -> Option<Upload> {
         }
         let text = || String::from_utf8_lossy(&bytes).into_owned();
         match name.as_str() {
-            "file" => upload.file = bytes.to_vec(),
+            "file" => upload.file = zeroize::Zeroizing::new(bytes.to_vec()),
             "intent" => upload.intent = text(),
             "question" => upload.question = text(),
             "custom_question" => upload.custom_question = text(),
