@@ -10,25 +10,12 @@ use accounts_support::*;
 use base64::Engine as _;
 use domain::access::Actor;
 use domain::accounts::answer::SecretInput;
-use domain::accounts::sending::{RawSending, SendingInput};
 use domain::accounts::{self, AccountState, authorisations, code, recovery};
 use domain::archive::{FileRefusal, recovery_file};
 use domain::mail::Mailer;
 use domain::secret::Secret;
 use domain::staff::Category;
 use domain::{DatabaseConnection, Error};
-
-fn server_settings() -> SendingInput {
-    SendingInput::parse(RawSending {
-        use_server_settings: true,
-        host: "",
-        port: "",
-        security: "",
-        username: "",
-        password: "",
-    })
-    .unwrap()
-}
 
 /// The bytes of the `cleRecuperation.crbee` attachment in a formatted message.
 fn attachment(message: &str) -> Vec<u8> {

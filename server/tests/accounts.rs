@@ -10,13 +10,7 @@ use domain::mail::Mailer;
 use std::time::Duration;
 use support::step1::*;
 use support::{PASSWORD, TestApp};
-use testkit::smtp::{PeerOptions, PeerTls, Received, SmtpPeer};
-
-/// The 6-digit code in a received verification mail.
-fn code_in(mail: &Received) -> String {
-    let at = mail.data.find("Code : ").expect("a code line") + "Code : ".len();
-    mail.data[at..at + 6].to_owned()
-}
+use testkit::smtp::{PeerOptions, PeerTls, SmtpPeer};
 
 async fn overview(app: &TestApp, cookie: &str) -> AccountsOverview {
     let resp = app.call("list_accounts", &[], Some(cookie)).await;

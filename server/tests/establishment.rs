@@ -8,37 +8,11 @@ use app::api::types::{AccountsOverview, CandidateRow};
 use app::error::AppError;
 use base64::Engine as _;
 use domain::archive::recovery_file;
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use support::logs::capture_logs;
 use support::step1::*;
 use support::{PASSWORD, TestApp};
 use testkit::smtp::{PeerOptions, Received, SmtpPeer};
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("log buffer").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Capture {
-    type Writer = Capture;
-    fn make_writer(&'a self) -> Capture {
-        self.clone()
-    }
-}
-
-fn code_in(mail: &Received) -> String {
-    let at = mail.data.find("Code : ").expect("a code line") + "Code : ".len();
-    mail.data[at..at + 6].to_owned()
-}
 
 /// The attachment's bytes, from the raw message the relay received.
 fn attached_file(mail: &Received) -> Vec<u8> {
@@ -62,22 +36,6 @@ async fn call_ok(app: &TestApp, endpoint: &str, form: &[(&str, &str)], cookie: &
         resp.status,
         resp.body
     );
-}
-
-/// Captures this thread's logs at the production filter, the app's crates at the most
-/// verbose. Every test of this binary installs one: tracing caches per call site whether
-/// anyone listens, and a thread without a subscriber would switch the events off for all.
-fn capture_logs() -> (Capture, tracing::subscriber::DefaultGuard) {
-    let capture = Capture::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new(format!(
-            "{},domain=trace,server=trace,app=trace,tower_http=debug",
-            server::DEFAULT_LOG_FILTER
-        )))
-        .with_writer(capture.clone())
-        .with_ansi(false)
-        .finish();
-    (capture, tracing::subscriber::set_default(subscriber))
 }
 
 /// The invitation token in the newest mail the relay received for `to`.
@@ -192,7 +150,7 @@ async fn the_recovery_file_arrives_through_the_relay_and_its_secret_is_in_no_dum
         dump.contains("secretariat@college-moulin.fr"),
         "the dump sees row values"
     );
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.text();
     assert!(logs.contains("event=\"account_activated\""), "{logs}");
     for needle in &needles {
         assert!(!dump.contains(needle.as_str()), "R in the database dump");

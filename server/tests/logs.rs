@@ -2,47 +2,8 @@
 
 mod support;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+use support::logs::capture_logs;
 use support::{PASSWORD, TestApp};
-use tracing_subscriber::EnvFilter;
-use tracing_subscriber::fmt::MakeWriter;
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("log buffer").extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Capture {
-    type Writer = Capture;
-    fn make_writer(&'a self) -> Capture {
-        self.clone()
-    }
-}
-
-/// Captures every log line of this thread at the production filter, with the app's own
-/// crates (and the HTTP trace layer) turned up to the most verbose.
-fn capture_logs() -> (Capture, tracing::subscriber::DefaultGuard) {
-    let capture = Capture::default();
-    let filter = EnvFilter::new(format!(
-        "{},domain=trace,server=trace,app=trace,tower_http=debug",
-        server::DEFAULT_LOG_FILTER
-    ));
-    let subscriber = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(capture.clone())
-        .with_ansi(false)
-        .finish();
-    (capture, tracing::subscriber::set_default(subscriber))
-}
 
 #[tokio::test]
 async fn authentication_events_are_logged_without_secrets_or_addresses() {
@@ -99,7 +60,7 @@ async fn authentication_events_are_logged_without_secrets_or_addresses() {
     .await;
     app.call("sign_out", &[], Some(&cookie)).await;
 
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.text();
     for event in [
         "event=\"invitation_accepted\"",
         "event=\"sign_in\" outcome=\"failure\"",
@@ -169,7 +130,7 @@ async fn smtp_passwords_never_reach_the_logs() {
             .await;
         assert!(resp.status.is_success(), "{}", resp.body);
     }
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.text();
     assert!(
         logs.contains("event=\"sending_settings_saved\"") && logs.contains("event=\"test_send\""),
         "{logs}"
@@ -230,7 +191,7 @@ async fn verification_codes_and_secret_answers_never_reach_the_logs() {
     )
     .await;
 
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.text();
     for event in [
         "event=\"verification_code_sent\"",
         "event=\"verification_code_wrong\"",

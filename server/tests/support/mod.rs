@@ -3,6 +3,7 @@
 
 #![allow(dead_code)] // each test binary uses a different part of this module
 
+pub mod logs;
 pub mod step1;
 
 use app::error::AppError;

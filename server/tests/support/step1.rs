@@ -81,3 +81,9 @@ pub fn hosting_relay(peer: &SmtpPeer) -> Mailer {
         },
     }))
 }
+
+/// The 6-digit code in a verification mail the relay received.
+pub fn code_in(mail: &testkit::smtp::Received) -> String {
+    let at = mail.data.find("Code : ").expect("a code line") + "Code : ".len();
+    mail.data[at..at + 6].to_owned()
+}
