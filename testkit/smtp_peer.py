@@ -26,12 +26,14 @@ def parse():
     p.add_argument("--reject-recipient", help="address answered 550 5.1.1")
     p.add_argument("--relay-deny", action="store_true", help="554 5.7.1 for every recipient")
     p.add_argument("--temp-fail", action="store_true", help="451 4.3.0 at RCPT")
+    p.add_argument("--temp-fail-first", type=int, default=0, help="451 for the first N RCPTs, then accept")
     return p.parse_args()
 
 
 class Handler:
     def __init__(self, args):
         self.args = args
+        self.rcpts = 0
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         if self.args.reject_sender:
@@ -40,7 +42,8 @@ class Handler:
         return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if self.args.temp_fail:
+        self.rcpts += 1
+        if self.args.temp_fail or self.rcpts <= self.args.temp_fail_first:
             return "451 4.3.0 Temporary local problem, try again later"
         if self.args.relay_deny:
             return "554 5.7.1 <%s>: Relay access denied" % address

@@ -56,6 +56,24 @@ pub enum Invalid {
     OwnSmtpNotAllowed,
     #[error("the account is not at this step")]
     WrongStep,
+    #[error("the subject is empty")]
+    SubjectEmpty,
+    #[error("the subject is too long or holds control characters")]
+    SubjectMalformed,
+    #[error("the message is empty")]
+    BodyEmpty,
+    #[error("the message is too long")]
+    BodyTooLong,
+    #[error("no recipient")]
+    NoRecipients,
+    #[error("too many recipients")]
+    TooManyRecipients,
+    #[error("the attachments are too large")]
+    AttachmentsTooLarge,
+    #[error("too many attachments")]
+    TooManyAttachments,
+    #[error("an attachment's name is malformed")]
+    AttachmentNameMalformed,
 }
 
 /// Why a verification code was not accepted (or not sent), each with a next step for the user.
@@ -103,6 +121,19 @@ pub enum Error {
     Busy,
     #[error("mail could not be sent: {0}")]
     Mail(String),
+    /// Lines of the recipient list that are not recipients; nothing was queued.
+    #[error("{} recipient line(s) refused", .0.len())]
+    Recipients(Vec<crate::outbox::recipients::BadLine>),
+    /// A placeholder of the message has no value for `count` recipients (`address` first).
+    #[error("placeholder {name} missing for {count} recipient(s)")]
+    Placeholder {
+        name: String,
+        address: String,
+        count: usize,
+    },
+    /// The archive is not open for this session (or no longer).
+    #[error("archive locked")]
+    ArchiveLocked,
     #[error("database error: {0}")]
     Database(#[from] sea_orm::DbErr),
     #[error("internal error: {0}")]

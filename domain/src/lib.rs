@@ -12,6 +12,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod api_tokens;
 pub mod archive;
 pub mod auth;
 pub mod crypto;
@@ -19,6 +20,7 @@ mod entity;
 pub mod error;
 pub mod invitations;
 pub mod mail;
+pub mod outbox;
 pub mod password;
 pub mod routes;
 pub mod schools;

@@ -41,6 +41,11 @@ pub async fn sqlite() -> TestDb {
     }
 }
 
+/// Whether the PostgreSQL tests run too.
+pub fn postgres_configured() -> bool {
+    std::env::var("TEST_DATABASE_URL").is_ok()
+}
+
 /// A fresh migrated PostgreSQL database, if `TEST_DATABASE_URL` is set.
 pub async fn postgres() -> Option<TestDb> {
     let admin_url = std::env::var("TEST_DATABASE_URL").ok()?;

@@ -24,6 +24,8 @@ pub struct PeerOptions {
     pub reject_recipient: Option<String>,
     pub relay_deny: bool,
     pub temp_fail: bool,
+    /// 451 for the first this many recipients, then accept.
+    pub temp_fail_first: u32,
 }
 
 impl Default for PeerOptions {
@@ -35,6 +37,7 @@ impl Default for PeerOptions {
             reject_recipient: None,
             relay_deny: false,
             temp_fail: false,
+            temp_fail_first: 0,
         }
     }
 }
@@ -57,7 +60,7 @@ pub struct SmtpPeer {
     child: Child,
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
@@ -91,9 +94,13 @@ pub fn make_certificate(dir: &Path, common_name: &str) -> (PathBuf, PathBuf) {
 
 impl SmtpPeer {
     pub fn start(options: PeerOptions) -> SmtpPeer {
+        Self::start_on(free_port(), options)
+    }
+
+    /// A peer on a given port (to bring a relay "back" where a client expects it).
+    pub fn start_on(port: u16, options: PeerOptions) -> SmtpPeer {
         let dir = std::env::temp_dir().join(format!("ecole-smtp-peer-{}", crate::unique_suffix()));
         std::fs::create_dir_all(dir.join("mail")).expect("peer dir");
-        let port = free_port();
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("smtp_peer.py");
         let mut cmd = Command::new("python3");
         cmd.arg(script)
@@ -127,6 +134,9 @@ impl SmtpPeer {
         }
         if options.temp_fail {
             cmd.arg("--temp-fail");
+        }
+        if options.temp_fail_first > 0 {
+            cmd.args(["--temp-fail-first", &options.temp_fail_first.to_string()]);
         }
         let mut child = cmd
             .stdout(Stdio::piped())

@@ -7,6 +7,8 @@
 //! the archive.
 
 pub mod recovery_file;
+pub mod sealed;
+pub mod unlock;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;

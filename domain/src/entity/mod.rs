@@ -3,8 +3,14 @@
 
 pub(crate) mod account;
 pub(crate) mod account_authorisation;
+pub(crate) mod api_token;
+pub(crate) mod archive_entry;
+pub(crate) mod archive_unlock;
 pub(crate) mod invitation;
 pub(crate) mod membership;
+pub(crate) mod message;
+pub(crate) mod message_attachment;
+pub(crate) mod outbox;
 pub(crate) mod person;
 pub(crate) mod school;
 pub(crate) mod sending_settings;

@@ -58,6 +58,9 @@ pub struct OutgoingMail {
     /// Where replies go, when `From` cannot be the real author's address (DMARC).
     pub reply_to: Option<String>,
     pub attachments: Vec<Attachment>,
+    /// A Message-ID fixed in advance (the outbox sets it at queueing, so a re-send after a
+    /// crash is the same message to mail clients); a fresh one when `None`.
+    pub message_id: Option<String>,
 }
 
 /// The `From` the app's own notifications use: the operator's sending address, with the
@@ -213,7 +216,10 @@ pub fn build(sender: &Sender, mail: &OutgoingMail) -> Result<Message> {
     }
     builder
         .subject(mail.subject.clone())
-        .message_id(Some(message_id(&sender.address)?))
+        .message_id(Some(match &mail.message_id {
+            Some(id) => id.clone(),
+            None => message_id(&sender.address)?,
+        }))
         .multipart(body(mail)?)
         .map_err(|e| Error::Mail(format!("message: {e}")))
 }
@@ -241,7 +247,7 @@ fn body(mail: &OutgoingMail) -> Result<MultiPart> {
 
 /// A fresh `<random@sender-domain>` Message-ID: unique, and naming the sending domain
 /// rather than this server's internal host name.
-fn message_id(sender_address: &str) -> Result<String> {
+pub fn message_id(sender_address: &str) -> Result<String> {
     let mut bytes = [0u8; 16];
     crate::secret::random_bytes(&mut bytes)?;
     let local: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
@@ -282,6 +288,7 @@ mod tests {
             html: "<p>Bonjour</p>".into(),
             reply_to: None,
             attachments: Vec::new(),
+            message_id: None,
         }
     }
 

@@ -50,6 +50,7 @@ pub fn invitation(school_name: &str, to_name: &str, to_address: &str, link: &str
         text,
         html,
         reply_to: None,
+        message_id: None,
         attachments: Vec::new(),
     }
 }
@@ -85,6 +86,7 @@ pub fn added_to_school(
         text,
         html,
         reply_to: None,
+        message_id: None,
         attachments: Vec::new(),
     }
 }
@@ -111,6 +113,7 @@ pub fn test_message(school_name: &str, to_address: &str) -> OutgoingMail {
         text,
         html,
         reply_to: None,
+        message_id: None,
         attachments: Vec::new(),
     }
 }
@@ -144,6 +147,7 @@ pub fn verification_code(school_name: &str, to_address: &str, code: &str) -> Out
         text,
         html,
         reply_to: None,
+        message_id: None,
         attachments: Vec::new(),
     }
 }
@@ -174,6 +178,7 @@ pub fn account_confirmation(school_name: &str, label: &str, to_address: &str) ->
         text,
         html,
         reply_to: None,
+        message_id: None,
         attachments: Vec::new(),
     }
 }
@@ -220,6 +225,7 @@ pub fn establishment_confirmation(
         text,
         html,
         reply_to: None,
+        message_id: None,
         attachments: Vec::new(),
     }
 }

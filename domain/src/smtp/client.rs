@@ -447,6 +447,18 @@ impl Connection {
         Ok(format!("{} {}", reply.code, reply.text))
     }
 
+    /// Ends a transaction that failed half-way (a refused recipient) so the connection can
+    /// carry the next message.
+    pub async fn reset(&mut self, transcript: &mut Transcript) -> Result<(), Failure> {
+        self.command("RSET", transcript).await?;
+        let reply = self.reply(transcript).await?;
+        if reply.code == 250 {
+            Ok(())
+        } else {
+            Err(self.refusal(reply, FailureKind::ConnectionLost))
+        }
+    }
+
     /// Says goodbye; errors do not matter any more.
     pub async fn quit(mut self, transcript: &mut Transcript) {
         if self.command("QUIT", transcript).await.is_ok() {

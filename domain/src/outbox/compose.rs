@@ -1,0 +1,499 @@
+//! Composing and queueing. A message is first a draft (what the person typed, attachments
+//! included, kept even when some recipients are refused, so nothing is lost); queueing
+//! checks everything, then writes one outbox row per recipient and the sealed archive copy
+//! in one transaction: when the caller hears "queued", the rows are committed.
+
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, TransactionTrait,
+};
+
+use super::DeliveryState;
+use super::message_text::{fill, missing, placeholders, values_for};
+use super::recipients::{self, MAX_RECIPIENTS, Recipient};
+use crate::access::Actor;
+use crate::accounts::{authorisations::find_usable, owner};
+use crate::archive::sealed::{ArchivedAttachment, ArchivedMessage, seal_message};
+use crate::entity::{account, archive_entry, message, message_attachment, outbox, school};
+use crate::mail::Attachment;
+use crate::{Error, Invalid, Now, Result};
+
+/// The attachments of one message together may not exceed this (stated in the UI).
+pub const MAX_ATTACHMENT_BYTES: usize = 10 * 1024 * 1024;
+pub const MAX_ATTACHMENTS: usize = 10;
+pub const MAX_SUBJECT_CHARS: usize = 250;
+pub const MAX_BODY_BYTES: usize = 100 * 1024;
+
+/// What the compose form sends.
+#[derive(Clone, Debug, Default)]
+pub struct DraftInput {
+    pub account_id: i64,
+    pub subject: String,
+    pub body: String,
+    pub recipients: String,
+    pub new_attachments: Vec<Attachment>,
+    /// Ids of attachments already on the draft to take off.
+    pub remove_attachments: Vec<i64>,
+}
+
+/// A draft as the compose page shows it again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DraftView {
+    pub id: i64,
+    pub account_id: i64,
+    pub subject: String,
+    pub body: String,
+    pub recipients: String,
+    pub attachments: Vec<AttachmentInfo>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AttachmentInfo {
+    pub id: i64,
+    pub file_name: String,
+    pub size: usize,
+}
+
+/// A message given whole (the API): recipients already split.
+#[derive(Clone, Debug)]
+pub struct Composition {
+    pub subject: String,
+    pub body: String,
+    pub recipients: Vec<Recipient>,
+    pub attachments: Vec<Attachment>,
+}
+
+/// What queueing did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Queued {
+    pub message_id: i64,
+    pub recipients: usize,
+    pub duplicates: usize,
+}
+
+fn check_attachment_names(attachments: &[Attachment]) -> Result<()> {
+    for a in attachments {
+        let name = a.file_name.trim();
+        if name.is_empty()
+            || name.chars().count() > 200
+            || name
+                .chars()
+                .any(|c| c.is_control() || c == '/' || c == '\\')
+        {
+            return Err(Invalid::AttachmentNameMalformed.into());
+        }
+    }
+    Ok(())
+}
+
+fn check_text(subject: &str, body: &str) -> Result<()> {
+    if subject.trim().is_empty() {
+        return Err(Invalid::SubjectEmpty.into());
+    }
+    if subject.chars().count() > MAX_SUBJECT_CHARS || subject.chars().any(char::is_control) {
+        return Err(Invalid::SubjectMalformed.into());
+    }
+    if body.trim().is_empty() {
+        return Err(Invalid::BodyEmpty.into());
+    }
+    if body.len() > MAX_BODY_BYTES {
+        return Err(Invalid::BodyTooLong.into());
+    }
+    Ok(())
+}
+
+/// Every placeholder of the subject and body must have a value for every recipient.
+fn check_placeholders(
+    subject: &str,
+    body: &str,
+    recipients: &[Recipient],
+    school_name: &str,
+    account_label: &str,
+) -> Result<()> {
+    let used = placeholders(&format!("{subject}\n{body}"));
+    let mut first: Option<(String, String)> = None;
+    let mut count = 0;
+    for r in recipients {
+        if let Some(name) = missing(&used, &values_for(r, school_name, account_label)) {
+            count += 1;
+            first.get_or_insert_with(|| (name.to_owned(), r.address.clone()));
+        }
+    }
+    match first {
+        None => Ok(()),
+        Some((name, address)) => Err(Error::Placeholder {
+            name,
+            address,
+            count,
+        }),
+    }
+}
+
+async fn own_draft(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    draft_id: i64,
+) -> Result<message::Model> {
+    message::Entity::find_by_id(draft_id)
+        .filter(message::Column::SchoolId.eq(actor.school_id()))
+        .filter(message::Column::AuthorPersonId.eq(actor.person_id()))
+        .filter(message::Column::State.eq("draft"))
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// Saves what the compose form holds (creating the draft when `draft_id` is `None`) and
+/// returns the draft's id. The account must be one the actor may send with.
+pub async fn save_draft(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    draft_id: Option<i64>,
+    input: DraftInput,
+    now: Now,
+) -> Result<i64> {
+    find_usable(db, actor, input.account_id).await?;
+    check_attachment_names(&input.new_attachments)?;
+    let txn = db.begin().await?;
+    let draft = match draft_id {
+        Some(id) => {
+            let mut row = own_draft(&txn, actor, id).await?.into_active_model();
+            row.account_id = Set(input.account_id);
+            row.subject = Set(input.subject.clone());
+            row.body = Set(Some(input.body.clone()));
+            row.draft_recipients = Set(Some(input.recipients.clone()));
+            row.update(&txn).await?
+        }
+        None => {
+            message::ActiveModel {
+                school_id: Set(actor.school_id()),
+                account_id: Set(input.account_id),
+                author_person_id: Set(actor.person_id()),
+                api_token_id: Set(None),
+                state: Set("draft".into()),
+                subject: Set(input.subject.clone()),
+                body: Set(Some(input.body.clone())),
+                draft_recipients: Set(Some(input.recipients.clone())),
+                recipient_count: Set(0),
+                created_at: Set(now.timestamp()),
+                queued_at: Set(None),
+                purged_at: Set(None),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?
+        }
+    };
+    if !input.remove_attachments.is_empty() {
+        message_attachment::Entity::delete_many()
+            .filter(message_attachment::Column::MessageId.eq(draft.id))
+            .filter(message_attachment::Column::Id.is_in(input.remove_attachments.clone()))
+            .exec(&txn)
+            .await?;
+    }
+    for a in &input.new_attachments {
+        message_attachment::ActiveModel {
+            message_id: Set(draft.id),
+            file_name: Set(a.file_name.trim().to_owned()),
+            content_type: Set(a.content_type.clone()),
+            bytes: Set(a.bytes.to_vec()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+    }
+    let kept = attachments_of(&txn, draft.id).await?;
+    if kept.len() > MAX_ATTACHMENTS {
+        return Err(Invalid::TooManyAttachments.into());
+    }
+    if kept.iter().map(|a| a.bytes.len()).sum::<usize>() > MAX_ATTACHMENT_BYTES {
+        return Err(Invalid::AttachmentsTooLarge.into());
+    }
+    txn.commit().await?;
+    Ok(draft.id)
+}
+
+async fn attachments_of(
+    db: &impl ConnectionTrait,
+    message_id: i64,
+) -> Result<Vec<message_attachment::Model>> {
+    Ok(message_attachment::Entity::find()
+        .filter(message_attachment::Column::MessageId.eq(message_id))
+        .order_by_asc(message_attachment::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// The actor's draft, to show the form again.
+pub async fn draft(db: &impl ConnectionTrait, actor: &Actor, draft_id: i64) -> Result<DraftView> {
+    let row = own_draft(db, actor, draft_id).await?;
+    let attachments = attachments_of(db, row.id)
+        .await?
+        .into_iter()
+        .map(|a| AttachmentInfo {
+            id: a.id,
+            file_name: a.file_name,
+            size: a.bytes.len(),
+        })
+        .collect();
+    Ok(DraftView {
+        id: row.id,
+        account_id: row.account_id,
+        subject: row.subject,
+        body: row.body.unwrap_or_default(),
+        recipients: row.draft_recipients.unwrap_or_default(),
+        attachments,
+    })
+}
+
+/// Queues the actor's draft: checks the account, the text, every recipient line and every
+/// placeholder, then commits the outbox rows and the archive copy together.
+pub async fn queue_draft(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    draft_id: i64,
+    now: Now,
+) -> Result<Queued> {
+    let draft = own_draft(db, actor, draft_id).await?;
+    let account = find_usable(db, actor, draft.account_id).await?;
+    let body = draft.body.clone().unwrap_or_default();
+    check_text(&draft.subject, &body)?;
+    let parsed = recipients::parse(draft.draft_recipients.as_deref().unwrap_or_default());
+    if !parsed.bad.is_empty() {
+        return Err(Error::Recipients(parsed.bad));
+    }
+    let attachments = attachments_of(db, draft.id).await?;
+    let composition = Composition {
+        subject: draft.subject.clone(),
+        body,
+        recipients: parsed.recipients,
+        attachments: Vec::new(),
+    };
+    let author = actor.display_name().to_owned();
+    let txn = db.begin().await?;
+    let queued = write_queue(
+        &txn,
+        &account,
+        &draft,
+        &author,
+        &composition,
+        &attachments,
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Queued {
+        duplicates: parsed.duplicates,
+        ..queued
+    })
+}
+
+/// Who queues a whole message and from where (the API: a token of the school).
+#[derive(Clone, Debug)]
+pub struct Origin {
+    pub school_id: i64,
+    pub account_id: i64,
+    pub author_person_id: i64,
+    pub author: String,
+    pub api_token_id: Option<i64>,
+}
+
+/// Queues a whole message at once from `origin.account_id` (already checked by the caller).
+pub(crate) async fn queue_composition(
+    db: &DatabaseConnection,
+    origin: Origin,
+    composition: Composition,
+    now: Now,
+) -> Result<Queued> {
+    let Origin {
+        school_id,
+        account_id,
+        author_person_id,
+        author,
+        api_token_id,
+    } = origin;
+    let account = account::Entity::find_by_id(account_id)
+        .filter(account::Column::SchoolId.eq(school_id))
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound)?;
+    check_text(&composition.subject, &composition.body)?;
+    check_attachment_names(&composition.attachments)?;
+    if composition.attachments.len() > MAX_ATTACHMENTS {
+        return Err(Invalid::TooManyAttachments.into());
+    }
+    if composition
+        .attachments
+        .iter()
+        .map(|a| a.bytes.len())
+        .sum::<usize>()
+        > MAX_ATTACHMENT_BYTES
+    {
+        return Err(Invalid::AttachmentsTooLarge.into());
+    }
+    let txn = db.begin().await?;
+    let row = message::ActiveModel {
+        school_id: Set(school_id),
+        account_id: Set(account.id),
+        author_person_id: Set(author_person_id),
+        api_token_id: Set(api_token_id),
+        state: Set("draft".into()),
+        subject: Set(composition.subject.clone()),
+        body: Set(Some(composition.body.clone())),
+        draft_recipients: Set(None),
+        recipient_count: Set(0),
+        created_at: Set(now.timestamp()),
+        queued_at: Set(None),
+        purged_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let mut stored = Vec::new();
+    for a in &composition.attachments {
+        stored.push(
+            message_attachment::ActiveModel {
+                message_id: Set(row.id),
+                file_name: Set(a.file_name.trim().to_owned()),
+                content_type: Set(a.content_type.clone()),
+                bytes: Set(a.bytes.to_vec()),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?,
+        );
+    }
+    let queued = write_queue(&txn, &account, &row, &author, &composition, &stored, now).await?;
+    txn.commit().await?;
+    Ok(queued)
+}
+
+async fn write_queue(
+    txn: &impl ConnectionTrait,
+    account: &account::Model,
+    message_row: &message::Model,
+    author: &str,
+    composition: &Composition,
+    attachments: &[message_attachment::Model],
+    now: Now,
+) -> Result<Queued> {
+    let recipients = &composition.recipients;
+    if recipients.is_empty() {
+        return Err(Invalid::NoRecipients.into());
+    }
+    if recipients.len() > MAX_RECIPIENTS {
+        return Err(Invalid::TooManyRecipients.into());
+    }
+    let school_name = school::Entity::find_by_id(account.school_id)
+        .one(txn)
+        .await?
+        .map(|s| s.name)
+        .unwrap_or_default();
+    check_placeholders(
+        &composition.subject,
+        &composition.body,
+        recipients,
+        &school_name,
+        &account.label,
+    )?;
+    let public_key = account
+        .archive_public_key
+        .clone()
+        .ok_or_else(|| Error::Internal("active account without an archive key".into()))?;
+    let at = now.timestamp();
+    let mut rows = Vec::with_capacity(recipients.len());
+    for (position, r) in recipients.iter().enumerate() {
+        rows.push(outbox::ActiveModel {
+            school_id: Set(account.school_id),
+            message_id: Set(message_row.id),
+            position: Set(i64::try_from(position).unwrap_or(i64::MAX)),
+            recipient_address: Set(r.address.clone()),
+            recipient_name: Set(r.name.clone()),
+            fields: Set(
+                serde_json::to_string(&r.fields).map_err(|e| Error::Internal(e.to_string()))?
+            ),
+            message_id_header: Set(crate::mail::message_id(&account.address)?),
+            state: Set(DeliveryState::Queued.as_str().to_owned()),
+            attempts: Set(0),
+            next_attempt_at: Set(at),
+            claimed_by: Set(None),
+            claimed_until: Set(None),
+            last_reply: Set(None),
+            failure_kind: Set(None),
+            sent_at: Set(None),
+            updated_at: Set(at),
+            ..Default::default()
+        });
+    }
+    for chunk in rows.chunks(400) {
+        outbox::Entity::insert_many(chunk.to_vec())
+            .exec(txn)
+            .await?;
+    }
+    let archived = ArchivedMessage {
+        subject: composition.subject.clone(),
+        body: composition.body.clone(),
+        author: author.to_owned(),
+        recipients: recipients.clone(),
+        attachments: attachments
+            .iter()
+            .map(|a| ArchivedAttachment {
+                file_name: a.file_name.clone(),
+                content_type: a.content_type.clone(),
+                bytes: base64::Engine::encode(
+                    &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+                    &a.bytes,
+                ),
+            })
+            .collect(),
+        queued_at: at,
+    };
+    archive_entry::ActiveModel {
+        school_id: Set(account.school_id),
+        account_id: Set(account.id),
+        message_id: Set(message_row.id),
+        key_fingerprint: Set(account.key_fingerprint.clone().unwrap_or_default()),
+        sealed: Set(seal_message(
+            &public_key,
+            owner(account),
+            message_row.id,
+            &archived,
+        )?),
+        created_at: Set(at),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    let mut queued = message_row.clone().into_active_model();
+    queued.state = Set("queued".into());
+    queued.subject = Set(composition.subject.clone());
+    queued.draft_recipients = Set(None);
+    queued.recipient_count = Set(i64::try_from(recipients.len()).unwrap_or(i64::MAX));
+    queued.queued_at = Set(Some(at));
+    queued.update(txn).await?;
+    tracing::info!(
+        event = "message_queued",
+        school_id = account.school_id,
+        account_id = account.id,
+        message_id = message_row.id,
+        recipients = recipients.len(),
+        "message queued"
+    );
+    Ok(Queued {
+        message_id: message_row.id,
+        recipients: recipients.len(),
+        duplicates: 0,
+    })
+}
+
+/// The subject and text one recipient receives (placeholders filled).
+pub(crate) fn personalise(
+    subject: &str,
+    body: &str,
+    recipient: &Recipient,
+    school_name: &str,
+    account_label: &str,
+) -> (String, String) {
+    let values = values_for(recipient, school_name, account_label);
+    (fill(subject, &values), fill(body, &values))
+}

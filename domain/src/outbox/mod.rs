@@ -1,0 +1,287 @@
+//! Sending for real: compose ([`compose`]), a durable outbox with one row per recipient
+//! ([`worker`] delivers it), each recipient's status and "retry only the failed" (here).
+//!
+//! A row goes `queued` → `sending` (claimed by one worker, under a lease) → `sent`, or
+//! `retrying` (a temporary failure; `next_attempt_at` says when) → … → `failed` (a
+//! permanent refusal, or too many attempts). A worker that dies leaves its rows `sending`;
+//! once the lease has run out another worker takes them again. That is the only way a
+//! recipient can get a message twice, and it then carries the same Message-ID.
+
+pub mod compose;
+pub mod message_text;
+pub mod recipients;
+pub mod worker;
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+
+use crate::access::Actor;
+use crate::entity::{account, message, outbox};
+use crate::smtp::FailureKind;
+use crate::{Error, Now, Result};
+
+/// Where one recipient's delivery stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum DeliveryState {
+    Queued,
+    Sending,
+    Sent,
+    Retrying,
+    Failed,
+}
+
+impl DeliveryState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryState::Queued => "queued",
+            DeliveryState::Sending => "sending",
+            DeliveryState::Sent => "sent",
+            DeliveryState::Retrying => "retrying",
+            DeliveryState::Failed => "failed",
+        }
+    }
+
+    fn parse(stored: &str) -> Self {
+        match stored {
+            "sending" => DeliveryState::Sending,
+            "sent" => DeliveryState::Sent,
+            "retrying" => DeliveryState::Retrying,
+            "failed" => DeliveryState::Failed,
+            _ => DeliveryState::Queued,
+        }
+    }
+}
+
+/// Why the last attempt failed, beyond the SMTP categories.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum DeliveryProblem {
+    Smtp(FailureKind),
+    /// The account was deleted, is being changed, or the author may no longer use it.
+    AccountUnavailable,
+    /// Temporary failures went on for too long.
+    GaveUp,
+}
+
+impl DeliveryProblem {
+    pub(crate) fn as_stored(self) -> String {
+        match self {
+            DeliveryProblem::Smtp(kind) => format!("{kind:?}"),
+            DeliveryProblem::AccountUnavailable => "AccountUnavailable".into(),
+            DeliveryProblem::GaveUp => "GaveUp".into(),
+        }
+    }
+
+    fn parse(stored: &str) -> Option<Self> {
+        match stored {
+            "AccountUnavailable" => Some(DeliveryProblem::AccountUnavailable),
+            "GaveUp" => Some(DeliveryProblem::GaveUp),
+            other => serde_json::from_value(serde_json::Value::String(other.to_owned()))
+                .ok()
+                .map(DeliveryProblem::Smtp),
+        }
+    }
+}
+
+/// Sent / pending / failed of the total.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Progress {
+    pub total: u64,
+    pub sent: u64,
+    pub pending: u64,
+    pub failed: u64,
+}
+
+/// One send, as its author's list shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SendSummary {
+    pub message_id: i64,
+    pub account_id: i64,
+    pub account_label: String,
+    pub subject: String,
+    pub queued_at: i64,
+    pub progress: Progress,
+}
+
+/// One recipient of a send.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecipientStatus {
+    pub address: String,
+    pub name: String,
+    pub state: DeliveryState,
+    pub attempts: i64,
+    /// When the next try is due (retrying only).
+    pub next_attempt_at: Option<i64>,
+    /// The relay's reply to the last attempt.
+    pub reply: Option<String>,
+    pub problem: Option<DeliveryProblem>,
+    pub sent_at: Option<i64>,
+}
+
+/// A send with every recipient.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SendDetail {
+    pub summary: SendSummary,
+    pub recipients: Vec<RecipientStatus>,
+}
+
+pub(crate) async fn progress_of(db: &impl ConnectionTrait, message_id: i64) -> Result<Progress> {
+    let counts: Vec<(String, i64)> = outbox::Entity::find()
+        .select_only()
+        .column(outbox::Column::State)
+        .column_as(outbox::Column::Id.count(), "n")
+        .filter(outbox::Column::MessageId.eq(message_id))
+        .group_by(outbox::Column::State)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut p = Progress::default();
+    for (state, n) in counts {
+        let n = u64::try_from(n).unwrap_or(0);
+        p.total += n;
+        match DeliveryState::parse(&state) {
+            DeliveryState::Sent => p.sent += n,
+            DeliveryState::Failed => p.failed += n,
+            _ => p.pending += n,
+        }
+    }
+    Ok(p)
+}
+
+async fn summary(db: &impl ConnectionTrait, m: &message::Model) -> Result<SendSummary> {
+    let label = account::Entity::find_by_id(m.account_id)
+        .one(db)
+        .await?
+        .map(|a| a.label)
+        .unwrap_or_default();
+    Ok(SendSummary {
+        message_id: m.id,
+        account_id: m.account_id,
+        account_label: label,
+        subject: m.subject.clone(),
+        queued_at: m.queued_at.unwrap_or(m.created_at),
+        progress: progress_of(db, m.id).await?,
+    })
+}
+
+async fn own_send(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    message_id: i64,
+) -> Result<message::Model> {
+    message::Entity::find_by_id(message_id)
+        .filter(message::Column::SchoolId.eq(actor.school_id()))
+        .filter(message::Column::AuthorPersonId.eq(actor.person_id()))
+        .filter(message::Column::ApiTokenId.is_null())
+        .filter(message::Column::State.eq("queued"))
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// The actor's sends, newest first (at most `limit`).
+pub async fn list(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    limit: u64,
+) -> Result<Vec<SendSummary>> {
+    let rows = message::Entity::find()
+        .filter(message::Column::SchoolId.eq(actor.school_id()))
+        .filter(message::Column::AuthorPersonId.eq(actor.person_id()))
+        .filter(message::Column::ApiTokenId.is_null())
+        .filter(message::Column::State.eq("queued"))
+        .order_by_desc(message::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for m in &rows {
+        out.push(summary(db, m).await?);
+    }
+    Ok(out)
+}
+
+pub(crate) async fn detail_of(db: &impl ConnectionTrait, m: &message::Model) -> Result<SendDetail> {
+    let rows = outbox::Entity::find()
+        .filter(outbox::Column::MessageId.eq(m.id))
+        .order_by_asc(outbox::Column::Position)
+        .all(db)
+        .await?;
+    let recipients = rows
+        .into_iter()
+        .map(|r| {
+            let state = DeliveryState::parse(&r.state);
+            RecipientStatus {
+                address: r.recipient_address,
+                name: r.recipient_name,
+                state,
+                attempts: r.attempts,
+                next_attempt_at: (state == DeliveryState::Retrying).then_some(r.next_attempt_at),
+                reply: r.last_reply,
+                problem: r.failure_kind.as_deref().and_then(DeliveryProblem::parse),
+                sent_at: r.sent_at,
+            }
+        })
+        .collect();
+    Ok(SendDetail {
+        summary: summary(db, m).await?,
+        recipients,
+    })
+}
+
+/// One of the actor's sends with every recipient ("not found" for anyone else's).
+pub async fn detail(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    message_id: i64,
+) -> Result<SendDetail> {
+    let m = own_send(db, actor, message_id).await?;
+    detail_of(db, &m).await
+}
+
+/// "Renvoyer les échecs": the failed recipients of the actor's send are queued again
+/// (attempts start over); the others are left alone. Returns how many were queued.
+pub async fn retry_failed(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    message_id: i64,
+    now: Now,
+) -> Result<u64> {
+    let m = own_send(db, actor, message_id).await?;
+    // The account must still be usable by the actor: revoking takes effect at once.
+    crate::accounts::authorisations::find_usable(db, actor, m.account_id).await?;
+    requeue_failed(db, m.id, now).await
+}
+
+pub(crate) async fn requeue_failed(
+    db: &impl ConnectionTrait,
+    message_id: i64,
+    now: Now,
+) -> Result<u64> {
+    Ok(outbox::Entity::update_many()
+        .col_expr(
+            outbox::Column::State,
+            Expr::value(DeliveryState::Queued.as_str()),
+        )
+        .col_expr(outbox::Column::Attempts, Expr::value(0))
+        .col_expr(outbox::Column::NextAttemptAt, Expr::value(now.timestamp()))
+        .col_expr(outbox::Column::UpdatedAt, Expr::value(now.timestamp()))
+        .filter(outbox::Column::MessageId.eq(message_id))
+        .filter(outbox::Column::State.eq(DeliveryState::Failed.as_str()))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
+/// How many rows wait (queued or retrying), for the metrics and the operator.
+pub async fn backlog(db: &impl ConnectionTrait) -> Result<u64> {
+    Ok(outbox::Entity::find()
+        .filter(outbox::Column::State.is_in([
+            DeliveryState::Queued.as_str(),
+            DeliveryState::Retrying.as_str(),
+            DeliveryState::Sending.as_str(),
+        ]))
+        .count(db)
+        .await?)
+}
