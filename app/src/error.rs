@@ -37,6 +37,15 @@ pub enum Problem {
     PersonalAccountExists,
     OwnSmtpNotAllowed,
     WrongStep,
+    SubjectEmpty,
+    SubjectMalformed,
+    BodyEmpty,
+    BodyTooLong,
+    NoRecipients,
+    TooManyRecipients,
+    AttachmentsTooLarge,
+    TooManyAttachments,
+    AttachmentNameMalformed,
 }
 
 /// Why a verification code was refused, mirrored from the domain's `CodeRefusal`.
@@ -73,6 +82,18 @@ pub enum AppError {
     AnswerWrong { remaining: i32 },
     #[error("mail not sent")]
     MailNotSent,
+    /// Recipient lines that are not addresses: (line number, the line as typed).
+    #[error("recipients refused")]
+    Recipients(Vec<(usize, String)>),
+    /// A placeholder without a value for `count` recipients (`address` is the first).
+    #[error("placeholder without a value")]
+    Placeholder {
+        name: String,
+        address: String,
+        count: usize,
+    },
+    #[error("archive locked")]
+    ArchiveLocked,
     #[error("service unavailable")]
     Unavailable,
     #[error("internal error")]
@@ -138,6 +159,47 @@ impl AppError {
             AppError::InvitationInvalid => t(
                 "Ce lien d'invitation n'est plus valable (déjà utilisé ou expiré). Demandez une nouvelle invitation à votre administrateur.",
                 "This invitation link is no longer valid (used or expired). Ask your administrator for a new one.",
+            ),
+            AppError::Recipients(lines) => {
+                let listed: Vec<String> = lines
+                    .iter()
+                    .take(20)
+                    .map(|(line, text)| format!("{line} « {text} »"))
+                    .collect();
+                let more = lines.len().saturating_sub(20);
+                let more = match (more, lang) {
+                    (0, _) => String::new(),
+                    (n, Lang::Fr) => format!(" et {n} autre(s)"),
+                    (n, Lang::En) => format!(" and {n} more"),
+                };
+                match lang {
+                    Lang::Fr => format!(
+                        "Rien n'a été envoyé : {} ligne(s) de destinataires ne sont pas des adresses valides. Corrigez ou retirez-les : ligne {}{more}.",
+                        lines.len(),
+                        listed.join(", ligne ")
+                    ),
+                    Lang::En => format!(
+                        "Nothing was sent: {} recipient line(s) are not valid addresses. Fix or remove them: line {}{more}.",
+                        lines.len(),
+                        listed.join(", line ")
+                    ),
+                }
+            }
+            AppError::Placeholder {
+                name,
+                address,
+                count,
+            } => match lang {
+                Lang::Fr => format!(
+                    "Rien n'a été envoyé : le champ {{{name}}} n'a pas de valeur pour {count} destinataire(s), dont {address}. Ajoutez une colonne « {name} » à la liste (ligne d'en-tête, par exemple email;nom;{name}) ou retirez {{{name}}} du message."
+                ),
+                Lang::En => format!(
+                    "Nothing was sent: the field {{{name}}} has no value for {count} recipient(s), including {address}. Add a “{name}” column to the list (header line, e.g. email;nom;{name}) or remove {{{name}}} from the message."
+                ),
+            },
+            AppError::ArchiveLocked => t(
+                "L'archive est verrouillée : donnez la réponse secrète du compte ou son fichier de récupération pour l'ouvrir (10 minutes).",
+                "The archive is locked: give the account's secret answer or its recovery file to open it (10 minutes).",
             ),
             AppError::MailNotSent => t(
                 "L'enregistrement est fait, mais l'e-mail n'a pas pu partir. Réessayez plus tard ou contactez l'hébergeur.",
@@ -258,6 +320,36 @@ impl Problem {
             Problem::OwnSmtpNotAllowed => (
                 "L'établissement délègue l'envoi de tous les e-mails au serveur : laissez « Utiliser les paramètres du serveur » coché.",
                 "The school delivers all e-mail through the server: keep “Use the server settings” ticked.",
+            ),
+            Problem::SubjectEmpty => ("L'objet du message est obligatoire.", "The subject is required."),
+            Problem::SubjectMalformed => (
+                "L'objet est trop long (250 caractères au plus) ou contient un retour à la ligne.",
+                "The subject is too long (250 characters at most) or contains a line break.",
+            ),
+            Problem::BodyEmpty => ("Le texte du message est vide.", "The message text is empty."),
+            Problem::BodyTooLong => (
+                "Le texte du message est trop long (100 Ko au plus) : mettez le reste en pièce jointe.",
+                "The message text is too long (100 KB at most): attach the rest as a file.",
+            ),
+            Problem::NoRecipients => (
+                "Ajoutez au moins un destinataire.",
+                "Add at least one recipient.",
+            ),
+            Problem::TooManyRecipients => (
+                "5 000 destinataires au plus par envoi : partagez la liste en plusieurs envois.",
+                "5,000 recipients at most per send: split the list into several sends.",
+            ),
+            Problem::AttachmentsTooLarge => (
+                "Les pièces jointes dépassent 10 Mo au total : retirez-en ou compressez-les.",
+                "The attachments exceed 10 MB in total: remove or compress some.",
+            ),
+            Problem::TooManyAttachments => (
+                "10 pièces jointes au plus par message.",
+                "10 attachments at most per message.",
+            ),
+            Problem::AttachmentNameMalformed => (
+                "Le nom d'une pièce jointe est vide, trop long ou contient des caractères interdits (/, \\).",
+                "An attachment's name is empty, too long or contains forbidden characters (/, \\).",
             ),
             Problem::WrongStep => (
                 "Cette étape n'est pas (ou plus) celle du compte : la page a été mise à jour.",

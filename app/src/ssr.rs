@@ -161,6 +161,19 @@ impl From<domain::Error> for AppError {
             E::InvitationInvalid => AppError::InvitationInvalid,
             E::Code(refusal) => AppError::Code(refusal.into()),
             E::AnswerWrong { remaining } => AppError::AnswerWrong { remaining },
+            E::Recipients(bad) => {
+                AppError::Recipients(bad.into_iter().map(|b| (b.line, b.text)).collect())
+            }
+            E::Placeholder {
+                name,
+                address,
+                count,
+            } => AppError::Placeholder {
+                name,
+                address,
+                count,
+            },
+            E::ArchiveLocked => AppError::ArchiveLocked,
             E::Busy => {
                 tracing::warn!("refused: password hashing at capacity");
                 AppError::Unavailable
@@ -210,6 +223,15 @@ impl From<Invalid> for Problem {
             Invalid::PersonalAccountExists => Problem::PersonalAccountExists,
             Invalid::OwnSmtpNotAllowed => Problem::OwnSmtpNotAllowed,
             Invalid::WrongStep => Problem::WrongStep,
+            Invalid::SubjectEmpty => Problem::SubjectEmpty,
+            Invalid::SubjectMalformed => Problem::SubjectMalformed,
+            Invalid::BodyEmpty => Problem::BodyEmpty,
+            Invalid::BodyTooLong => Problem::BodyTooLong,
+            Invalid::NoRecipients => Problem::NoRecipients,
+            Invalid::TooManyRecipients => Problem::TooManyRecipients,
+            Invalid::AttachmentsTooLarge => Problem::AttachmentsTooLarge,
+            Invalid::TooManyAttachments => Problem::TooManyAttachments,
+            Invalid::AttachmentNameMalformed => Problem::AttachmentNameMalformed,
         }
     }
 }

@@ -47,6 +47,20 @@ pub struct Config {
     pub trust_forwarded_for: bool,
     /// Folder of the compiled site (wasm, JS, CSS), as cargo-leptos lays it out.
     pub site_root: String,
+    /// How the outbox is delivered from this instance.
+    pub outbox: OutboxConfig,
+}
+
+/// The outbox workers of this instance.
+#[derive(Clone, Debug)]
+pub struct OutboxConfig {
+    /// Workers in this process (0: this instance only serves pages and queues).
+    pub workers: usize,
+    /// Names this instance's claims; unique among instances sharing a database.
+    pub instance_name: String,
+    pub worker: domain::outbox::worker::WorkerConfig,
+    /// Pause between rounds while nothing is due.
+    pub idle_poll: std::time::Duration,
 }
 
 /// A setting that is missing or wrong, named as the operator would write it.
@@ -79,6 +93,10 @@ struct Raw {
     previous_master_keys: Option<String>,
     allow_private_smtp_hosts: Option<String>,
     smtp_extra_ca_file: Option<String>,
+    outbox_workers: Option<String>,
+    outbox_lease_secs: Option<String>,
+    outbox_first_retry_secs: Option<String>,
+    instance_name: Option<String>,
 }
 
 macro_rules! env_override {
@@ -144,7 +162,11 @@ impl Config {
             relay_security,
             relay_username,
             relay_password,
-            site_root
+            site_root,
+            outbox_workers,
+            outbox_lease_secs,
+            outbox_first_retry_secs,
+            instance_name
         );
         // cargo-leptos passes the address and site folder it built for.
         if raw.listen.is_none() {
@@ -254,7 +276,14 @@ impl Config {
                 &smtp_extra_roots,
             )?),
         };
+        let outbox = outbox_config(
+            raw.outbox_workers,
+            raw.outbox_lease_secs,
+            raw.outbox_first_retry_secs,
+            raw.instance_name,
+        )?;
         Ok(Config {
+            outbox,
             listen,
             database_url,
             public_url: public_url.trim_end_matches('/').to_owned(),
@@ -287,6 +316,77 @@ impl Config {
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
     }
+}
+
+fn number(
+    value: Option<String>,
+    default: i64,
+    range: std::ops::RangeInclusive<i64>,
+    setting: &'static str,
+    env: &'static str,
+) -> Result<i64, ConfigError> {
+    match value {
+        None => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .ok_or_else(|| {
+                err(
+                    setting,
+                    env,
+                    format!("expected a whole number from {} to {}", range.start(), range.end()),
+                )
+            }),
+    }
+}
+
+fn outbox_config(
+    workers: Option<String>,
+    lease: Option<String>,
+    first_retry: Option<String>,
+    instance_name: Option<String>,
+) -> Result<OutboxConfig, ConfigError> {
+    let workers = number(workers, 2, 0..=64, "outbox_workers", "ECOLE_OUTBOX_WORKERS")?;
+    let lease_secs = number(lease, 300, 2..=86_400, "outbox_lease_secs", "ECOLE_OUTBOX_LEASE_SECS")?;
+    let first_retry_secs = number(
+        first_retry,
+        60,
+        1..=86_400,
+        "outbox_first_retry_secs",
+        "ECOLE_OUTBOX_FIRST_RETRY_SECS",
+    )?;
+    let instance_name = match instance_name {
+        Some(name) if !name.trim().is_empty() && name.len() <= 100 => name.trim().to_owned(),
+        Some(_) => {
+            return Err(err(
+                "instance_name",
+                "ECOLE_INSTANCE_NAME",
+                "expected a short non-empty name",
+            ));
+        }
+        None => {
+            let mut random = [0u8; 4];
+            domain::secret::random_bytes(&mut random)
+                .map_err(|e| err("instance_name", "ECOLE_INSTANCE_NAME", e.to_string()))?;
+            format!(
+                "pid{}-{}",
+                std::process::id(),
+                random.iter().map(|b| format!("{b:02x}")).collect::<String>()
+            )
+        }
+    };
+    Ok(OutboxConfig {
+        workers: usize::try_from(workers).unwrap_or(2),
+        instance_name,
+        worker: domain::outbox::worker::WorkerConfig {
+            lease_secs,
+            first_retry_secs,
+            ..domain::outbox::worker::WorkerConfig::default()
+        },
+        idle_poll: std::time::Duration::from_millis(500),
+    })
 }
 
 /// A 32-byte key given in base64.

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod handlers;
 pub mod middleware;
+pub mod outbox;
 pub mod router;
 pub mod serve;
 pub mod state;

@@ -27,7 +27,8 @@ pub async fn run(config: Config) -> crate::StartupResult<()> {
     }
     let state = AppState::new(config, db.clone(), mailer, Some(metrics))?;
     let public_url = state.config.public_url.clone();
-    tokio::spawn(purge_sessions(db));
+    tokio::spawn(purge_sessions(db.clone()));
+    let workers = crate::outbox::start(&state.config.outbox, db, state.server.sending.clone());
 
     let listener = tokio::net::TcpListener::bind(listen)
         .await
@@ -40,6 +41,7 @@ pub async fn run(config: Config) -> crate::StartupResult<()> {
     .with_graceful_shutdown(shutdown_signal())
     .await
     .map_err(|e| format!("server: {e}"))?;
+    workers.stop().await;
     tracing::info!("stopped");
     Ok(())
 }
@@ -48,8 +50,12 @@ async fn purge_sessions(db: domain::DatabaseConnection) {
     let mut every = tokio::time::interval(Duration::from_secs(600));
     loop {
         every.tick().await;
-        if let Err(error) = domain::sessions::purge_expired(&db, chrono::Utc::now()).await {
+        let now = chrono::Utc::now();
+        if let Err(error) = domain::sessions::purge_expired(&db, now).await {
             tracing::warn!(%error, "session purge failed");
+        }
+        if let Err(error) = domain::archive::unlock::purge_expired(&db, now).await {
+            tracing::warn!(%error, "archive unlock purge failed");
         }
     }
 }

@@ -91,6 +91,17 @@ impl TestDb {
         }
     }
 
+    /// The database's URL, for a server process started by a test.
+    pub fn url(&self) -> String {
+        match &self.cleanup {
+            Cleanup::File(path) => format!("sqlite://{}?mode=rwc", path.display()),
+            Cleanup::Postgres { admin_url, name } => {
+                let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b);
+                format!("{base}/{name}")
+            }
+        }
+    }
+
     /// Closes the connection and removes the database.
     pub async fn drop_database(self) {
         self.db.close().await.ok();

@@ -192,12 +192,17 @@ pub async fn deliver_once(
     Ok(reply)
 }
 
+/// A mailbox; a recipient typed without a name gets the bare address.
 fn mailbox(name: &str, address: &str) -> Result<Mailbox> {
-    let name = validate::display_name(name)?;
+    let name = if name.trim().is_empty() {
+        None
+    } else {
+        Some(validate::display_name(name)?)
+    };
     let address = validate::email(address)?
         .parse()
         .map_err(|_| Error::Invalid(crate::Invalid::EmailMalformed))?;
-    Ok(Mailbox::new(Some(name), address))
+    Ok(Mailbox::new(name, address))
 }
 
 /// Builds the message, refusing control characters in any header value first.

@@ -142,11 +142,8 @@ async fn record(
     now: Now,
 ) -> Result<()> {
     let at = now.timestamp();
+    // `claimed_by` stays: it tells which worker handled the row last.
     let update = outbox::Entity::update_many()
-        .col_expr(
-            outbox::Column::ClaimedBy,
-            Expr::value(Option::<String>::None),
-        )
         .col_expr(
             outbox::Column::ClaimedUntil,
             Expr::value(Option::<i64>::None),

@@ -1,0 +1,352 @@
+//! Outbox throughput: one message queued to 5,000 recipients and delivered by the real
+//! worker (`domain::outbox::worker::run_once`, SQLite, one reused connection per account)
+//! into Postfix's `smtp-sink`, beside Postfix's own `smtp-source` sending as many messages
+//! into the same sink over one reused connection: the reference for what the loopback and
+//! the sink allow, so the ratio shows what claiming, personalising and recording cost.
+
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+use domain::access::{Actor, actor_in};
+use domain::accounts::sending::{RawSending, SendingInput};
+use domain::accounts::{self, answer, authorisations, code};
+use domain::crypto::MasterKeys;
+use domain::mail::{Mailer, Relay};
+use domain::outbox::compose::{self, DraftInput};
+use domain::outbox::worker::{self, Worker, WorkerConfig};
+use domain::password::{HashCost, PasswordHasher};
+use domain::secret::Secret;
+use domain::sending_settings::SendingEnvironment;
+use domain::smtp::{Endpoint, Policy, Security};
+use domain::staff::{self, StaffInput};
+use domain::{DatabaseConnection, Now, invitations, schools};
+
+const RECIPIENTS: usize = 5_000;
+/// smtp-source's payload size: about the body of one personalised outbox message (text
+/// and HTML parts), so both senders push similar bytes.
+const PAYLOAD: &str = "1200";
+const INSTALL: &str = "echo \"postfix postfix/main_mailer_type select No configuration\" | debconf-set-selections && DEBIAN_FRONTEND=noninteractive apt-get install -y postfix";
+
+/// A Postfix test tool: Debian puts them in /usr/sbin, which is often not on PATH.
+fn postfix_tool(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::iter::once(PathBuf::from("/usr/sbin"))
+        .chain(std::env::split_paths(&path))
+        .map(|dir| dir.join(name))
+        .find(|p| p.is_file())
+}
+
+/// `smtp-sink`, killed when dropped (also when the bench panics).
+struct Sink {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_sink(program: &PathBuf) -> Sink {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port")
+        .port();
+    let mut cmd = Command::new(program);
+    // smtp-sink refuses to run as root unless told which user to become.
+    use std::os::unix::fs::MetadataExt as _;
+    if std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0) {
+        cmd.args(["-u", "nobody"]);
+    }
+    let child = cmd
+        .args([&format!("127.0.0.1:{port}"), "1000"])
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start smtp-sink");
+    let mut sink = Sink { child, port };
+    // It listens a moment after starting; wait for it rather than race the first sender.
+    for _ in 0..100 {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return sink;
+        }
+        if let Ok(Some(status)) = sink.child.try_wait() {
+            panic!("smtp-sink exited at start: {status}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("smtp-sink not listening on port {port}");
+}
+
+// --- Setup, as domain/tests/accounts_support and domain/tests/outbox.rs do it. ---
+
+fn t0() -> Now {
+    Utc.with_ymd_and_hms(2026, 9, 1, 8, 0, 0)
+        .single()
+        .expect("a valid date")
+}
+
+/// The cheapest Argon2 cost: setting up is not what is measured.
+fn hasher() -> &'static PasswordHasher {
+    static HASHER: std::sync::OnceLock<PasswordHasher> = std::sync::OnceLock::new();
+    HASHER.get_or_init(|| PasswordHasher::new(HashCost::TEST_ONLY, b"bench pepper"))
+}
+
+fn env(mailer: Mailer) -> SendingEnvironment {
+    SendingEnvironment {
+        hosting: mailer,
+        hosting_from: "ne-pas-repondre@hebergeur.fr".into(),
+        school_policy: Policy::default(),
+        keys: Arc::new(
+            MasterKeys::from_base64("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", &[])
+                .expect("master key"),
+        ),
+    }
+}
+
+fn relay_on(port: u16) -> Mailer {
+    Mailer::Relay(Arc::new(Relay {
+        endpoint: Endpoint {
+            host: "127.0.0.1".into(),
+            port,
+            security: Security::None,
+            username: None,
+            password: None,
+        },
+        policy: Policy {
+            allow_private_hosts: true,
+            any_port: true,
+            ..Policy::default()
+        },
+    }))
+}
+
+/// Signs up someone invited with `token` and returns them as an actor of the school.
+async fn accept(db: &DatabaseConnection, token: &str, school_id: i64) -> Actor {
+    let p = Secret::new("une phrase de passe");
+    let accepted = invitations::accept(db, hasher(), token, &p, &p, t0())
+        .await
+        .expect("accept invitation");
+    actor_in(db, accepted.person_id, school_id)
+        .await
+        .expect("actor")
+        .expect("a member of the school")
+}
+
+fn proof(answer: &Secret) -> answer::Proof<'_> {
+    answer::Proof {
+        hasher: hasher(),
+        answer,
+    }
+}
+
+/// The code in the last message the mailer received for `to`.
+fn last_code(mailer: &Mailer, to: &str) -> String {
+    let sent = mailer.sent();
+    let mail = sent
+        .iter()
+        .rev()
+        .find(|m| m.contains(&format!("<{to}>")))
+        .expect("a code mail");
+    let at = mail.find("Code : ").expect("a code line") + "Code : ".len();
+    mail[at..at + 6].to_owned()
+}
+
+/// A school, its teacher, and an active "Secrétariat" account the teacher may send with.
+async fn school_with_account(db: &DatabaseConnection) -> (Actor, i64) {
+    let created = schools::create_with_admin(db, "Collège A", "admin@a.fr", "Admin", t0())
+        .await
+        .expect("school");
+    let school_id = created.school.id;
+    let token = created.invitation.expect("admin invitation").token;
+    let admin = accept(db, token.expose(), school_id).await;
+    let input = StaffInput::parse("Bruno Prof", "bruno@a.fr", "enseignant", false).expect("staff");
+    let added = staff::add(db, &admin, &input, t0()).await.expect("add");
+    let token = added.invitation.expect("teacher invitation").token;
+    let teacher = accept(db, token.expose(), school_id).await;
+
+    let mailer = Mailer::memory();
+    let env = env(mailer.clone());
+    let account =
+        accounts::create_establishment(db, &env, &admin, "Secrétariat", "secretariat@a.fr", t0())
+            .await
+            .expect("account");
+    let code = last_code(&mailer, "secretariat@a.fr");
+    code::submit(db, &env, &admin, account.id, &code, t0())
+        .await
+        .expect("code");
+    let medor = Secret::new("medor");
+    let input = answer::SecretInput::parse("Animal ?", &medor, &medor).expect("answer");
+    let none = Secret::new("");
+    answer::set(db, &admin, account.id, input, proof(&none), t0())
+        .await
+        .expect("set answer");
+    let server_settings = SendingInput::parse(RawSending {
+        use_server_settings: true,
+        host: "",
+        port: "",
+        security: "",
+        username: "",
+        password: "",
+    })
+    .expect("settings");
+    accounts::sending::validate(
+        db,
+        &env,
+        &admin,
+        account.id,
+        &server_settings,
+        proof(&medor),
+        t0(),
+    )
+    .await
+    .expect("validate");
+    authorisations::set(db, &admin, account.id, &[teacher.person_id()], t0())
+        .await
+        .expect("authorise");
+    (teacher, account.id)
+}
+
+// --- The measurement. ---
+
+/// Rounds of `run_once` until one claims nothing; the clock passed on follows real time.
+async fn drain(db: DatabaseConnection, env: SendingEnvironment, name: &str, started: Instant) {
+    let worker = Worker {
+        name: name.into(),
+        config: WorkerConfig {
+            batch: 200,
+            ..WorkerConfig::default()
+        },
+    };
+    loop {
+        let now = t0() + chrono::Duration::from_std(started.elapsed()).unwrap_or_default();
+        let round = worker::run_once(&db, &env, &worker, now)
+            .await
+            .expect("outbox round");
+        if round.claimed == 0 {
+            return;
+        }
+    }
+}
+
+/// Queues one message to [`RECIPIENTS`] on a fresh database, then times `workers`
+/// delivering it, from queued to every row recorded sent.
+async fn outbox(port: u16, workers: &[&'static str]) -> Duration {
+    let t = testkit::sqlite().await;
+    let db = t.db.clone();
+    let (teacher, account_id) = school_with_account(&db).await;
+    let recipients: String = (1..=RECIPIENTS)
+        .map(|n| format!("parent{n}@b.fr\n"))
+        .collect();
+    let draft = compose::save_draft(
+        &db,
+        &teacher,
+        None,
+        DraftInput {
+            account_id,
+            subject: "Réunion parents-professeurs".into(),
+            body:
+                "Bonjour,\n\nLa réunion parents-professeurs a lieu jeudi à 18 h.\n\nLe secrétariat"
+                    .into(),
+            recipients,
+            ..DraftInput::default()
+        },
+        t0(),
+    )
+    .await
+    .expect("draft");
+    let queued = compose::queue_draft(&db, &teacher, draft, t0())
+        .await
+        .expect("queue");
+    assert_eq!(queued.recipients, RECIPIENTS);
+
+    let env = env(relay_on(port));
+    let started = Instant::now();
+    let tasks: Vec<_> = workers
+        .iter()
+        .map(|name| tokio::spawn(drain(db.clone(), env.clone(), name, started)))
+        .collect();
+    for task in tasks {
+        task.await.expect("worker task");
+    }
+    let elapsed = started.elapsed();
+
+    let detail = domain::outbox::detail(&db, &teacher, queued.message_id)
+        .await
+        .expect("detail");
+    let p = &detail.summary.progress;
+    let first = detail
+        .recipients
+        .first()
+        .map(|r| (&r.state, &r.problem, &r.reply));
+    assert_eq!(
+        (p.sent, p.failed, p.pending),
+        (RECIPIENTS as u64, 0, 0),
+        "every recipient recorded sent; the first: {first:?}"
+    );
+    t.drop_database().await;
+    elapsed
+}
+
+fn smtp_source(program: &PathBuf, port: u16) -> Duration {
+    let started = Instant::now();
+    let status = Command::new(program)
+        // -d: do not disconnect, send every message over the one session.
+        .args([
+            "-s",
+            "1",
+            "-m",
+            &RECIPIENTS.to_string(),
+            "-l",
+            PAYLOAD,
+            "-d",
+        ])
+        .args(["-f", "a@b.fr", "-t", "c@d.fr", &format!("127.0.0.1:{port}")])
+        .stdout(Stdio::null())
+        .status()
+        .expect("start smtp-source");
+    let elapsed = started.elapsed();
+    assert!(status.success(), "smtp-source failed: {status}");
+    elapsed
+}
+
+/// Prints the outbox-versus-smtp-source table; exits non-zero without Postfix's tools.
+pub async fn run() {
+    let (Some(sink_program), Some(source_program)) =
+        (postfix_tool("smtp-sink"), postfix_tool("smtp-source"))
+    else {
+        eprintln!(
+            "outbox bench: Postfix's smtp-sink and smtp-source are missing; install them with\n  {INSTALL}"
+        );
+        std::process::exit(1);
+    };
+    let sink = start_sink(&sink_program);
+    let reference = smtp_source(&source_program, sink.port);
+    let one = outbox(sink.port, &["bench"]).await;
+    let two = outbox(sink.port, &["a", "b"]).await;
+    drop(sink);
+
+    let rate = |d: Duration| RECIPIENTS as f64 / d.as_secs_f64();
+    println!(
+        "Outbox into Postfix smtp-sink, loopback, SQLite, one message to {RECIPIENTS} recipients (same run):"
+    );
+    println!("| sender | messages | seconds | msg/s | outbox/smtp-source |");
+    println!("| --- | ---: | ---: | ---: | ---: |");
+    for (sender, elapsed) in [
+        ("outbox, 1 worker (batch 200)", one),
+        ("outbox, 2 workers (batch 200)", two),
+        ("smtp-source, 1 connection (-d)", reference),
+    ] {
+        println!(
+            "| {sender} | {RECIPIENTS} | {:.3} | {:.0} | {:.2} |",
+            elapsed.as_secs_f64(),
+            rate(elapsed),
+            rate(elapsed) / rate(reference)
+        );
+    }
+}
