@@ -321,12 +321,18 @@ impl Problem {
                 "L'établissement délègue l'envoi de tous les e-mails au serveur : laissez « Utiliser les paramètres du serveur » coché.",
                 "The school delivers all e-mail through the server: keep “Use the server settings” ticked.",
             ),
-            Problem::SubjectEmpty => ("L'objet du message est obligatoire.", "The subject is required."),
+            Problem::SubjectEmpty => (
+                "L'objet du message est obligatoire.",
+                "The subject is required.",
+            ),
             Problem::SubjectMalformed => (
                 "L'objet est trop long (250 caractères au plus) ou contient un retour à la ligne.",
                 "The subject is too long (250 characters at most) or contains a line break.",
             ),
-            Problem::BodyEmpty => ("Le texte du message est vide.", "The message text is empty."),
+            Problem::BodyEmpty => (
+                "Le texte du message est vide.",
+                "The message text is empty.",
+            ),
             Problem::BodyTooLong => (
                 "Le texte du message est trop long (100 Ko au plus) : mettez le reste en pièce jointe.",
                 "The message text is too long (100 KB at most): attach the rest as a file.",

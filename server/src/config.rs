@@ -336,7 +336,11 @@ fn number(
                 err(
                     setting,
                     env,
-                    format!("expected a whole number from {} to {}", range.start(), range.end()),
+                    format!(
+                        "expected a whole number from {} to {}",
+                        range.start(),
+                        range.end()
+                    ),
                 )
             }),
     }
@@ -349,7 +353,13 @@ fn outbox_config(
     instance_name: Option<String>,
 ) -> Result<OutboxConfig, ConfigError> {
     let workers = number(workers, 2, 0..=64, "outbox_workers", "ECOLE_OUTBOX_WORKERS")?;
-    let lease_secs = number(lease, 300, 2..=86_400, "outbox_lease_secs", "ECOLE_OUTBOX_LEASE_SECS")?;
+    let lease_secs = number(
+        lease,
+        300,
+        2..=86_400,
+        "outbox_lease_secs",
+        "ECOLE_OUTBOX_LEASE_SECS",
+    )?;
     let first_retry_secs = number(
         first_retry,
         60,
@@ -373,7 +383,10 @@ fn outbox_config(
             format!(
                 "pid{}-{}",
                 std::process::id(),
-                random.iter().map(|b| format!("{b:02x}")).collect::<String>()
+                random
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect::<String>()
             )
         }
     };

@@ -22,7 +22,10 @@ impl Workers {
     pub async fn stop(self) {
         let _ = self.stop.send(true);
         let all = futures_join(self.tasks);
-        if tokio::time::timeout(Duration::from_secs(30), all).await.is_err() {
+        if tokio::time::timeout(Duration::from_secs(30), all)
+            .await
+            .is_err()
+        {
             tracing::warn!("outbox workers did not stop within 30 s");
         }
     }
@@ -43,7 +46,13 @@ pub fn start(config: &OutboxConfig, db: DatabaseConnection, env: SendingEnvironm
                 name: format!("{}/{i}", config.instance_name),
                 config: config.worker.clone(),
             };
-            tokio::spawn(run(worker, db.clone(), env.clone(), config.idle_poll, stopped.clone()))
+            tokio::spawn(run(
+                worker,
+                db.clone(),
+                env.clone(),
+                config.idle_poll,
+                stopped.clone(),
+            ))
         })
         .collect();
     if config.workers > 0 {

@@ -21,7 +21,17 @@ const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(45);
 
 pub fn router(state: AppState) -> Router {
     let routes = state.routes.clone();
-    Router::new()
+    // The JSON API authenticates by bearer token and reads no cookie: no session, no CSRF
+    // check, and a body limit sized for attachments.
+    let api = Router::new()
+        .route("/api/v1/openapi.json", get(handlers::api_v1::openapi))
+        .route("/api/v1/accounts", get(handlers::api_v1::accounts))
+        .route("/api/v1/messages", post(handlers::api_v1::queue))
+        .route("/api/v1/messages/{id}", get(handlers::api_v1::status))
+        .layer(RequestBodyLimitLayer::new(
+            handlers::api_v1::BODY_LIMIT_BYTES,
+        ));
+    let pages = Router::new()
         .route("/api/{fn_name}", post(handlers::leptos::server_fn))
         .route("/langue", post(handlers::language::set_language))
         .route(
@@ -32,12 +42,17 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(handlers::metrics::metrics))
         .leptos_routes_with_handler(routes, get(handlers::leptos::page))
         .fallback(handlers::leptos::fallback)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::session::load))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::session::load,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             Arc::<str>::from(middleware::csrf::origin_of(&state.config.public_url)),
             middleware::csrf::refuse_cross_site,
         ))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES));
+    pages
+        .merge(api)
         // No request may hang: the longest legitimate one is a 30 s test send.
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,

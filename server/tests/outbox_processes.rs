@@ -27,22 +27,34 @@ fn message_ids(peer: &SmtpPeer) -> Vec<String> {
 }
 
 async fn strings(db: &domain::DatabaseConnection, sql: &str) -> Vec<String> {
-    db.query_all_raw(Statement::from_string(db.get_database_backend(), sql.to_owned()))
-        .await
-        .expect("query")
-        .iter()
-        .map(|row| row.try_get_by_index::<String>(0).expect("text column"))
-        .collect()
+    db.query_all_raw(Statement::from_string(
+        db.get_database_backend(),
+        sql.to_owned(),
+    ))
+    .await
+    .expect("query")
+    .iter()
+    .map(|row| row.try_get_by_index::<String>(0).expect("text column"))
+    .collect()
 }
 
 async fn count_sent(db: &domain::DatabaseConnection) -> usize {
-    strings(db, "SELECT message_id_header FROM outbox WHERE state = 'sent'").await.len()
+    strings(
+        db,
+        "SELECT message_id_header FROM outbox WHERE state = 'sent'",
+    )
+    .await
+    .len()
 }
 
 async fn wait_all_sent(db: &domain::DatabaseConnection, limit: Duration) {
     let start = Instant::now();
     while count_sent(db).await < RECIPIENTS {
-        assert!(start.elapsed() < limit, "only {} of {RECIPIENTS} sent after {limit:?}", count_sent(db).await);
+        assert!(
+            start.elapsed() < limit,
+            "only {} of {RECIPIENTS} sent after {limit:?}",
+            count_sent(db).await
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
@@ -51,9 +63,12 @@ async fn wait_all_sent(db: &domain::DatabaseConnection, limit: Duration) {
 async fn a_server_killed_mid_send_loses_nothing_and_resends_only_what_was_in_flight() {
     let t = testkit::sqlite().await;
     let db = &t.db;
-    let (teacher, account) = secretariat(db).await;
+    let (_, teacher, account) = secretariat(db).await;
     queue(db, &teacher, account, RECIPIENTS).await;
-    let queued: HashSet<String> = strings(db, "SELECT message_id_header FROM outbox").await.into_iter().collect();
+    let queued: HashSet<String> = strings(db, "SELECT message_id_header FROM outbox")
+        .await
+        .into_iter()
+        .collect();
     assert_eq!(queued.len(), RECIPIENTS);
 
     let peer = SmtpPeer::start(PeerOptions::default());
@@ -71,13 +86,19 @@ async fn a_server_killed_mid_send_loses_nothing_and_resends_only_what_was_in_fli
     server.wait().expect("reaped");
     tokio::time::sleep(Duration::from_millis(300)).await; // the peer finishes writing
     let at_kill = message_ids(&peer);
-    let in_flight: HashSet<String> = strings(db, "SELECT message_id_header FROM outbox WHERE state = 'sending'")
-        .await
-        .into_iter()
-        .collect();
+    let in_flight: HashSet<String> = strings(
+        db,
+        "SELECT message_id_header FROM outbox WHERE state = 'sending'",
+    )
+    .await
+    .into_iter()
+    .collect();
     let accepted_unrecorded = at_kill.iter().filter(|id| in_flight.contains(*id)).count();
     let sent_at_kill = count_sent(db).await;
-    assert!(sent_at_kill < RECIPIENTS, "the kill came too late to test anything");
+    assert!(
+        sent_at_kill < RECIPIENTS,
+        "the kill came too late to test anything"
+    );
 
     let mut restarted = spawn_server(&t.url(), peer.port, "crash-test", &dir);
     wait_all_sent(db, Duration::from_secs(180)).await;
@@ -89,10 +110,24 @@ async fn a_server_killed_mid_send_loses_nothing_and_resends_only_what_was_in_fli
         *copies.entry(id).or_default() += 1;
     }
     let distinct: HashSet<&String> = copies.keys().collect();
-    assert_eq!(distinct.len(), RECIPIENTS, "every recipient got the message");
-    assert!(copies.keys().all(|id| queued.contains(id)), "only queued Message-IDs arrived");
-    let duplicated: Vec<&String> = copies.iter().filter(|(_, n)| **n > 1).map(|(id, _)| id).collect();
-    assert!(copies.values().all(|n| *n <= 2), "no message arrived three times");
+    assert_eq!(
+        distinct.len(),
+        RECIPIENTS,
+        "every recipient got the message"
+    );
+    assert!(
+        copies.keys().all(|id| queued.contains(id)),
+        "only queued Message-IDs arrived"
+    );
+    let duplicated: Vec<&String> = copies
+        .iter()
+        .filter(|(_, n)| **n > 1)
+        .map(|(id, _)| id)
+        .collect();
+    assert!(
+        copies.values().all(|n| *n <= 2),
+        "no message arrived three times"
+    );
     assert!(
         duplicated.iter().all(|id| in_flight.contains(*id)),
         "a second copy only of a message in flight at the kill"
@@ -115,7 +150,7 @@ async fn two_server_processes_share_one_postgresql_outbox_without_duplicates() {
         return;
     };
     let db = &t.db;
-    let (teacher, account) = secretariat(db).await;
+    let (_, teacher, account) = secretariat(db).await;
     queue(db, &teacher, account, RECIPIENTS).await;
     let peer = SmtpPeer::start(PeerOptions::default());
     let dir = tempdir();
@@ -129,9 +164,23 @@ async fn two_server_processes_share_one_postgresql_outbox_without_duplicates() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     let ids = message_ids(&peer);
     let distinct: HashSet<&String> = ids.iter().collect();
-    assert_eq!((ids.len(), distinct.len()), (RECIPIENTS, RECIPIENTS), "none missing, none twice");
-    let by_one = strings(db, "SELECT claimed_by FROM outbox WHERE claimed_by LIKE 'instance-one/%'").await.len();
-    let by_two = strings(db, "SELECT claimed_by FROM outbox WHERE claimed_by LIKE 'instance-two/%'").await.len();
+    assert_eq!(
+        (ids.len(), distinct.len()),
+        (RECIPIENTS, RECIPIENTS),
+        "none missing, none twice"
+    );
+    let by_one = strings(
+        db,
+        "SELECT claimed_by FROM outbox WHERE claimed_by LIKE 'instance-one/%'",
+    )
+    .await
+    .len();
+    let by_two = strings(
+        db,
+        "SELECT claimed_by FROM outbox WHERE claimed_by LIKE 'instance-two/%'",
+    )
+    .await
+    .len();
     println!("two instances: {by_one} sent by one, {by_two} by two");
     assert_eq!(by_one + by_two, RECIPIENTS);
     assert!(by_one > 0 && by_two > 0, "both instances took part");

@@ -96,7 +96,9 @@ impl TestDb {
         match &self.cleanup {
             Cleanup::File(path) => format!("sqlite://{}?mode=rwc", path.display()),
             Cleanup::Postgres { admin_url, name } => {
-                let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b);
+                let base = admin_url
+                    .rsplit_once('/')
+                    .map_or(admin_url.as_str(), |(b, _)| b);
                 format!("{base}/{name}")
             }
         }

@@ -1,5 +1,6 @@
 //! Plain axum handlers beside the Leptos pages: operations endpoints and the language switch.
 
+pub mod api_v1;
 pub mod health;
 pub mod language;
 pub mod leptos;

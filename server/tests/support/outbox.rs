@@ -34,14 +34,29 @@ async fn signed_up(db: &DatabaseConnection, token: &Secret, school_id: i64) -> A
         .expect("member")
 }
 
-/// The teacher who may send, and the establishment account's id.
-pub async fn secretariat(db: &DatabaseConnection) -> (Actor, i64) {
+/// The first administrator of a school just created, signed up.
+pub async fn signed_up_admin(db: &DatabaseConnection, created: &schools::Created) -> Actor {
+    signed_up(
+        db,
+        &created.invitation.as_ref().expect("invitation").token,
+        created.school.id,
+    )
+    .await
+}
+
+/// The administrator, the teacher who may send, and the establishment account's id.
+pub async fn secretariat(db: &DatabaseConnection) -> (Actor, Actor, i64) {
     let now = chrono::Utc::now();
     let created = schools::create_with_admin(db, "Collège A", "admin@a.fr", "Admin", now)
         .await
         .expect("school");
     let school_id = created.school.id;
-    let admin = signed_up(db, &created.invitation.expect("invitation").token, school_id).await;
+    let admin = signed_up(
+        db,
+        &created.invitation.expect("invitation").token,
+        school_id,
+    )
+    .await;
     let input = StaffInput::parse("Bruno Prof", "bruno@a.fr", "enseignant", false).expect("input");
     let added = staff::add(db, &admin, &input, now).await.expect("teacher");
     let teacher = signed_up(db, &added.invitation.expect("invitation").token, school_id).await;
@@ -98,7 +113,7 @@ pub async fn secretariat(db: &DatabaseConnection) -> (Actor, i64) {
     authorisations::set(db, &admin, account.id, &[teacher.person_id()], now)
         .await
         .expect("authorised");
-    (teacher, account.id)
+    (admin, teacher, account.id)
 }
 
 /// Queues one message from `account` to `count` recipients; returns its id.
@@ -127,13 +142,21 @@ pub async fn queue(db: &DatabaseConnection, teacher: &Actor, account: i64, count
 }
 
 /// The server binary, serving on a free port, delivering to the relay on `relay_port`.
-pub fn spawn_server(database_url: &str, relay_port: u16, instance: &str, data_dir: &std::path::Path) -> Child {
+pub fn spawn_server(
+    database_url: &str,
+    relay_port: u16,
+    instance: &str,
+    data_dir: &std::path::Path,
+) -> Child {
     Command::new(env!("CARGO_BIN_EXE_server"))
         .arg("serve")
         .env("ECOLE_DATABASE_URL", database_url)
         .env("ECOLE_MASTER_KEY", KEY)
         .env("ECOLE_PEPPER", KEY)
-        .env("ECOLE_LISTEN", format!("127.0.0.1:{}", testkit::smtp::free_port()))
+        .env(
+            "ECOLE_LISTEN",
+            format!("127.0.0.1:{}", testkit::smtp::free_port()),
+        )
         .env("ECOLE_DATA_DIR", data_dir)
         .env("ECOLE_RELAY_HOST", "127.0.0.1")
         .env("ECOLE_RELAY_PORT", relay_port.to_string())

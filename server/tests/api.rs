@@ -1,0 +1,223 @@
+//! `/api/v1` through the real router: a school token queues a message from an
+//! establishment account and reads each recipient's status; no token, a revoked token,
+//! another school's account and refused recipients get clear JSON errors; the OpenAPI
+//! document is served. SQLite, and PostgreSQL when `TEST_DATABASE_URL` is set.
+
+mod support;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use domain::outbox::worker::{self, Worker, WorkerConfig};
+use support::TestApp;
+use support::outbox::secretariat;
+
+fn json_request(
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<serde_json::Value>,
+) -> Request<Body> {
+    let mut builder = Request::builder().method(method).uri(path);
+    if let Some(token) = token {
+        builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    match body {
+        Some(json) => builder
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(json.to_string()))
+            .expect("request"),
+        None => builder.body(Body::empty()).expect("request"),
+    }
+}
+
+fn json(resp: &support::Resp) -> serde_json::Value {
+    serde_json::from_str(&resp.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", resp.body))
+}
+
+#[tokio::test]
+async fn a_school_token_queues_from_an_establishment_account_and_reads_each_status() {
+    for t in testkit::databases().await {
+        let app = TestApp::new(t).await;
+        let db = app.db().clone();
+        let (admin, teacher, account) = secretariat(&db).await;
+        let now = chrono::Utc::now();
+        let (view, token) = domain::api_tokens::create(&db, &admin, "Vie scolaire", now)
+            .await
+            .expect("token");
+        let token = token.expose().to_owned();
+        assert!(token.starts_with("ecc_"));
+        // A teacher may not create tokens.
+        assert!(matches!(
+            domain::api_tokens::create(&db, &teacher, "x", now).await,
+            Err(domain::Error::Forbidden)
+        ));
+
+        let resp = app
+            .send(json_request("GET", "/api/v1/accounts", Some(&token), None))
+            .await;
+        assert_eq!(resp.status, StatusCode::OK);
+        assert_eq!(json(&resp)[0]["label"], "Secrétariat");
+
+        let message = serde_json::json!({
+            "account_id": account,
+            "subject": "Absence de {eleve}",
+            "body": "Bonjour {nom},\n\n{eleve} était absent ce matin.",
+            "recipients": [
+                {"email": "parent.a@b.fr", "name": "Mme Petit", "fields": {"eleve": "Léa"}},
+                {"email": "parent.b@b.fr", "fields": {"eleve": "Tom"}}
+            ]
+        });
+        // No token, a wrong one: 401, in French.
+        let resp = app
+            .send(json_request(
+                "POST",
+                "/api/v1/messages",
+                None,
+                Some(message.clone()),
+            ))
+            .await;
+        assert_eq!(resp.status, StatusCode::UNAUTHORIZED);
+        assert!(
+            json(&resp)["message"]
+                .as_str()
+                .expect("message")
+                .contains("Jeton")
+        );
+        let resp = app
+            .send(json_request(
+                "POST",
+                "/api/v1/messages",
+                Some("ecc_nope"),
+                Some(message.clone()),
+            ))
+            .await;
+        assert_eq!(resp.status, StatusCode::UNAUTHORIZED);
+
+        let resp = app
+            .send(json_request(
+                "POST",
+                "/api/v1/messages",
+                Some(&token),
+                Some(message.clone()),
+            ))
+            .await;
+        assert_eq!(resp.status, StatusCode::ACCEPTED, "{}", resp.body);
+        let id = json(&resp)["id"].as_i64().expect("id");
+        let status_url = json(&resp)["status_url"].as_str().expect("url").to_owned();
+
+        let mailer = domain::mail::Mailer::memory();
+        let env = domain::sending_settings::SendingEnvironment {
+            hosting: mailer.clone(),
+            hosting_from: "ne-pas-repondre@hebergeur.fr".into(),
+            school_policy: domain::smtp::Policy::default(),
+            keys: std::sync::Arc::new(
+                domain::crypto::MasterKeys::from_base64(support::KEY, &[]).expect("key"),
+            ),
+        };
+        let w = Worker {
+            name: "api-test".into(),
+            config: WorkerConfig::default(),
+        };
+        worker::run_once(&db, &env, &w, chrono::Utc::now())
+            .await
+            .expect("round");
+        let sent = mailer.sent();
+        assert_eq!(sent.len(), 2);
+        assert!(sent.iter().any(|m| m.contains("Bonjour Mme Petit")));
+
+        let resp = app
+            .send(json_request("GET", &status_url, Some(&token), None))
+            .await;
+        assert_eq!(resp.status, StatusCode::OK);
+        let status = json(&resp);
+        assert_eq!(status["id"], id);
+        assert_eq!(status["progress"]["sent"], 2);
+        assert_eq!(status["recipients"][1]["state"], "Sent");
+
+        // Refused recipients are listed by position; nothing is queued.
+        let mut bad = message.clone();
+        bad["recipients"][1]["email"] = "pas-une-adresse".into();
+        let resp = app
+            .send(json_request(
+                "POST",
+                "/api/v1/messages",
+                Some(&token),
+                Some(bad),
+            ))
+            .await;
+        assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(json(&resp)["lines"], serde_json::json!([2]));
+        // A missing placeholder value: 422 naming it.
+        let mut missing = message.clone();
+        missing["recipients"][1]["fields"] = serde_json::json!({});
+        let resp = app
+            .send(json_request(
+                "POST",
+                "/api/v1/messages",
+                Some(&token),
+                Some(missing),
+            ))
+            .await;
+        assert_eq!(resp.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            json(&resp)["message"]
+                .as_str()
+                .expect("message")
+                .contains("{eleve}")
+        );
+
+        // Another school's token sees neither the account nor the message.
+        let other = domain::schools::create_with_admin(&db, "Lycée B", "admin@b.fr", "B", now)
+            .await
+            .expect("school");
+        let other_admin = support::outbox::signed_up_admin(&db, &other).await;
+        let (_, other_token) = domain::api_tokens::create(&db, &other_admin, "B", now)
+            .await
+            .expect("token");
+        let resp = app
+            .send(json_request(
+                "POST",
+                "/api/v1/messages",
+                Some(other_token.expose()),
+                Some(message.clone()),
+            ))
+            .await;
+        assert_eq!(resp.status, StatusCode::NOT_FOUND);
+        let resp = app
+            .send(json_request(
+                "GET",
+                &status_url,
+                Some(other_token.expose()),
+                None,
+            ))
+            .await;
+        assert_eq!(resp.status, StatusCode::NOT_FOUND);
+
+        // Revoked: refused at once.
+        domain::api_tokens::revoke(&db, &admin, view.id, now)
+            .await
+            .expect("revoked");
+        let resp = app
+            .send(json_request("GET", "/api/v1/accounts", Some(&token), None))
+            .await;
+        assert_eq!(resp.status, StatusCode::UNAUTHORIZED);
+        app.drop_database().await;
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_is_served_and_names_every_path() {
+    let app = TestApp::new(testkit::sqlite().await).await;
+    let resp = app.get("/api/v1/openapi.json", None).await;
+    assert_eq!(resp.status, StatusCode::OK);
+    let doc = json(&resp);
+    assert_eq!(doc["openapi"], "3.0.3");
+    for path in [
+        "/api/v1/accounts",
+        "/api/v1/messages",
+        "/api/v1/messages/{id}",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path}");
+    }
+    app.drop_database().await;
+}
