@@ -5,7 +5,8 @@
 //! the sink allow, so the ratio shows what claiming, personalising and recording cost.
 
 use std::net::TcpStream;
-use std::path::PathBuf;
+use std::os::unix::fs::MetadataExt as _;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -26,9 +27,11 @@ use domain::staff::{self, StaffInput};
 use domain::{DatabaseConnection, Now, invitations, schools};
 
 const RECIPIENTS: usize = 5_000;
-/// smtp-source's payload size: about the body of one personalised outbox message (text
-/// and HTML parts), so both senders push similar bytes.
-const PAYLOAD: &str = "1200";
+/// smtp-source's body size: with its ~115 bytes of headers, about one personalised outbox
+/// message here (~900 bytes, text and HTML parts), so both senders push similar bytes.
+const PAYLOAD: &str = "800";
+const BODY: &str =
+    "Bonjour,\n\nLa réunion parents-professeurs a lieu jeudi à 18 h.\n\nLe secrétariat";
 const INSTALL: &str = "echo \"postfix postfix/main_mailer_type select No configuration\" | debconf-set-selections && DEBIAN_FRONTEND=noninteractive apt-get install -y postfix";
 
 /// A Postfix test tool: Debian puts them in /usr/sbin, which is often not on PATH.
@@ -53,14 +56,13 @@ impl Drop for Sink {
     }
 }
 
-fn start_sink(program: &PathBuf) -> Sink {
+fn start_sink(program: &Path) -> Sink {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free loopback port")
         .port();
     let mut cmd = Command::new(program);
     // smtp-sink refuses to run as root unless told which user to become.
-    use std::os::unix::fs::MetadataExt as _;
     if std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0) {
         cmd.args(["-u", "nobody"]);
     }
@@ -250,9 +252,7 @@ async fn outbox(port: u16, workers: &[&'static str]) -> Duration {
         DraftInput {
             account_id,
             subject: "Réunion parents-professeurs".into(),
-            body:
-                "Bonjour,\n\nLa réunion parents-professeurs a lieu jeudi à 18 h.\n\nLe secrétariat"
-                    .into(),
+            body: BODY.into(),
             recipients,
             ..DraftInput::default()
         },
@@ -293,20 +293,13 @@ async fn outbox(port: u16, workers: &[&'static str]) -> Duration {
     elapsed
 }
 
-fn smtp_source(program: &PathBuf, port: u16) -> Duration {
+fn smtp_source(program: &Path, port: u16) -> Duration {
+    let (count, to) = (RECIPIENTS.to_string(), format!("127.0.0.1:{port}"));
     let started = Instant::now();
     let status = Command::new(program)
-        // -d: do not disconnect, send every message over the one session.
-        .args([
-            "-s",
-            "1",
-            "-m",
-            &RECIPIENTS.to_string(),
-            "-l",
-            PAYLOAD,
-            "-d",
-        ])
-        .args(["-f", "a@b.fr", "-t", "c@d.fr", &format!("127.0.0.1:{port}")])
+        // One session (-s 1) that is not closed between messages (-d), like the worker's.
+        .args(["-s", "1", "-d", "-m", &count, "-l", PAYLOAD])
+        .args(["-f", "a@b.fr", "-t", "c@d.fr", &to])
         .stdout(Stdio::null())
         .status()
         .expect("start smtp-source");
