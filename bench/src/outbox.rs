@@ -8,23 +8,14 @@ use std::net::TcpStream;
 use std::os::unix::fs::MetadataExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
-use domain::access::{Actor, actor_in};
-use domain::accounts::sending::{RawSending, SendingInput};
-use domain::accounts::{self, answer, authorisations, code};
-use domain::crypto::MasterKeys;
-use domain::mail::{Mailer, Relay};
 use domain::outbox::compose::{self, DraftInput};
 use domain::outbox::worker::{self, Worker, WorkerConfig};
-use domain::password::{HashCost, PasswordHasher};
-use domain::secret::Secret;
 use domain::sending_settings::SendingEnvironment;
-use domain::smtp::{Endpoint, Policy, Security};
-use domain::staff::{self, StaffInput};
-use domain::{DatabaseConnection, Now, invitations, schools};
+use domain::{DatabaseConnection, Now};
+use testkit::fixtures::{env, relay_on, secretariat};
 
 const RECIPIENTS: usize = 5_000;
 /// smtp-source's body size: with its ~115 bytes of headers, about one personalised outbox
@@ -85,133 +76,10 @@ fn start_sink(program: &Path) -> Sink {
     panic!("smtp-sink not listening on port {port}");
 }
 
-// --- Setup, as domain/tests/accounts_support and domain/tests/outbox.rs do it. ---
-
 fn t0() -> Now {
     Utc.with_ymd_and_hms(2026, 9, 1, 8, 0, 0)
         .single()
         .expect("a valid date")
-}
-
-/// The cheapest Argon2 cost: setting up is not what is measured.
-fn hasher() -> &'static PasswordHasher {
-    static HASHER: std::sync::OnceLock<PasswordHasher> = std::sync::OnceLock::new();
-    HASHER.get_or_init(|| PasswordHasher::new(HashCost::TEST_ONLY, b"bench pepper"))
-}
-
-fn env(mailer: Mailer) -> SendingEnvironment {
-    SendingEnvironment {
-        hosting: mailer,
-        hosting_from: "ne-pas-repondre@hebergeur.fr".into(),
-        school_policy: Policy::default(),
-        keys: Arc::new(
-            MasterKeys::from_base64("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", &[])
-                .expect("master key"),
-        ),
-    }
-}
-
-fn relay_on(port: u16) -> Mailer {
-    Mailer::Relay(Arc::new(Relay {
-        endpoint: Endpoint {
-            host: "127.0.0.1".into(),
-            port,
-            security: Security::None,
-            username: None,
-            password: None,
-        },
-        policy: Policy {
-            allow_private_hosts: true,
-            any_port: true,
-            ..Policy::default()
-        },
-    }))
-}
-
-/// Signs up someone invited with `token` and returns them as an actor of the school.
-async fn accept(db: &DatabaseConnection, token: &str, school_id: i64) -> Actor {
-    let p = Secret::new("une phrase de passe");
-    let accepted = invitations::accept(db, hasher(), token, &p, &p, t0())
-        .await
-        .expect("accept invitation");
-    actor_in(db, accepted.person_id, school_id)
-        .await
-        .expect("actor")
-        .expect("a member of the school")
-}
-
-fn proof(answer: &Secret) -> answer::Proof<'_> {
-    answer::Proof {
-        hasher: hasher(),
-        answer,
-    }
-}
-
-/// The code in the last message the mailer received for `to`.
-fn last_code(mailer: &Mailer, to: &str) -> String {
-    let sent = mailer.sent();
-    let mail = sent
-        .iter()
-        .rev()
-        .find(|m| m.contains(&format!("<{to}>")))
-        .expect("a code mail");
-    let at = mail.find("Code : ").expect("a code line") + "Code : ".len();
-    mail[at..at + 6].to_owned()
-}
-
-/// A school, its teacher, and an active "Secrétariat" account the teacher may send with.
-async fn school_with_account(db: &DatabaseConnection) -> (Actor, i64) {
-    let created = schools::create_with_admin(db, "Collège A", "admin@a.fr", "Admin", t0())
-        .await
-        .expect("school");
-    let school_id = created.school.id;
-    let token = created.invitation.expect("admin invitation").token;
-    let admin = accept(db, token.expose(), school_id).await;
-    let input = StaffInput::parse("Bruno Prof", "bruno@a.fr", "enseignant", false).expect("staff");
-    let added = staff::add(db, &admin, &input, t0()).await.expect("add");
-    let token = added.invitation.expect("teacher invitation").token;
-    let teacher = accept(db, token.expose(), school_id).await;
-
-    let mailer = Mailer::memory();
-    let env = env(mailer.clone());
-    let account =
-        accounts::create_establishment(db, &env, &admin, "Secrétariat", "secretariat@a.fr", t0())
-            .await
-            .expect("account");
-    let code = last_code(&mailer, "secretariat@a.fr");
-    code::submit(db, &env, &admin, account.id, &code, t0())
-        .await
-        .expect("code");
-    let medor = Secret::new("medor");
-    let input = answer::SecretInput::parse("Animal ?", &medor, &medor).expect("answer");
-    let none = Secret::new("");
-    answer::set(db, &admin, account.id, input, proof(&none), t0())
-        .await
-        .expect("set answer");
-    let server_settings = SendingInput::parse(RawSending {
-        use_server_settings: true,
-        host: "",
-        port: "",
-        security: "",
-        username: "",
-        password: "",
-    })
-    .expect("settings");
-    accounts::sending::validate(
-        db,
-        &env,
-        &admin,
-        account.id,
-        &server_settings,
-        proof(&medor),
-        t0(),
-    )
-    .await
-    .expect("validate");
-    authorisations::set(db, &admin, account.id, &[teacher.person_id()], t0())
-        .await
-        .expect("authorise");
-    (teacher, account.id)
 }
 
 // --- The measurement. ---
@@ -241,7 +109,8 @@ async fn drain(db: DatabaseConnection, env: SendingEnvironment, name: &str, star
 async fn outbox(port: u16, workers: &[&'static str]) -> Duration {
     let t = testkit::sqlite().await;
     let db = t.db.clone();
-    let (teacher, account_id) = school_with_account(&db).await;
+    let school = secretariat(&db, t0()).await;
+    let (teacher, account_id) = (school.teacher, school.account_id);
     let recipients: String = (1..=RECIPIENTS)
         .map(|n| format!("parent{n}@b.fr\n"))
         .collect();
@@ -265,7 +134,7 @@ async fn outbox(port: u16, workers: &[&'static str]) -> Duration {
         .expect("queue");
     assert_eq!(queued.recipients, RECIPIENTS);
 
-    let env = env(relay_on(port));
+    let env = env(&relay_on(port));
     let started = Instant::now();
     let tasks: Vec<_> = workers
         .iter()

@@ -9,7 +9,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use domain::outbox::worker::{self, Worker, WorkerConfig};
 use support::TestApp;
-use support::outbox::secretariat;
+use testkit::fixtures::{env, secretariat, signed_up};
 
 fn json_request(
     method: &str,
@@ -39,7 +39,8 @@ async fn a_school_token_queues_from_an_establishment_account_and_reads_each_stat
     for t in testkit::databases().await {
         let app = TestApp::new(t).await;
         let db = app.db().clone();
-        let (admin, teacher, account) = secretariat(&db).await;
+        let school = secretariat(&db, chrono::Utc::now()).await;
+        let (admin, teacher, account) = (school.admin, school.teacher, school.account_id);
         let now = chrono::Utc::now();
         let (view, token) = domain::api_tokens::create(&db, &admin, "Vie scolaire", now)
             .await
@@ -106,14 +107,7 @@ async fn a_school_token_queues_from_an_establishment_account_and_reads_each_stat
         let status_url = json(&resp)["status_url"].as_str().expect("url").to_owned();
 
         let mailer = domain::mail::Mailer::memory();
-        let env = domain::sending_settings::SendingEnvironment {
-            hosting: mailer.clone(),
-            hosting_from: "ne-pas-repondre@hebergeur.fr".into(),
-            school_policy: domain::smtp::Policy::default(),
-            keys: std::sync::Arc::new(
-                domain::crypto::MasterKeys::from_base64(support::KEY, &[]).expect("key"),
-            ),
-        };
+        let env = env(&mailer);
         let w = Worker {
             name: "api-test".into(),
             config: WorkerConfig::default(),
@@ -170,7 +164,13 @@ async fn a_school_token_queues_from_an_establishment_account_and_reads_each_stat
         let other = domain::schools::create_with_admin(&db, "Lycée B", "admin@b.fr", "B", now)
             .await
             .expect("school");
-        let other_admin = support::outbox::signed_up_admin(&db, &other).await;
+        let other_admin = signed_up(
+            &db,
+            &other.invitation.expect("invitation").token,
+            other.school.id,
+            now,
+        )
+        .await;
         let (_, other_token) = domain::api_tokens::create(&db, &other_admin, "B", now)
             .await
             .expect("token");

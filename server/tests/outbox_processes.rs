@@ -9,7 +9,8 @@ use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use sea_orm::{ConnectionTrait, Statement};
-use support::outbox::{queue, secretariat, spawn_server};
+use support::outbox::{queue, spawn_server};
+use testkit::fixtures::secretariat;
 use testkit::smtp::{PeerOptions, SmtpPeer};
 
 const RECIPIENTS: usize = 2_000;
@@ -63,7 +64,8 @@ async fn wait_all_sent(db: &domain::DatabaseConnection, limit: Duration) {
 async fn a_server_killed_mid_send_loses_nothing_and_resends_only_what_was_in_flight() {
     let t = testkit::sqlite().await;
     let db = &t.db;
-    let (_, teacher, account) = secretariat(db).await;
+    let school = secretariat(db, chrono::Utc::now()).await;
+    let (teacher, account) = (school.teacher, school.account_id);
     queue(db, &teacher, account, RECIPIENTS).await;
     let queued: HashSet<String> = strings(db, "SELECT message_id_header FROM outbox")
         .await
@@ -150,7 +152,8 @@ async fn two_server_processes_share_one_postgresql_outbox_without_duplicates() {
         return;
     };
     let db = &t.db;
-    let (_, teacher, account) = secretariat(db).await;
+    let school = secretariat(db, chrono::Utc::now()).await;
+    let (teacher, account) = (school.teacher, school.account_id);
     queue(db, &teacher, account, RECIPIENTS).await;
     let peer = SmtpPeer::start(PeerOptions::default());
     let dir = tempdir();

@@ -2,6 +2,7 @@
 //! `TEST_DATABASE_URL` points at a PostgreSQL server, a fresh PostgreSQL database too, so
 //! the same test body proves the rule on both. Dropped by [`TestDb::drop_database`].
 
+pub mod fixtures;
 pub mod smtp;
 
 use migration::MigratorTrait as _;

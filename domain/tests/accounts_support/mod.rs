@@ -1,45 +1,28 @@
 //! What the account tests share: a clock, a cheap hasher, a school with an administrator
 //! and a teacher, and readers of what the mailer received.
 
-#![allow(dead_code)] // each test binary uses a different part of this module
+#![allow(dead_code, unused_imports)] // each test binary uses a different part of this module
 #![expect(clippy::unwrap_used, reason = "test helpers should fail loudly")]
 
-use std::sync::Arc;
-
+use base64::Engine as _;
 use chrono::{TimeZone, Utc};
-use domain::access::{Actor, actor_in};
+use domain::access::Actor;
 use domain::accounts::answer::SecretInput;
 use domain::accounts::sending::{RawSending, SendingInput};
 use domain::accounts::{self, AccountState, answer, code};
-use domain::crypto::MasterKeys;
 use domain::mail::Mailer;
-use domain::password::{HashCost, PasswordHasher};
 use domain::secret::Secret;
 use domain::sending_settings::SendingEnvironment;
 use domain::staff::{self, StaffInput};
-use domain::{CodeRefusal, DatabaseConnection, Error, Now, invitations, schools};
+use domain::{CodeRefusal, DatabaseConnection, Error, Now, schools};
 use sea_orm::ConnectionTrait;
+use testkit::fixtures::signed_up;
 
 pub fn t0() -> Now {
     Utc.with_ymd_and_hms(2026, 9, 1, 8, 0, 0).single().unwrap()
 }
 
-pub fn hasher() -> PasswordHasher {
-    PasswordHasher::new(HashCost::TEST_ONLY, b"test pepper")
-}
-
-pub fn env(mailer: &Mailer) -> SendingEnvironment {
-    SendingEnvironment {
-        hosting: mailer.clone(),
-        hosting_from: "ne-pas-repondre@hebergeur.fr".into(),
-        school_policy: domain::smtp::Policy::default(),
-        keys: Arc::new(
-            MasterKeys::from_base64("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", &[]).unwrap(),
-        ),
-    }
-}
-
-pub const PASSWORD: &str = "une phrase de passe";
+pub use testkit::fixtures::{PASSWORD, env, hasher};
 
 /// A school with its administrator and one teacher, both signed up.
 pub struct School {
@@ -52,15 +35,8 @@ pub async fn school(db: &DatabaseConnection, name: &str, domain_name: &str) -> S
     let created = schools::create_with_admin(db, name, &admin_email, "Admin", t0())
         .await
         .unwrap();
-    let p = Secret::new(PASSWORD);
-    let token = created.invitation.unwrap().token;
-    let accepted = invitations::accept(db, &hasher(), token.expose(), &p, &p, t0())
-        .await
-        .unwrap();
-    let admin = actor_in(db, accepted.person_id, created.school.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let school_id = created.school.id;
+    let admin = signed_up(db, &created.invitation.unwrap().token, school_id, t0()).await;
     let input = StaffInput::parse(
         "Bruno Prof",
         &format!("bruno@{domain_name}"),
@@ -69,14 +45,7 @@ pub async fn school(db: &DatabaseConnection, name: &str, domain_name: &str) -> S
     )
     .unwrap();
     let added = staff::add(db, &admin, &input, t0()).await.unwrap();
-    let token = added.invitation.unwrap().token;
-    let accepted = invitations::accept(db, &hasher(), token.expose(), &p, &p, t0())
-        .await
-        .unwrap();
-    let teacher = actor_in(db, accepted.person_id, created.school.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let teacher = signed_up(db, &added.invitation.unwrap().token, school_id, t0()).await;
     School { admin, teacher }
 }
 
@@ -105,11 +74,10 @@ pub fn code_refusal(result: Result<accounts::AccountView, Error>) -> CodeRefusal
     }
 }
 
-/// The hasher is leaked so that a proof can borrow it for the whole test.
+/// The answer, as a proof checked by the shared test hasher.
 pub fn proof(answer: &Secret) -> answer::Proof<'_> {
-    static HASHER: std::sync::OnceLock<PasswordHasher> = std::sync::OnceLock::new();
     answer::Proof {
-        hasher: HASHER.get_or_init(hasher),
+        hasher: hasher(),
         answer,
     }
 }
@@ -164,4 +132,25 @@ pub fn server_settings() -> SendingInput {
         password: "",
     })
     .unwrap()
+}
+
+/// The bytes of the `cleRecuperation.crbee` attachment in a formatted message.
+pub fn recovery_file_in(message: &str) -> Vec<u8> {
+    let at = message
+        .find("filename=\"cleRecuperation.crbee\"")
+        .expect("the recovery file is attached");
+    let part_start = message[..at].rfind("\r\n\r\n").map_or(0, |p| p + 4);
+    let headers = &message[part_start..at];
+    let body_start = at + message[at..].find("\r\n\r\n").expect("part body") + 4;
+    let body_end = body_start + message[body_start..].find("\r\n--").expect("part end");
+    let body = &message[body_start..body_end];
+    assert!(
+        headers.contains("base64") || message[at..body_start].contains("base64"),
+        "expected a base64 part:\n{}",
+        &message[part_start..body_start]
+    );
+    let compact: String = body.split_whitespace().collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(compact)
+        .expect("base64 attachment")
 }

@@ -22,7 +22,7 @@ use std::net::SocketAddr;
 use tower::ServiceExt as _;
 
 pub const KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
-pub const PASSWORD: &str = "une phrase de passe";
+pub use testkit::fixtures::PASSWORD;
 
 pub fn test_config() -> Config {
     let vars: HashMap<&str, &str> = [("ECOLE_MASTER_KEY", KEY), ("ECOLE_PEPPER", KEY)].into();

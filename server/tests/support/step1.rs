@@ -2,9 +2,7 @@
 //! an operator who allows loopback relays (the test SMTP peer) would run it.
 
 use app::api::types::{SettingsOutcome, TestReportView};
-use domain::mail::{Mailer, Relay};
-use domain::smtp::{Endpoint, Policy, Security};
-use std::sync::Arc;
+use domain::mail::Mailer;
 use testkit::smtp::SmtpPeer;
 
 use super::{PASSWORD, Resp, TestApp};
@@ -66,20 +64,7 @@ pub async fn admin(app: &TestApp) -> String {
 
 /// The host's relay pointing at a plain loopback peer (as an operator's relay would be).
 pub fn hosting_relay(peer: &SmtpPeer) -> Mailer {
-    Mailer::Relay(Arc::new(Relay {
-        endpoint: Endpoint {
-            host: "127.0.0.1".into(),
-            port: peer.port,
-            security: Security::None,
-            username: None,
-            password: None,
-        },
-        policy: Policy {
-            allow_private_hosts: true,
-            any_port: true,
-            ..Policy::default()
-        },
-    }))
+    testkit::fixtures::relay_on(peer.port)
 }
 
 /// The 6-digit code in a verification mail the relay received.

@@ -1,0 +1,63 @@
+//! What the outbox tests share: a worker, the clock, queueing a message from the
+//! Secrétariat account, and readers of what was sent.
+
+#![allow(dead_code)] // each test binary uses a different part of this module
+#![expect(clippy::unwrap_used, reason = "test helpers should fail loudly")]
+
+use domain::access::Actor;
+use domain::outbox::compose::{self, DraftInput};
+use domain::outbox::worker::{Worker, WorkerConfig};
+use domain::{DatabaseConnection, Now};
+
+use crate::accounts_support::t0;
+
+pub fn worker(name: &str) -> Worker {
+    Worker {
+        name: name.into(),
+        config: WorkerConfig {
+            batch: 500,
+            ..WorkerConfig::default()
+        },
+    }
+}
+
+pub fn at(seconds: i64) -> Now {
+    t0() + chrono::Duration::seconds(seconds)
+}
+
+pub async fn queue(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    account_id: i64,
+    recipients: &str,
+) -> i64 {
+    let draft = compose::save_draft(
+        db,
+        actor,
+        None,
+        DraftInput {
+            account_id,
+            subject: "Absence de {eleve}".into(),
+            body: "Bonjour {nom},\n\n{eleve} était absent.".into(),
+            recipients: recipients.into(),
+            ..DraftInput::default()
+        },
+        t0(),
+    )
+    .await
+    .unwrap();
+    compose::queue_draft(db, actor, draft, t0())
+        .await
+        .unwrap()
+        .message_id
+}
+
+pub const TWO: &str = "email;nom;eleve\nparent.a@b.fr;Mme Petit;Léa\nparent.b@b.fr;M. Roy;Tom\n";
+
+pub fn message_id_of(data: &str) -> String {
+    data.lines()
+        .find_map(|l| l.strip_prefix("Message-ID: "))
+        .unwrap()
+        .trim()
+        .to_owned()
+}
