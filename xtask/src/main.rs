@@ -26,7 +26,8 @@ fn main() -> ExitCode {
             .args(["run", "--release", "--quiet", "-p", "bench", "--"])
             .args(&args[1..])),
         _ => Err(
-            "usage: cargo xtask serve | test [--no-e2e] | bench [smtp|hashing|outbox] | setup".to_owned(),
+            "usage: cargo xtask serve | test [--no-e2e] | bench [smtp|hashing|outbox] | setup"
+                .to_owned(),
         ),
     };
     match outcome {

@@ -12,6 +12,9 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+mod outbox;
+pub use outbox::OutboxConfig;
+
 /// Where the app's mail goes.
 #[derive(Clone)]
 pub enum MailConfig {
@@ -49,18 +52,6 @@ pub struct Config {
     pub site_root: String,
     /// How the outbox is delivered from this instance.
     pub outbox: OutboxConfig,
-}
-
-/// The outbox workers of this instance.
-#[derive(Clone, Debug)]
-pub struct OutboxConfig {
-    /// Workers in this process (0: this instance only serves pages and queues).
-    pub workers: usize,
-    /// Names this instance's claims; unique among instances sharing a database.
-    pub instance_name: String,
-    pub worker: domain::outbox::worker::WorkerConfig,
-    /// Pause between rounds while nothing is due.
-    pub idle_poll: std::time::Duration,
 }
 
 /// A setting that is missing or wrong, named as the operator would write it.
@@ -276,7 +267,7 @@ impl Config {
                 &smtp_extra_roots,
             )?),
         };
-        let outbox = outbox_config(
+        let outbox = outbox::from_settings(
             raw.outbox_workers,
             raw.outbox_lease_secs,
             raw.outbox_first_retry_secs,
@@ -316,90 +307,6 @@ impl Config {
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
     }
-}
-
-fn number(
-    value: Option<String>,
-    default: i64,
-    range: std::ops::RangeInclusive<i64>,
-    setting: &'static str,
-    env: &'static str,
-) -> Result<i64, ConfigError> {
-    match value {
-        None => Ok(default),
-        Some(v) => v
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .filter(|n| range.contains(n))
-            .ok_or_else(|| {
-                err(
-                    setting,
-                    env,
-                    format!(
-                        "expected a whole number from {} to {}",
-                        range.start(),
-                        range.end()
-                    ),
-                )
-            }),
-    }
-}
-
-fn outbox_config(
-    workers: Option<String>,
-    lease: Option<String>,
-    first_retry: Option<String>,
-    instance_name: Option<String>,
-) -> Result<OutboxConfig, ConfigError> {
-    let workers = number(workers, 2, 0..=64, "outbox_workers", "ECOLE_OUTBOX_WORKERS")?;
-    let lease_secs = number(
-        lease,
-        300,
-        2..=86_400,
-        "outbox_lease_secs",
-        "ECOLE_OUTBOX_LEASE_SECS",
-    )?;
-    let first_retry_secs = number(
-        first_retry,
-        60,
-        1..=86_400,
-        "outbox_first_retry_secs",
-        "ECOLE_OUTBOX_FIRST_RETRY_SECS",
-    )?;
-    let instance_name = match instance_name {
-        Some(name) if !name.trim().is_empty() && name.len() <= 100 => name.trim().to_owned(),
-        Some(_) => {
-            return Err(err(
-                "instance_name",
-                "ECOLE_INSTANCE_NAME",
-                "expected a short non-empty name",
-            ));
-        }
-        None => {
-            let mut random = [0u8; 4];
-            domain::secret::random_bytes(&mut random)
-                .map_err(|e| err("instance_name", "ECOLE_INSTANCE_NAME", e.to_string()))?;
-            format!(
-                "pid{}-{}",
-                std::process::id(),
-                random
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect::<String>()
-            )
-        }
-    };
-    Ok(OutboxConfig {
-        workers: usize::try_from(workers).unwrap_or(2),
-        instance_name,
-        worker: domain::outbox::worker::WorkerConfig {
-            lease_secs,
-            first_retry_secs,
-            ..domain::outbox::worker::WorkerConfig::default()
-        },
-        idle_poll: std::time::Duration::from_millis(500),
-    })
 }
 
 /// A 32-byte key given in base64.
