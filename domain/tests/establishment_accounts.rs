@@ -128,7 +128,7 @@ async fn the_file_resets_a_forgotten_answer_and_keeps_the_key_pair() {
             .key_fingerprint;
         let input =
             SecretInput::parse("Nouvelle ?", &Secret::new("Lune"), &Secret::new("lune")).unwrap();
-        let reset = recovery::reset_answer(db, &hasher(), &s.admin, id, &file, input, t0())
+        let reset = recovery::reset_answer(db, hasher(), &s.admin, id, &file, input, t0())
             .await
             .unwrap()
             .expect("the file authorises the reset");
@@ -169,7 +169,7 @@ async fn the_file_resets_a_forgotten_answer_and_keeps_the_key_pair() {
         other[40] ^= 1;
         let input = SecretInput::parse("Q ?", &Secret::new("abc"), &Secret::new("abc")).unwrap();
         assert!(matches!(
-            recovery::reset_answer(db, &hasher(), &s.admin, id, &other, input, t0()).await,
+            recovery::reset_answer(db, hasher(), &s.admin, id, &other, input, t0()).await,
             Ok(Err(FileRefusal::Damaged))
         ));
         t.drop_database().await;

@@ -3,8 +3,6 @@
 //! failure then success, a permanent failure with its reason, a relay that is down for a
 //! while, leases, and two workers sharing one send.
 
-#![expect(clippy::unwrap_used, reason = "test helpers should fail loudly")]
-
 mod accounts_support;
 mod outbox_support;
 

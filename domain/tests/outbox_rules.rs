@@ -2,8 +2,6 @@
 //! `TEST_DATABASE_URL` is set): accounts one may not use, refused recipient lines and
 //! placeholders, and the sealed archive.
 
-#![expect(clippy::unwrap_used, reason = "test helpers should fail loudly")]
-
 mod accounts_support;
 mod outbox_support;
 
