@@ -30,46 +30,39 @@ pub struct Route {
 }
 
 impl Route {
-    /// Delivers `mail` (its `reply_to` is replaced by the route's), recording the exchange.
+    /// The message as it leaves: `mail` with the route's `reply_to` unless it has its own,
+    /// built from the route's sender.
+    fn message(&self, mail: &OutgoingMail) -> Result<lettre::Message, Failure> {
+        let mut mail = mail.clone();
+        if mail.reply_to.is_none() {
+            mail.reply_to.clone_from(&self.reply_to);
+        }
+        build(&self.sender, &mail)
+            .map_err(|e| Failure::new(FailureKind::MessageRefused, e.to_string()))
+    }
+
+    /// Delivers `mail` over a connection of its own, recording the exchange.
     pub async fn deliver(
         &self,
         mail: &OutgoingMail,
         transcript: &mut Transcript,
     ) -> Result<String, Failure> {
-        let mut mail = mail.clone();
-        if mail.reply_to.is_none() {
-            mail.reply_to.clone_from(&self.reply_to);
-        }
-        let message = build(&self.sender, &mail)
-            .map_err(|e| Failure::new(FailureKind::MessageRefused, e.to_string()))?;
-        let attempt = async {
+        let message = self.message(mail)?;
+        let from = &self.sender.address;
+        within_deadline(async {
             match &self.carrier {
                 Carrier::Hosting(mailer) => {
                     mailer
-                        .deliver(&self.sender.address, &mail.to_address, message, transcript)
+                        .deliver(from, &mail.to_address, message, transcript)
                         .await
                 }
                 Carrier::Smtp(relay) => {
                     let formatted = message.formatted();
-                    deliver_once(
-                        relay,
-                        &self.sender.address,
-                        &mail.to_address,
-                        &formatted,
-                        transcript,
-                    )
-                    .await
+                    deliver_once(relay, from, &mail.to_address, &formatted, transcript).await
                 }
             }
-        };
-        tokio::time::timeout(DELIVERY_TIMEOUT, attempt)
-            .await
-            .unwrap_or_else(|_| {
-                Err(Failure::new(
-                    FailureKind::Timeout,
-                    format!("no result within {} s", DELIVERY_TIMEOUT.as_secs()),
-                ))
-            })
+        })
+        .await
     }
 
     /// Delivers `mail`, reporting only the failure's category (a relay's reply often
@@ -114,20 +107,15 @@ impl RouteSession {
 
     /// Delivers `mail`; the relay's reply on success.
     pub async fn deliver(&mut self, mail: &OutgoingMail) -> Result<String, Failure> {
-        let mut mail = mail.clone();
-        if mail.reply_to.is_none() {
-            mail.reply_to.clone_from(&self.route.reply_to);
-        }
-        let message = build(&self.route.sender, &mail)
-            .map_err(|e| Failure::new(FailureKind::MessageRefused, e.to_string()))?;
+        let message = self.route.message(mail)?;
         let mut transcript = Transcript::default();
-        let Some(relay) = self.relay.clone() else {
+        let from = &self.route.sender.address;
+        let Some(relay) = &self.relay else {
             let Carrier::Hosting(mailer) = &self.route.carrier else {
                 return Err(Failure::new(FailureKind::ConnectionLost, "no relay"));
             };
-            let from = self.route.sender.address.clone();
             return within_deadline(mailer.deliver(
-                &from,
+                from,
                 &mail.to_address,
                 message,
                 &mut transcript,
@@ -135,15 +123,15 @@ impl RouteSession {
             .await;
         };
         let bytes = message.formatted();
-        let from = self.route.sender.address.clone();
-        let outcome = within_deadline(self.over_smtp(
-            &relay,
-            &from,
+        let attempt = over_smtp(
+            relay,
+            &mut self.connection,
+            from,
             &mail.to_address,
             &bytes,
             &mut transcript,
-        ))
-        .await;
+        );
+        let outcome = within_deadline(attempt).await;
         if outcome
             .as_ref()
             .is_err_and(|f| f.kind == FailureKind::Timeout)
@@ -153,44 +141,43 @@ impl RouteSession {
         outcome
     }
 
-    async fn over_smtp(
-        &mut self,
-        relay: &Relay,
-        from: &str,
-        to: &str,
-        bytes: &[u8],
-        transcript: &mut Transcript,
-    ) -> Result<String, Failure> {
-        let mut connection = match self.connection.take() {
-            Some(open) => open,
-            None => crate::smtp::connect(&relay.endpoint, &relay.policy, transcript).await?,
-        };
-        match connection
-            .send(from, &[to.to_owned()], bytes, transcript)
-            .await
-        {
-            Ok(reply) => {
-                self.connection = Some(connection);
-                Ok(reply)
-            }
-            Err(failure) => {
-                let broken = matches!(
-                    failure.kind,
-                    FailureKind::ConnectionLost | FailureKind::Timeout
-                );
-                if !broken && connection.reset(transcript).await.is_ok() {
-                    self.connection = Some(connection);
-                }
-                Err(failure)
-            }
-        }
-    }
-
     /// Says goodbye to the relay, if a connection is open.
     pub async fn close(mut self) {
         if let Some(connection) = self.connection.take() {
             let mut transcript = Transcript::default();
             connection.quit(&mut transcript).await;
+        }
+    }
+}
+
+/// One message over `connection` (opened first if need be); a connection that broke is
+/// dropped, one that refused the message is reset for the next.
+async fn over_smtp(
+    relay: &Relay,
+    connection: &mut Option<Connection>,
+    from: &str,
+    to: &str,
+    bytes: &[u8],
+    transcript: &mut Transcript,
+) -> Result<String, Failure> {
+    let mut open = match connection.take() {
+        Some(open) => open,
+        None => crate::smtp::connect(&relay.endpoint, &relay.policy, transcript).await?,
+    };
+    match open.send(from, &[to.to_owned()], bytes, transcript).await {
+        Ok(reply) => {
+            *connection = Some(open);
+            Ok(reply)
+        }
+        Err(failure) => {
+            let broken = matches!(
+                failure.kind,
+                FailureKind::ConnectionLost | FailureKind::Timeout
+            );
+            if !broken && open.reset(transcript).await.is_ok() {
+                *connection = Some(open);
+            }
+            Err(failure)
         }
     }
 }

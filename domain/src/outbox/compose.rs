@@ -86,6 +86,54 @@ fn check_attachment_names(attachments: &[Attachment]) -> Result<()> {
     Ok(())
 }
 
+/// At most [`MAX_ATTACHMENTS`] files of [`MAX_ATTACHMENT_BYTES`] in all.
+fn check_attachment_sizes(sizes: &[usize]) -> Result<()> {
+    if sizes.len() > MAX_ATTACHMENTS {
+        return Err(Invalid::TooManyAttachments.into());
+    }
+    if sizes.iter().sum::<usize>() > MAX_ATTACHMENT_BYTES {
+        return Err(Invalid::AttachmentsTooLarge.into());
+    }
+    Ok(())
+}
+
+/// A new message row, still a draft (queueing turns it into outbox rows).
+fn new_message(
+    school_id: i64,
+    account_id: i64,
+    author_person_id: i64,
+    now: Now,
+) -> message::ActiveModel {
+    message::ActiveModel {
+        school_id: Set(school_id),
+        account_id: Set(account_id),
+        author_person_id: Set(author_person_id),
+        api_token_id: Set(None),
+        state: Set("draft".into()),
+        recipient_count: Set(0),
+        created_at: Set(now.timestamp()),
+        queued_at: Set(None),
+        purged_at: Set(None),
+        ..Default::default()
+    }
+}
+
+async fn attach(
+    db: &impl ConnectionTrait,
+    message_id: i64,
+    a: &Attachment,
+) -> Result<message_attachment::Model> {
+    Ok(message_attachment::ActiveModel {
+        message_id: Set(message_id),
+        file_name: Set(a.file_name.trim().to_owned()),
+        content_type: Set(a.content_type.clone()),
+        bytes: Set(a.bytes.to_vec()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
 fn check_text(subject: &str, body: &str) -> Result<()> {
     if subject.trim().is_empty() {
         return Err(Invalid::SubjectEmpty.into());
@@ -165,23 +213,11 @@ pub async fn save_draft(
             row.update(&txn).await?
         }
         None => {
-            message::ActiveModel {
-                school_id: Set(actor.school_id()),
-                account_id: Set(input.account_id),
-                author_person_id: Set(actor.person_id()),
-                api_token_id: Set(None),
-                state: Set("draft".into()),
-                subject: Set(input.subject.clone()),
-                body: Set(Some(input.body.clone())),
-                draft_recipients: Set(Some(input.recipients.clone())),
-                recipient_count: Set(0),
-                created_at: Set(now.timestamp()),
-                queued_at: Set(None),
-                purged_at: Set(None),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await?
+            let mut row = new_message(actor.school_id(), input.account_id, actor.person_id(), now);
+            row.subject = Set(input.subject.clone());
+            row.body = Set(Some(input.body.clone()));
+            row.draft_recipients = Set(Some(input.recipients.clone()));
+            row.insert(&txn).await?
         }
     };
     if !input.remove_attachments.is_empty() {
@@ -192,23 +228,10 @@ pub async fn save_draft(
             .await?;
     }
     for a in &input.new_attachments {
-        message_attachment::ActiveModel {
-            message_id: Set(draft.id),
-            file_name: Set(a.file_name.trim().to_owned()),
-            content_type: Set(a.content_type.clone()),
-            bytes: Set(a.bytes.to_vec()),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
+        attach(&txn, draft.id, a).await?;
     }
     let kept = attachments_of(&txn, draft.id).await?;
-    if kept.len() > MAX_ATTACHMENTS {
-        return Err(Invalid::TooManyAttachments.into());
-    }
-    if kept.iter().map(|a| a.bytes.len()).sum::<usize>() > MAX_ATTACHMENT_BYTES {
-        return Err(Invalid::AttachmentsTooLarge.into());
-    }
+    check_attachment_sizes(&kept.iter().map(|a| a.bytes.len()).collect::<Vec<_>>())?;
     txn.commit().await?;
     Ok(draft.id)
 }
@@ -319,49 +342,23 @@ pub(crate) async fn queue_composition(
         .ok_or(Error::NotFound)?;
     check_text(&composition.subject, &composition.body)?;
     check_attachment_names(&composition.attachments)?;
-    if composition.attachments.len() > MAX_ATTACHMENTS {
-        return Err(Invalid::TooManyAttachments.into());
-    }
-    if composition
-        .attachments
-        .iter()
-        .map(|a| a.bytes.len())
-        .sum::<usize>()
-        > MAX_ATTACHMENT_BYTES
-    {
-        return Err(Invalid::AttachmentsTooLarge.into());
-    }
+    check_attachment_sizes(
+        &composition
+            .attachments
+            .iter()
+            .map(|a| a.bytes.len())
+            .collect::<Vec<_>>(),
+    )?;
     let txn = db.begin().await?;
-    let row = message::ActiveModel {
-        school_id: Set(school_id),
-        account_id: Set(account.id),
-        author_person_id: Set(author_person_id),
-        api_token_id: Set(api_token_id),
-        state: Set("draft".into()),
-        subject: Set(composition.subject.clone()),
-        body: Set(Some(composition.body.clone())),
-        draft_recipients: Set(None),
-        recipient_count: Set(0),
-        created_at: Set(now.timestamp()),
-        queued_at: Set(None),
-        purged_at: Set(None),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
+    let mut row = new_message(school_id, account.id, author_person_id, now);
+    row.api_token_id = Set(api_token_id);
+    row.subject = Set(composition.subject.clone());
+    row.body = Set(Some(composition.body.clone()));
+    row.draft_recipients = Set(None);
+    let row = row.insert(&txn).await?;
     let mut stored = Vec::new();
     for a in &composition.attachments {
-        stored.push(
-            message_attachment::ActiveModel {
-                message_id: Set(row.id),
-                file_name: Set(a.file_name.trim().to_owned()),
-                content_type: Set(a.content_type.clone()),
-                bytes: Set(a.bytes.to_vec()),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await?,
-        );
+        stored.push(attach(&txn, row.id, a).await?);
     }
     let queued = write_queue(&txn, &account, &row, &author, &composition, &stored, now).await?;
     txn.commit().await?;

@@ -67,7 +67,11 @@ pub enum DeliveryProblem {
 impl DeliveryProblem {
     pub(crate) fn as_stored(self) -> String {
         match self {
-            DeliveryProblem::Smtp(kind) => format!("{kind:?}"),
+            // The same name `parse` reads back.
+            DeliveryProblem::Smtp(kind) => serde_json::to_value(kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
             DeliveryProblem::AccountUnavailable => "AccountUnavailable".into(),
             DeliveryProblem::GaveUp => "GaveUp".into(),
         }

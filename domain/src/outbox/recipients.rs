@@ -157,6 +157,29 @@ pub fn parse(text: &str) -> Parsed {
     parsed
 }
 
+/// Recipients given one by one (the API) as (address, name, placeholder values): every
+/// address is checked, and the refused ones are reported by their 1-based position.
+pub fn checked(
+    given: impl IntoIterator<Item = (String, String, BTreeMap<String, String>)>,
+) -> Result<Vec<Recipient>, Vec<BadLine>> {
+    let mut recipients = Vec::new();
+    let mut bad = Vec::new();
+    for (index, (address, name, fields)) in given.into_iter().enumerate() {
+        match validate::email(&address) {
+            Ok(address) => recipients.push(recipient(address, name, fields)),
+            Err(_) => bad.push(BadLine {
+                line: index + 1,
+                text: cut(&address),
+            }),
+        }
+    }
+    if bad.is_empty() {
+        Ok(recipients)
+    } else {
+        Err(bad)
+    }
+}
+
 fn from_columns(columns: &[String], fields: &[String]) -> Option<Recipient> {
     let used = fields
         .iter()

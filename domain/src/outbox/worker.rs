@@ -335,6 +335,73 @@ fn judge(worker: &Worker, row: &outbox::Model, failure: Failure, now: Now) -> Ou
     }
 }
 
+/// How one account's mail leaves during a round.
+enum Way {
+    Open(Box<RouteSession>),
+    /// The account's route cannot be built (e.g. its SMTP password no longer opens).
+    NoRoute,
+    /// The relay could not be reached: not tried again this round.
+    Down(Failure),
+}
+
+enum Attempt {
+    Sent(String),
+    Failed(Failure),
+    NoRoute,
+}
+
+/// The round's ways out, one per account, opened at its first message.
+#[derive(Default)]
+struct Ways(HashMap<i64, Way>);
+
+impl Ways {
+    async fn attempt(
+        &mut self,
+        db: &DatabaseConnection,
+        env: &SendingEnvironment,
+        p: &Prepared,
+        row: &outbox::Model,
+    ) -> Result<Attempt> {
+        if let Entry::Vacant(slot) = self.0.entry(p.account.id) {
+            slot.insert(
+                match crate::accounts::sending::saved_route(db, env, &p.account).await {
+                    Ok(route) => Way::Open(Box::new(RouteSession::new(route))),
+                    Err(Error::Database(e)) => return Err(Error::Database(e)),
+                    Err(e) => {
+                        tracing::warn!(account_id = p.account.id, error = %e, "no route for the account");
+                        Way::NoRoute
+                    }
+                },
+            );
+        }
+        let Some(way) = self.0.get_mut(&p.account.id) else {
+            return Ok(Attempt::NoRoute);
+        };
+        let session = match way {
+            Way::Open(session) => session,
+            Way::Down(failure) => return Ok(Attempt::Failed(failure.clone())),
+            Way::NoRoute => return Ok(Attempt::NoRoute),
+        };
+        match session.deliver(&mail_for(p, row)).await {
+            Ok(reply) => Ok(Attempt::Sent(reply)),
+            Err(failure) => {
+                if relay_down(failure.kind) {
+                    *way = Way::Down(failure.clone());
+                }
+                Ok(Attempt::Failed(failure))
+            }
+        }
+    }
+
+    async fn close(self) {
+        for way in self.0.into_values() {
+            if let Way::Open(session) = way {
+                session.close().await;
+            }
+        }
+    }
+}
+
 /// One round: claims due rows and delivers them; returns what happened. `now` is the time
 /// the round starts at; the time spent sending is added to it for leases and records.
 pub async fn run_once(
@@ -354,8 +421,7 @@ pub async fn run_once(
     let started = Instant::now();
     let clock = || now + chrono::Duration::from_std(started.elapsed()).unwrap_or_default();
     let mut prepared: HashMap<i64, Option<Prepared>> = HashMap::new();
-    let mut sessions: HashMap<i64, RouteSession> = HashMap::new();
-    let mut down: HashMap<i64, Failure> = HashMap::new();
+    let mut ways = Ways::default();
     let renew_after = std::time::Duration::from_secs(
         u64::try_from(worker.config.lease_secs / 3)
             .unwrap_or(1)
@@ -368,40 +434,14 @@ pub async fn run_once(
         if let Entry::Vacant(slot) = prepared.entry(row.message_id) {
             slot.insert(prepare(db, row.message_id).await?);
         }
+        let unavailable = || Outcome::Failed(DeliveryProblem::AccountUnavailable, String::new());
         let outcome = match prepared.get(&row.message_id).and_then(Option::as_ref) {
-            None => Outcome::Failed(DeliveryProblem::AccountUnavailable, String::new()),
-            Some(p) if p.unavailable => {
-                Outcome::Failed(DeliveryProblem::AccountUnavailable, String::new())
-            }
-            Some(p) => {
-                if let Some(failure) = down.get(&p.account.id) {
-                    judge(worker, row, failure.clone(), clock())
-                } else {
-                    if let Entry::Vacant(slot) = sessions.entry(p.account.id) {
-                        match crate::accounts::sending::saved_route(db, env, &p.account).await {
-                            Ok(route) => {
-                                slot.insert(RouteSession::new(route));
-                            }
-                            Err(Error::Database(e)) => return Err(Error::Database(e)),
-                            Err(e) => {
-                                tracing::warn!(account_id = p.account.id, error = %e, "no route for the account");
-                            }
-                        }
-                    }
-                    match sessions.get_mut(&p.account.id) {
-                        None => Outcome::Failed(DeliveryProblem::AccountUnavailable, String::new()),
-                        Some(session) => match session.deliver(&mail_for(p, row)).await {
-                            Ok(reply) => Outcome::Sent(reply),
-                            Err(failure) => {
-                                if relay_down(failure.kind) {
-                                    down.insert(p.account.id, failure.clone());
-                                }
-                                judge(worker, row, failure, clock())
-                            }
-                        },
-                    }
-                }
-            }
+            Some(p) if !p.unavailable => match ways.attempt(db, env, p, row).await? {
+                Attempt::Sent(reply) => Outcome::Sent(reply),
+                Attempt::Failed(failure) => judge(worker, row, failure, clock()),
+                Attempt::NoRoute => unavailable(),
+            },
+            _ => unavailable(),
         };
         match &outcome {
             Outcome::Sent(_) => round.sent += 1,
@@ -411,9 +451,7 @@ pub async fn run_once(
         tracing::debug!(to = %mask(&row.recipient_address), outbox_id = row.id, "delivery attempt recorded");
         record(db, worker, row, &outcome, clock()).await?;
     }
-    for (_, session) in sessions.drain() {
-        session.close().await;
-    }
+    ways.close().await;
     for message_id in prepared.keys() {
         purge_if_delivered(db, *message_id, clock()).await?;
     }

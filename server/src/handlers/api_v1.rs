@@ -11,7 +11,7 @@ use base64::Engine as _;
 use domain::api_tokens::{self, ApiCaller};
 use domain::mail::Attachment;
 use domain::outbox::compose::Composition;
-use domain::outbox::recipients::Recipient;
+use domain::outbox::recipients;
 use domain::outbox::{DeliveryProblem, DeliveryState, SendDetail};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -167,30 +167,14 @@ pub async fn queue(
             "Corps JSON illisible : voir /api/v1/openapi.json.",
         );
     };
-    // Each address is checked; every refused one is reported with its position (1-based).
-    let mut recipients = Vec::with_capacity(input.recipients.len());
-    let mut bad = Vec::new();
-    for (i, r) in input.recipients.into_iter().enumerate() {
-        match domain::validate::email(&r.email) {
-            Ok(address) => recipients.push(Recipient {
-                address,
-                name: r
-                    .name
-                    .chars()
-                    .filter(|c| !c.is_control())
-                    .take(200)
-                    .collect(),
-                fields: r.fields,
-            }),
-            Err(_) => bad.push(domain::outbox::recipients::BadLine {
-                line: i + 1,
-                text: r.email.chars().take(120).collect(),
-            }),
-        }
-    }
-    if !bad.is_empty() {
-        return from_domain(domain::Error::Recipients(bad));
-    }
+    let given = input
+        .recipients
+        .into_iter()
+        .map(|r| (r.email, r.name, r.fields));
+    let recipients = match recipients::checked(given) {
+        Ok(recipients) => recipients,
+        Err(bad) => return from_domain(domain::Error::Recipients(bad)),
+    };
     let mut attachments = Vec::new();
     for a in input.attachments {
         let Ok(bytes) =
