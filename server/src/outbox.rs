@@ -21,19 +21,17 @@ impl Workers {
     /// Asks every worker to stop after its current round, and waits (at most 30 s).
     pub async fn stop(self) {
         let _ = self.stop.send(true);
-        let all = futures_join(self.tasks);
+        let all = async {
+            for task in self.tasks {
+                let _ = task.await;
+            }
+        };
         if tokio::time::timeout(Duration::from_secs(30), all)
             .await
             .is_err()
         {
             tracing::warn!("outbox workers did not stop within 30 s");
         }
-    }
-}
-
-async fn futures_join(tasks: Vec<JoinHandle<()>>) {
-    for task in tasks {
-        let _ = task.await;
     }
 }
 
