@@ -30,9 +30,10 @@ use leptos_router::{SsrMode, path};
 use crate::components::layout::Layout;
 use crate::i18n::Lang;
 use crate::pages::{
-    account::AccountPage, accounts::AccountsPage, home::HomePage, invitation::InvitationPage,
-    not_found::NotFound, sending_settings::SendingSettingsPage, sign_in::SignInPage,
-    staff::StaffPage, staff_member::StaffMemberPage,
+    account::AccountPage, accounts::AccountsPage, archive::ArchivePage, compose::ComposePage,
+    home::HomePage, invitation::InvitationPage, not_found::NotFound, send::SendPage,
+    sending_settings::SendingSettingsPage, sends::SendsPage, sign_in::SignInPage, staff::StaffPage,
+    staff_member::StaffMemberPage,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -103,6 +104,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/comptes") view=AccountsPage ssr=SsrMode::Async/>
                     <Route path=path!("/comptes/:id") view=AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/personnels/:id") view=StaffMemberPage ssr=SsrMode::Async/>
+                    <Route path=path!("/comptes/:id/archive") view=ArchivePage ssr=SsrMode::Async/>
+                    <Route path=path!("/envoyer") view=ComposePage ssr=SsrMode::Async/>
+                    <Route path=path!("/envois") view=SendsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/envois/:id") view=SendPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

@@ -98,6 +98,36 @@ pub async fn client_ip() -> String {
         .unwrap_or_else(|_| "unknown".to_owned())
 }
 
+/// The session cookie's value: it keys what this session alone may read (an opened archive).
+pub async fn session_token() -> Result<Secret, AppError> {
+    current_session()
+        .await?
+        .token
+        .ok_or(AppError::SignInRequired)
+}
+
+/// A time as a French school reads it: Paris time (CET, or CEST from the last Sunday of
+/// March to the last Sunday of October at 01:00 UTC), `21/11/2026 14:05`.
+pub fn paris_time(timestamp: i64) -> String {
+    use chrono::{Datelike, NaiveDate, TimeDelta, Weekday};
+    let Some(utc) = chrono::DateTime::from_timestamp(timestamp, 0) else {
+        return String::new();
+    };
+    let last_sunday_1am = |month: u32| {
+        let mut day = NaiveDate::from_ymd_opt(utc.year(), month, 31)?;
+        while day.weekday() != Weekday::Sun {
+            day = day.pred_opt()?;
+        }
+        day.and_hms_opt(1, 0, 0).map(|t| t.and_utc())
+    };
+    let summer = matches!(
+        (last_sunday_1am(3), last_sunday_1am(10)),
+        (Some(start), Some(end)) if utc >= start && utc < end
+    );
+    let local = utc + TimeDelta::hours(if summer { 2 } else { 1 });
+    local.format("%d/%m/%Y %H:%M").to_string()
+}
+
 /// The signed-in person acting in their session's school, or the reason they cannot.
 pub async fn actor() -> Result<Actor, AppError> {
     let state = state()?;
@@ -247,5 +277,21 @@ impl From<domain::CodeRefusal> for crate::error::CodeProblem {
             R::NonePending => P::NonePending,
             R::ResendTooSoon { retry_after_secs } => P::ResendTooSoon { retry_after_secs },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::paris_time;
+
+    #[test]
+    fn times_read_in_paris_summer_and_winter() {
+        // 2026-11-21 13:05 UTC is 14:05 in Paris (CET).
+        assert_eq!(paris_time(1_795_266_300), "21/11/2026 14:05");
+        // 2026-07-01 10:00 UTC is 12:00 (CEST).
+        assert_eq!(paris_time(1_782_900_000), "01/07/2026 12:00");
+        // The switch: 2026-03-29 00:59 UTC is still winter, 01:00 UTC is summer.
+        assert_eq!(paris_time(1_774_745_940), "29/03/2026 01:59");
+        assert_eq!(paris_time(1_774_746_000), "29/03/2026 03:00");
     }
 }

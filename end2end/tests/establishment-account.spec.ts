@@ -1,22 +1,20 @@
 // Step 3 of the checklist: a shared "Secrétariat" account, its recovery key file mailed
 // through the school's relay (the real SMTP peer), and who may send with it.
-import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  choosePassword,
+  activateEstablishmentAccount,
+  addTeacher,
   expectNoSeriousA11yViolations,
-  fillSchoolRelay,
-  invitationLink,
-  newestMailTo,
-  newestPeerMessageTo,
+  joinAndListUsable,
   onboardedAdmin,
   peerMessagesTo,
-  readServerState,
   uniqueEmail,
   uniqueTag,
   url,
+  useSchoolRelay,
   waitForHydration,
   type PeerMessage,
 } from './helpers';
@@ -31,72 +29,18 @@ function recoveryFile(message: PeerMessage): Buffer {
   return Buffer.from(data.slice(start, end).replace(/\s+/g, ''), 'base64');
 }
 
-async function codeFor(address: string): Promise<string> {
-  const message = await newestPeerMessageTo(address);
-  const match = message.data.match(/Code : (\d{6})/);
-  expect(match, message.data).not.toBeNull();
-  return match![1];
-}
-
-/** Adds a teacher from the directory; returns their address. */
-async function addTeacher(page: Page, testInfo: TestInfo, name: string, who: string): Promise<string> {
-  const email = uniqueEmail(testInfo, who);
-  await page.goto('/personnels');
-  await waitForHydration(page);
-  await page.locator('#display_name').fill(name);
-  await page.locator('#email').fill(email);
-  await page.locator('#category').selectOption('enseignant');
-  await page.getByRole('button', { name: 'Ajouter et inviter' }).click();
-  await expect(page.locator('.staff-table').getByText(name, { exact: true })).toBeVisible();
-  return email;
-}
-
-async function joinAndListUsable(page: Page, email: string, password: string): Promise<void> {
-  await page.goto(invitationLink(await newestMailTo(email)));
-  await waitForHydration(page);
-  await choosePassword(page, password);
-  await expect(page).toHaveURL(url('/'));
-  await page.goto('/comptes');
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText("Mes comptes d'envoi");
-}
-
 test('an administrator creates "Secrétariat", receives its recovery file, and authorises one teacher', async ({
   page,
 }, testInfo) => {
   const tag = uniqueTag(testInfo);
   await onboardedAdmin(page, testInfo);
-  await page.goto('/parametres-envoi');
-  await waitForHydration(page);
-  await fillSchoolRelay(page, {
-    fromAddress: `secretariat@${tag}.example.fr`,
-    password: readServerState().smtpPeer.password,
-    testTo: uniqueEmail(testInfo, 'unused'),
-  });
-  await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
-  await expect(page.locator('#password-hint')).toHaveText('Un mot de passe est enregistré. Laissez vide pour le conserver.');
+  await useSchoolRelay(page, testInfo, `secretariat@${tag}.example.fr`);
   const bruno = await addTeacher(page, testInfo, 'Bruno', 'bruno');
   const chloe = await addTeacher(page, testInfo, 'Chloé', 'chloe');
 
   // Step 1 to 4 of the wizard, for a shared address.
   const address = uniqueEmail(testInfo, 'secretariat');
-  await page.goto('/comptes');
-  await waitForHydration(page);
-  const create = page.getByRole('region', { name: 'Créer un compte établissement' });
-  await create.getByLabel('Désignation du compte').fill('Secrétariat');
-  await create.getByLabel("Adresse e-mail du compte").fill(address);
-  await create.getByRole('button', { name: 'Créer et recevoir le code' }).click();
-  await expect(page).toHaveURL(/\/comptes\/\d+$/);
-  await waitForHydration(page);
-  await page.getByLabel('Code de vérification').fill(await codeFor(address));
-  await page.getByRole('button', { name: 'Vérifier le code' }).click();
-  await expect(page.getByRole('heading', { name: 'Étape 3 : question secrète' })).toBeVisible();
-  await page.getByLabel('Réponse', { exact: true }).fill('Médor');
-  await page.getByLabel('Réponse, une seconde fois').fill('medor');
-  await page.getByRole('button', { name: 'Enregistrer la question secrète' }).click();
-  await expect(page.getByRole('heading', { name: 'Étape 4 : validation' })).toBeVisible();
-  await page.locator('#validation_answer').fill('MEDOR');
-  await page.getByRole('button', { name: 'Valider le compte' }).click();
-  await expect(page.getByText('Ce compte est actif : vous pouvez envoyer des e-mails avec lui.')).toBeVisible();
+  await activateEstablishmentAccount(page, 'Secrétariat', address);
 
   // The confirmation arrived through the relay with the file; the page can check it.
   await expect.poll(() => peerMessagesTo(address).some((m) => m.subject.startsWith("Compte d'envoi activé"))).toBe(true);

@@ -370,3 +370,75 @@ export async function expectNoSeriousA11yViolations(page: Page, label: string): 
     .join('\n');
   expect(serious, `axe violations on ${label} (${page.url()}):\n${report}`).toEqual([]);
 }
+
+// ---------------------------------------------------------------------------------------
+// A school with its own relay (the SMTP peer), teachers, and a shared account.
+
+/** The six-digit code in the newest message the peer accepted for `address`. */
+export async function codeFor(address: string): Promise<string> {
+  const message = await newestPeerMessageTo(address);
+  const match = message.data.match(/Code : (\d{6})/);
+  expect(match, message.data).not.toBeNull();
+  return match![1];
+}
+
+/** On /parametres-envoi: the school's relay is the SMTP peer, saved. */
+export async function useSchoolRelay(page: Page, testInfo: TestInfo, fromAddress: string): Promise<void> {
+  await page.goto('/parametres-envoi');
+  await waitForHydration(page);
+  await fillSchoolRelay(page, {
+    fromAddress,
+    password: readServerState().smtpPeer.password,
+    testTo: uniqueEmail(testInfo, 'unused'),
+  });
+  await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
+  await expect(page.locator('#password-hint')).toHaveText('Un mot de passe est enregistré. Laissez vide pour le conserver.');
+}
+
+/** Adds a teacher from the directory; returns their address. */
+export async function addTeacher(page: Page, testInfo: TestInfo, name: string, who: string): Promise<string> {
+  const email = uniqueEmail(testInfo, who);
+  await page.goto('/personnels');
+  await waitForHydration(page);
+  await page.locator('#display_name').fill(name);
+  await page.locator('#email').fill(email);
+  await page.locator('#category').selectOption('enseignant');
+  await page.getByRole('button', { name: 'Ajouter et inviter' }).click();
+  await expect(page.locator('.staff-table').getByText(name, { exact: true })).toBeVisible();
+  return email;
+}
+
+/**
+ * Steps 1 to 4 of the wizard for a shared account (code from the peer, secret answer
+ * "Médor"); the page is left on the active account.
+ */
+export async function activateEstablishmentAccount(page: Page, label: string, address: string): Promise<void> {
+  await page.goto('/comptes');
+  await waitForHydration(page);
+  const create = page.getByRole('region', { name: 'Créer un compte établissement' });
+  await create.getByLabel('Désignation du compte').fill(label);
+  await create.getByLabel("Adresse e-mail du compte").fill(address);
+  await create.getByRole('button', { name: 'Créer et recevoir le code' }).click();
+  await expect(page).toHaveURL(/\/comptes\/\d+$/);
+  await waitForHydration(page);
+  await page.getByLabel('Code de vérification').fill(await codeFor(address));
+  await page.getByRole('button', { name: 'Vérifier le code' }).click();
+  await expect(page.getByRole('heading', { name: 'Étape 3 : question secrète' })).toBeVisible();
+  await page.getByLabel('Réponse', { exact: true }).fill('Médor');
+  await page.getByLabel('Réponse, une seconde fois').fill('medor');
+  await page.getByRole('button', { name: 'Enregistrer la question secrète' }).click();
+  await expect(page.getByRole('heading', { name: 'Étape 4 : validation' })).toBeVisible();
+  await page.locator('#validation_answer').fill('MEDOR');
+  await page.getByRole('button', { name: 'Valider le compte' }).click();
+  await expect(page.getByText('Ce compte est actif : vous pouvez envoyer des e-mails avec lui.')).toBeVisible();
+}
+
+/** Accepts the newest invitation mailed to `email` and lands on "Mes comptes d'envoi". */
+export async function joinAndListUsable(page: Page, email: string, password: string): Promise<void> {
+  await page.goto(invitationLink(await newestMailTo(email)));
+  await waitForHydration(page);
+  await choosePassword(page, password);
+  await expect(page).toHaveURL(url('/'));
+  await page.goto('/comptes');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText("Mes comptes d'envoi");
+}

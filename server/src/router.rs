@@ -2,6 +2,7 @@
 //! `/metrics` and static files, behind the middleware stack.
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use leptos_axum::LeptosRoutes;
 use std::sync::Arc;
@@ -28,8 +29,17 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/accounts", get(handlers::api_v1::accounts))
         .route("/api/v1/messages", post(handlers::api_v1::queue))
         .route("/api/v1/messages/{id}", get(handlers::api_v1::status))
+        .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(
             handlers::api_v1::BODY_LIMIT_BYTES,
+        ));
+    // The compose form carries attachments: its own, larger limit (axum's default 2 MB
+    // limit gives way to it).
+    let uploads = Router::new()
+        .route("/brouillons", post(handlers::compose::compose))
+        .layer(DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(
+            handlers::compose::BODY_LIMIT_BYTES,
         ));
     let pages = Router::new()
         .route("/api/{fn_name}", post(handlers::leptos::server_fn))
@@ -38,10 +48,16 @@ pub fn router(state: AppState) -> Router {
             "/comptes/{id}/cle-de-recuperation",
             post(handlers::recovery_file::recovery_file),
         )
+        .route(
+            "/comptes/{id}/archive/cle",
+            post(handlers::archive_file::archive_file),
+        )
         .route("/healthz", get(handlers::health::healthz))
         .route("/metrics", get(handlers::metrics::metrics))
         .leptos_routes_with_handler(routes, get(handlers::leptos::page))
         .fallback(handlers::leptos::fallback)
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        .merge(uploads)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::session::load,
@@ -49,8 +65,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             Arc::<str>::from(middleware::csrf::origin_of(&state.config.public_url)),
             middleware::csrf::refuse_cross_site,
-        ))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES));
+        ));
     pages
         .merge(api)
         // No request may hang: the longest legitimate one is a 30 s test send.

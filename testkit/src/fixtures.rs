@@ -20,10 +20,14 @@ pub const PASSWORD: &str = "une phrase de passe";
 /// The master key of [`env`], base64.
 pub const MASTER_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
+/// The tests' pepper: 32 bytes, as the server's configuration requires, so an app built
+/// on it (`ECOLE_PEPPER`, base64) checks the passwords and answers the fixtures set.
+pub const PEPPER: &[u8; 32] = b"test pepper: thirty-two bytes!!!";
+
 /// One hasher for every test: the cheapest Argon2id cost, a fixed pepper.
 pub fn hasher() -> &'static PasswordHasher {
     static HASHER: std::sync::OnceLock<PasswordHasher> = std::sync::OnceLock::new();
-    HASHER.get_or_init(|| PasswordHasher::new(HashCost::TEST_ONLY, b"test pepper"))
+    HASHER.get_or_init(|| PasswordHasher::new(HashCost::TEST_ONLY, PEPPER))
 }
 
 /// A sending environment whose hosting mail goes to `mailer`.
@@ -149,4 +153,24 @@ pub async fn secretariat(db: &DatabaseConnection, now: Now) -> Secretariat {
         account_id: account.id,
         confirmation: mailer.sent().pop().expect("confirmation"),
     }
+}
+
+/// The bytes of the `cleRecuperation.crbee` attachment in a formatted message.
+pub fn recovery_file_in(message: &str) -> Vec<u8> {
+    let at = message
+        .find("filename=\"cleRecuperation.crbee\"")
+        .expect("the recovery file is attached");
+    let part_start = message[..at].rfind("\r\n\r\n").map_or(0, |p| p + 4);
+    let headers = &message[part_start..at];
+    let body_start = at + message[at..].find("\r\n\r\n").expect("part body") + 4;
+    let body_end = body_start + message[body_start..].find("\r\n--").expect("part end");
+    let body = &message[body_start..body_end];
+    assert!(
+        headers.contains("base64") || message[at..body_start].contains("base64"),
+        "expected a base64 part:\n{}",
+        &message[part_start..body_start]
+    );
+    let compact: String = body.split_whitespace().collect();
+    base64::Engine::decode(&base64::engine::general_purpose::STANDARD, compact)
+        .expect("base64 attachment")
 }

@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod invitation;
+pub mod sending;
 pub mod session;
 pub mod settings;
 pub mod staff;

@@ -44,6 +44,8 @@ fn SignedInHeader(me: Me) -> impl IntoView {
             <ul class="nav-links">
                 <li><a href="/">{lang.t("Accueil", "Home")}</a></li>
                 {me.school.is_some().then(|| view! {
+                    <li><a href="/envoyer">{lang.t("Envoyer un message", "Send a message")}</a></li>
+                    <li><a href="/envois">{lang.t("Mes envois", "My sends")}</a></li>
                     <li><a href="/comptes">{lang.t("Mes comptes d'envoi", "My sending accounts")}</a></li>
                 })}
                 {me.is_admin.then(|| view! {

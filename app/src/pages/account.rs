@@ -367,6 +367,10 @@ fn ActiveAccount(detail: AccountDetail, actions: Actions, lang: Lang) -> impl In
             "Ce compte est actif : vous pouvez envoyer des e-mails avec lui.",
             "This account is active: you can send e-mail with it.",
         )}</p>
+        <p>
+            <a href="/envoyer">{lang.t("Envoyer un message", "Send a message")}</a>" · "
+            <a href=format!("/comptes/{id}/archive")>{lang.t("Archive des messages envoyés", "Archive of sent messages")}</a>
+        </p>
         <SendingStep detail=detail.clone() actions lang active=true/>
         {(detail.kind == "establishment").then(|| view! {
             <Authorisations id lang/>

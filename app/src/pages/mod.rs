@@ -1,9 +1,13 @@
 pub mod account;
 pub mod accounts;
+pub mod archive;
+pub mod compose;
 pub mod home;
 pub mod invitation;
 pub mod not_found;
+pub mod send;
 pub mod sending_settings;
+pub mod sends;
 pub mod sign_in;
 pub mod staff;
 pub mod staff_member;

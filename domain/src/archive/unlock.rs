@@ -100,6 +100,17 @@ async fn keep_open(
     Ok(())
 }
 
+/// What a locked archive's page shows: the account's label and, as a reminder, its
+/// secret question ("not found" for anyone who may not read it).
+pub async fn lock_screen(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    account_id: i64,
+) -> Result<(String, Option<String>)> {
+    let a = find_reader(db, actor, account_id).await?;
+    Ok((a.label, a.secret_question))
+}
+
 /// Opens the archive of `account_id` for this session with the secret answer.
 pub async fn with_answer(
     db: &impl ConnectionTrait,

@@ -81,6 +81,29 @@ fn cut(text: &str) -> String {
     text.chars().take(120).collect()
 }
 
+/// Characters 0x80–0x9F of Windows-1252 (the rest of its upper half is Latin-1).
+const CP1252_HIGH: [char; 32] = [
+    '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}',
+    '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
+];
+
+/// The text of an uploaded CSV file: UTF-8 (with or without the byte-order mark a
+/// spreadsheet adds), or else Windows-1252, which French spreadsheets still save by
+/// default — so "Hélène" arrives as typed either way.
+pub fn decode_file(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => bytes
+            .iter()
+            .map(|&b| match b {
+                0x80..=0x9F => CP1252_HIGH[usize::from(b - 0x80)],
+                _ => char::from(b),
+            })
+            .collect(),
+    }
+}
+
 /// Reads recipients from `text` (typed, pasted or a CSV file's content).
 pub fn parse(text: &str) -> Parsed {
     let mut parsed = Parsed::default();
@@ -258,5 +281,12 @@ mod tests {
         assert_eq!(parsed.recipients[0].name, "Anne Martin");
         assert_eq!(parsed.recipients[0].fields["identifiant"], "amartin");
         assert_eq!(parsed.recipients[1].address, "b@ecole.fr");
+    }
+
+    #[test]
+    fn csv_files_are_read_as_utf8_or_windows_1252() {
+        assert_eq!(decode_file(b"\xEF\xBB\xBFemail;nom\n"), "email;nom\n");
+        assert_eq!(decode_file("Hélène".as_bytes()), "Hélène");
+        assert_eq!(decode_file(b"H\xe9l\xe8ne \x80"), "Hélène €");
     }
 }

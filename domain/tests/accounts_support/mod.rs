@@ -134,23 +134,4 @@ pub fn server_settings() -> SendingInput {
     .unwrap()
 }
 
-/// The bytes of the `cleRecuperation.crbee` attachment in a formatted message.
-pub fn recovery_file_in(message: &str) -> Vec<u8> {
-    let at = message
-        .find("filename=\"cleRecuperation.crbee\"")
-        .expect("the recovery file is attached");
-    let part_start = message[..at].rfind("\r\n\r\n").map_or(0, |p| p + 4);
-    let headers = &message[part_start..at];
-    let body_start = at + message[at..].find("\r\n\r\n").expect("part body") + 4;
-    let body_end = body_start + message[body_start..].find("\r\n--").expect("part end");
-    let body = &message[body_start..body_end];
-    assert!(
-        headers.contains("base64") || message[at..body_start].contains("base64"),
-        "expected a base64 part:\n{}",
-        &message[part_start..body_start]
-    );
-    let compact: String = body.split_whitespace().collect();
-    base64::engine::general_purpose::STANDARD
-        .decode(compact)
-        .expect("base64 attachment")
-}
+pub use testkit::fixtures::recovery_file_in;

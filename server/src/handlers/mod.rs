@@ -1,6 +1,9 @@
 //! Plain axum handlers beside the Leptos pages: operations endpoints and the language switch.
 
 pub mod api_v1;
+pub mod archive_file;
+pub mod compose;
+pub mod form_post;
 pub mod health;
 pub mod language;
 pub mod leptos;

@@ -8,13 +8,13 @@ use app::error::AppError;
 use app::ssr::CurrentSession;
 use axum::Extension;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use domain::accounts::answer::SecretInput;
 use domain::accounts::recovery;
 use domain::archive::FileRefusal;
 use domain::secret::Secret;
 
+use super::form_post::{actor, see_other, with_error};
 use crate::state::AppState;
 
 /// A recovery file is a few hundred bytes; anything much larger is not one.
@@ -54,13 +54,8 @@ async fn read(mut multipart: Multipart) -> Option<Upload> {
 }
 
 fn back(id: i64, outcome: &str, error: Option<AppError>) -> Response {
-    let mut location = format!("/comptes/{id}?cle={outcome}");
-    if let Some(error) = error.and_then(|e| serde_json::to_string(&e).ok()) {
-        location.push_str("&erreur=");
-        location
-            .push_str(&url::form_urlencoded::byte_serialize(error.as_bytes()).collect::<String>());
-    }
-    (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
+    let location = format!("/comptes/{id}?cle={outcome}");
+    see_other(&with_error(&location, error.as_ref()))
 }
 
 fn refusal(refused: FileRefusal) -> &'static str {
@@ -77,17 +72,9 @@ pub async fn recovery_file(
     multipart: Multipart,
 ) -> Response {
     let db = &state.server.db;
-    let Some(info) = session.info else {
-        return (StatusCode::SEE_OTHER, [(header::LOCATION, "/connexion")]).into_response();
-    };
-    let actor = match info.school_id {
-        Some(school) => domain::access::actor_in(db, info.person_id, school).await,
-        None => Ok(None),
-    };
-    let actor = match actor {
-        Ok(Some(actor)) => actor,
-        Ok(None) => return back(id, "refus", Some(AppError::NoSchool)),
-        Err(e) => return back(id, "refus", Some(e.into())),
+    let actor = match actor(&state, &session, &format!("/comptes/{id}?cle=refus")).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
     };
     let Some(upload) = read(multipart).await else {
         return back(id, "endommagee", None);

@@ -1,0 +1,19 @@
+//! Sending: the compose form's data (the form itself posts to the server's `/envoyer`
+//! handler, since attachments need a multipart body), the status of sends, and the archive.
+
+mod close_archive;
+mod get_archive;
+mod get_compose;
+mod get_send;
+mod list_sends;
+mod retry_failed;
+pub mod types;
+mod unlock_archive;
+
+pub use close_archive::*;
+pub use get_archive::*;
+pub use get_compose::*;
+pub use get_send::*;
+pub use list_sends::*;
+pub use retry_failed::*;
+pub use unlock_archive::*;

@@ -1,0 +1,208 @@
+//! What the compose, status and archive pages show. Plain data: the domain is not compiled
+//! into the wasm, so its types are mirrored here and converted on the server.
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnosis::SmtpProblem;
+
+/// An account the member may send with.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsableAccount {
+    pub id: i64,
+    pub label: String,
+    pub address: String,
+    pub personal: bool,
+}
+
+/// A starting template (French only: it is the text parents and pupils receive).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StarterView {
+    pub key: String,
+    pub title: String,
+    pub subject: String,
+    pub body: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentView {
+    pub id: i64,
+    pub file_name: String,
+    pub size: u64,
+}
+
+/// What the compose form holds: a saved draft, or empty.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DraftForm {
+    pub id: Option<i64>,
+    pub account_id: Option<i64>,
+    pub subject: String,
+    pub body: String,
+    pub recipients: String,
+    pub attachments: Vec<AttachmentView>,
+}
+
+/// The compose page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ComposeView {
+    pub accounts: Vec<UsableAccount>,
+    pub starters: Vec<StarterView>,
+    pub draft: DraftForm,
+    pub max_attachment_bytes: u64,
+    pub max_attachments: u32,
+    pub max_recipients: u32,
+    /// Placeholders every message may use (`nom`, `email`…).
+    pub built_in_fields: Vec<String>,
+}
+
+/// Sent / pending / failed of the total.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgressView {
+    pub total: u64,
+    pub sent: u64,
+    pub pending: u64,
+    pub failed: u64,
+}
+
+/// Why a recipient's last attempt failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SendProblem {
+    Smtp(SmtpProblem),
+    AccountUnavailable,
+    GaveUp,
+}
+
+/// One recipient of a send.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecipientView {
+    pub address: String,
+    pub name: String,
+    /// `queued`, `sending`, `sent`, `retrying` or `failed`.
+    pub state: String,
+    pub attempts: i64,
+    pub next_attempt_in_secs: Option<i64>,
+    pub reply: Option<String>,
+    pub problem: Option<SendProblem>,
+    /// Paris time.
+    pub sent_at: Option<String>,
+}
+
+/// One send in the member's list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendSummaryView {
+    pub id: i64,
+    pub account_id: i64,
+    pub account_label: String,
+    pub subject: String,
+    /// Paris time.
+    pub queued_at: String,
+    pub progress: ProgressView,
+}
+
+/// One send with every recipient.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendView {
+    pub summary: SendSummaryView,
+    pub recipients: Vec<RecipientView>,
+}
+
+/// One message of an opened archive.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchivedView {
+    pub message_id: i64,
+    pub subject: String,
+    pub body: String,
+    pub author: String,
+    /// Paris time.
+    pub queued_at: String,
+    pub recipients: Vec<String>,
+    pub attachments: Vec<String>,
+}
+
+/// An account's archive: locked (what opens it), or opened for this session.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ArchiveState {
+    Locked {
+        account_label: String,
+        /// The account's secret question, as a reminder.
+        question: Option<String>,
+    },
+    Open(ArchiveView),
+}
+
+/// An account's archive, opened for this session.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchiveView {
+    pub account_label: String,
+    pub items: Vec<ArchivedView>,
+    pub unreadable: u64,
+    pub open_for_secs: i64,
+}
+
+#[cfg(feature = "ssr")]
+mod from_domain {
+    use super::*;
+    use crate::ssr::paris_time;
+    use domain::outbox::{DeliveryProblem, Progress, RecipientStatus, SendDetail, SendSummary};
+
+    impl From<Progress> for ProgressView {
+        fn from(p: Progress) -> Self {
+            Self {
+                total: p.total,
+                sent: p.sent,
+                pending: p.pending,
+                failed: p.failed,
+            }
+        }
+    }
+
+    impl From<DeliveryProblem> for SendProblem {
+        fn from(p: DeliveryProblem) -> Self {
+            match p {
+                DeliveryProblem::Smtp(kind) => SendProblem::Smtp(kind.into()),
+                DeliveryProblem::AccountUnavailable => SendProblem::AccountUnavailable,
+                DeliveryProblem::GaveUp => SendProblem::GaveUp,
+            }
+        }
+    }
+
+    impl From<SendSummary> for SendSummaryView {
+        fn from(s: SendSummary) -> Self {
+            Self {
+                id: s.message_id,
+                account_id: s.account_id,
+                account_label: s.account_label,
+                subject: s.subject,
+                queued_at: paris_time(s.queued_at),
+                progress: s.progress.into(),
+            }
+        }
+    }
+
+    impl RecipientView {
+        pub fn new(r: RecipientStatus, now: i64) -> Self {
+            Self {
+                address: r.address,
+                name: r.name,
+                state: r.state.as_str().to_owned(),
+                attempts: r.attempts,
+                next_attempt_in_secs: r.next_attempt_at.map(|at| (at - now).max(0)),
+                reply: r.reply,
+                problem: r.problem.map(Into::into),
+                sent_at: r.sent_at.map(paris_time),
+            }
+        }
+    }
+
+    impl SendView {
+        pub fn new(d: SendDetail, now: i64) -> Self {
+            Self {
+                summary: d.summary.into(),
+                recipients: d
+                    .recipients
+                    .into_iter()
+                    .map(|r| RecipientView::new(r, now))
+                    .collect(),
+            }
+        }
+    }
+}

@@ -1,0 +1,241 @@
+//! One send's status: progress (sent / pending / failed of the total), refreshed every two
+//! seconds while recipients are pending, and each recipient's state with the relay's reply
+//! or the reason in words. Without the wasm, "Actualiser" reloads the page.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::api::sending::types::{RecipientView, SendProblem, SendView};
+use crate::api::sending::{RetryFailed, get_send};
+use crate::api::types::Me;
+use crate::components::form_error::{FormError, action_error};
+use crate::components::session::SignedIn;
+use crate::error::AppError;
+use crate::i18n::{Lang, use_lang};
+
+/// How often the page asks again while recipients are pending.
+const REFRESH: std::time::Duration = std::time::Duration::from_secs(2);
+
+#[component]
+pub fn SendPage() -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <Title text=lang.t("État de l'envoi", "Send status")/>
+        <SignedIn children=move |_me: Me| view! { <SendStatus lang/> }/>
+    }
+}
+
+pub fn progress_label(lang: Lang, p: &crate::api::sending::types::ProgressView) -> String {
+    match lang {
+        Lang::Fr => format!(
+            "{} envoyé(s) sur {} · {} en attente · {} échec(s)",
+            p.sent, p.total, p.pending, p.failed
+        ),
+        Lang::En => format!(
+            "{} sent of {} · {} pending · {} failed",
+            p.sent, p.total, p.pending, p.failed
+        ),
+    }
+}
+
+#[component]
+fn SendStatus(lang: Lang) -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
+    let duplicates = move || {
+        query
+            .read()
+            .get("doublons")
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    let retry = ServerAction::<RetryFailed>::new();
+    let tick = RwSignal::new(0u64);
+    let send = Resource::new(
+        move || (id(), tick.get(), retry.version().get()),
+        |(id, _, _)| async move {
+            match id {
+                Some(id) => get_send(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    // Polls only while something is pending; runs in the browser only.
+    Effect::new(move |_| {
+        let pending = move || {
+            send.with_untracked(|s| match s {
+                Some(Ok(v)) => v.summary.progress.pending > 0,
+                Some(Err(_)) => false,
+                None => true,
+            })
+        };
+        if let Ok(handle) = set_interval_with_handle(
+            move || {
+                if pending() {
+                    tick.update(|t| *t += 1);
+                }
+            },
+            REFRESH,
+        ) {
+            on_cleanup(move || handle.clear());
+        }
+    });
+    view! {
+        <p><a href="/envois">{lang.t("← Mes envois", "← My sends")}</a></p>
+        <Transition fallback=move || view! { <p>{lang.t("Chargement…", "Loading…")}</p> }>
+            {move || Suspend::new(async move {
+                match send.await {
+                    Ok(view) => view! { <Detail view retry duplicates=duplicates() lang/> }.into_any(),
+                    Err(e) => view! {
+                        <h1>{lang.t("Envoi introuvable", "Send not found")}</h1>
+                        <p class="form-error" role="alert">{e.message(lang)}</p>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Detail(
+    view: SendView,
+    retry: ServerAction<RetryFailed>,
+    duplicates: u64,
+    lang: Lang,
+) -> impl IntoView {
+    let SendView {
+        summary,
+        recipients,
+    } = view;
+    let p = summary.progress;
+    let id = summary.id;
+    let error = action_error(retry);
+    let retried = move || match retry.value().get() {
+        Some(Ok(n)) => Some(match lang {
+            Lang::Fr => format!("{n} destinataire(s) remis dans la file d'envoi."),
+            Lang::En => format!("{n} recipient(s) queued again."),
+        }),
+        _ => None,
+    };
+    view! {
+        <h1>{summary.subject.clone()}</h1>
+        <p>
+            {lang.t("Depuis ", "From ")}<strong>{summary.account_label.clone()}</strong>
+            {lang.t(", mis en file le ", ", queued on ")}{summary.queued_at.clone()}
+        </p>
+        {(duplicates > 0).then(|| view! {
+            <p class="hint">{match lang {
+                Lang::Fr => format!("{duplicates} adresse(s) en double retirée(s) : chacun ne reçoit le message qu'une fois."),
+                Lang::En => format!("{duplicates} duplicate address(es) removed: each person gets the message once."),
+            }}</p>
+        })}
+        <section class="card" aria-labelledby="progress-title">
+            <h2 id="progress-title">{lang.t("Progression", "Progress")}</h2>
+            <progress max=p.total.to_string() value=p.sent.to_string() aria-labelledby="progress-title"></progress>
+            <p role="status" aria-live="polite" class="progress-text">{progress_label(lang, &p)}</p>
+            <p class="hint">
+                {if p.pending > 0 {
+                    lang.t("La page se met à jour toute seule. ", "The page updates by itself. ")
+                } else {
+                    lang.t("Envoi terminé. ", "Send finished. ")
+                }}
+                <a href=format!("/envois/{id}")>{lang.t("Actualiser", "Refresh")}</a>
+            </p>
+            {(p.failed > 0).then(|| view! {
+                <ActionForm action=retry>
+                    <input type="hidden" name="id" value=id.to_string()/>
+                    <FormError error id="retry-error"/>
+                    <button type="submit" disabled=move || retry.pending().get()>
+                        {lang.t("Renvoyer les échecs", "Retry the failed ones")}
+                    </button>
+                </ActionForm>
+            })}
+            <p class="form-success" role="status">{retried}</p>
+        </section>
+        <section aria-labelledby="recipients-title">
+            <h2 id="recipients-title">{lang.t("Destinataires", "Recipients")}</h2>
+            <ul class="recipient-list">
+                {recipients.into_iter().map(|r| view! { <Recipient r lang/> }).collect_view()}
+            </ul>
+        </section>
+        <p><a href=format!("/comptes/{}/archive", summary.account_id)>{lang.t("Archive du compte", "The account's archive")}</a></p>
+    }
+}
+
+fn state_label(lang: Lang, state: &str) -> &'static str {
+    match state {
+        "sent" => lang.t("envoyé", "sent"),
+        "sending" => lang.t("en cours d'envoi", "sending"),
+        "retrying" => lang.t("nouvel essai prévu", "retry planned"),
+        "failed" => lang.t("échec", "failed"),
+        _ => lang.t("en attente", "queued"),
+    }
+}
+
+fn problem_text(lang: Lang, problem: SendProblem) -> &'static str {
+    match problem {
+        SendProblem::Smtp(p) => p.explain(lang).0,
+        SendProblem::AccountUnavailable => lang.t(
+            "Le compte d'envoi n'est plus utilisable (supprimé, en cours de modification, ou votre autorisation a été retirée).",
+            "The sending account can no longer be used (deleted, being changed, or your permission was withdrawn).",
+        ),
+        SendProblem::GaveUp => lang.t(
+            "Le serveur d'envoi a refusé temporairement trop longtemps : le message a été abandonné pour ce destinataire.",
+            "The relay refused temporarily for too long: the message was given up for this recipient.",
+        ),
+    }
+}
+
+fn minutes(secs: i64) -> i64 {
+    (secs + 59) / 60
+}
+
+#[component]
+fn Recipient(r: RecipientView, lang: Lang) -> impl IntoView {
+    let badge = match r.state.as_str() {
+        "sent" => "badge ok",
+        "failed" => "badge failed",
+        _ => "badge",
+    };
+    let who = if r.name.is_empty() {
+        r.address.clone()
+    } else {
+        format!("{} <{}>", r.name, r.address)
+    };
+    let when = match (r.state.as_str(), r.next_attempt_in_secs, r.sent_at.clone()) {
+        ("sent", _, Some(at)) => Some(match lang {
+            Lang::Fr => format!("Accepté par le serveur d'envoi le {at}."),
+            Lang::En => format!("Accepted by the relay on {at}."),
+        }),
+        ("retrying", Some(secs), _) => Some(match lang {
+            Lang::Fr => format!(
+                "Nouvel essai dans {} min environ (essai n° {} fait).",
+                minutes(secs),
+                r.attempts
+            ),
+            Lang::En => format!(
+                "Next try in about {} min (attempt {} done).",
+                minutes(secs),
+                r.attempts
+            ),
+        }),
+        _ => None,
+    };
+    let reason = (r.state != "sent")
+        .then_some(r.problem)
+        .flatten()
+        .map(|p| problem_text(lang, p));
+    view! {
+        <li class="recipient">
+            <span class="recipient-address">{who}</span>
+            <span class=badge>{state_label(lang, &r.state)}</span>
+            {when.map(|w| view! { <p class="hint">{w}</p> })}
+            {reason.map(|text| view! { <p class="recipient-reason">{text}</p> })}
+            {r.reply.map(|reply| view! {
+                <p class="hint">{lang.t("Réponse du serveur : ", "Server reply: ")}<code>{reply}</code></p>
+            })}
+        </li>
+    }
+}

@@ -1,0 +1,343 @@
+//! The sending pages through the HTTP surface, as a browser without the wasm uses them:
+//! the compose form (multipart, to `/brouillons`) saves the draft first, lists refused
+//! lines by number and keeps everything typed; attachments above axum's default 2 MB get
+//! through, above the stated 10 MB are refused with the text kept; the status page renders;
+//! the archive opens for one session with the answer or the recovery file.
+
+mod support;
+
+use app::api::sending::types::ArchiveState;
+use app::error::{AppError, Problem};
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use domain::mail::Mailer;
+use domain::outbox::compose;
+use std::collections::HashMap;
+use support::{PASSWORD, Resp, TestApp};
+use testkit::fixtures::{self, Secretariat};
+
+const BOUNDARY: &str = "----ecole-test-boundary";
+
+/// One part of a multipart form: a field, or a file with its name.
+enum Part<'a> {
+    Field(&'a str, &'a str),
+    File(&'a str, &'a str, Vec<u8>),
+}
+
+fn multipart(parts: &[Part<'_>]) -> Vec<u8> {
+    let mut body = Vec::new();
+    for part in parts {
+        body.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
+        match part {
+            Part::Field(name, value) => {
+                body.extend_from_slice(
+                    format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}")
+                        .as_bytes(),
+                );
+            }
+            Part::File(name, file_name, bytes) => {
+                body.extend_from_slice(
+                    format!(
+                        "Content-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                    )
+                    .as_bytes(),
+                );
+                body.extend_from_slice(bytes);
+            }
+        }
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+async fn post_form(
+    app: &TestApp,
+    path: &str,
+    parts: &[Part<'_>],
+    cookie: &str,
+    site: &str,
+) -> Resp {
+    let request = Request::post(path)
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .header("sec-fetch-site", site)
+        .header(header::HOST, "127.0.0.1:3000")
+        .header(header::COOKIE, cookie)
+        .body(Body::from(multipart(parts)))
+        .expect("request");
+    app.send(request).await
+}
+
+/// Where a 303 leads, and the `AppError` in its `erreur=`, if any.
+fn redirect(resp: &Resp) -> (String, Option<AppError>) {
+    assert_eq!(resp.status, StatusCode::SEE_OTHER, "{}", resp.body);
+    let location = resp.headers[header::LOCATION]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let query: HashMap<String, String> = url::Url::parse(&format!("http://x{location}"))
+        .expect("url")
+        .query_pairs()
+        .into_owned()
+        .collect();
+    let error = query
+        .get("erreur")
+        .map(|e| serde_json::from_str(e).expect("an AppError"));
+    (location, error)
+}
+
+/// An app whose hasher and master key are the fixtures', so their answers and passwords work.
+async fn app_on(t: testkit::TestDb) -> TestApp {
+    use base64::Engine as _;
+    let pepper = base64::engine::general_purpose::STANDARD.encode(fixtures::PEPPER);
+    let vars: HashMap<&str, String> = [
+        ("ECOLE_MASTER_KEY", fixtures::MASTER_KEY.to_owned()),
+        ("ECOLE_PEPPER", pepper),
+    ]
+    .into();
+    let mut config = server::config::Config::load(None, |k| vars.get(k).cloned()).expect("config");
+    config.hash_cost = domain::password::HashCost::TEST_ONLY;
+    let db = t.db.clone();
+    TestApp::with_config(config, db, t, Mailer::memory())
+}
+
+/// How many outbox rows the send has (none while it is a draft).
+async fn outbox_rows(app: &TestApp, author: &domain::access::Actor, message: i64) -> u64 {
+    match domain::outbox::detail(app.db(), author, message).await {
+        Ok(send) => send.summary.progress.total,
+        Err(domain::Error::NotFound) => 0,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[tokio::test]
+async fn the_compose_form_keeps_everything_typed_through_refusals_then_queues() {
+    for t in testkit::databases().await {
+        let app = app_on(t).await;
+        let s: Secretariat = fixtures::secretariat(app.db(), chrono::Utc::now()).await;
+        let cookie = app.sign_in("bruno@a.fr", PASSWORD).await;
+        let account = s.account_id.to_string();
+
+        // A CSV saved by a French spreadsheet (Windows-1252, CRLF) with one bad line, and a
+        // 3 MB report card (above axum's default body limit): refused by line number,
+        // nothing queued, the draft keeps the list, decoded, and the file.
+        let csv = b"email;nom;eleve\r\nparent@x.fr;Mme H\xe9l\xe8ne Roy;L\xe9o\r\npas-une-adresse;X;Y\r\n";
+        let resp = post_form(
+            &app,
+            "/brouillons",
+            &[
+                Part::Field("compte", &account),
+                Part::Field("objet", "Bulletin de {eleve}"),
+                Part::Field(
+                    "texte",
+                    "Bonjour {nom},\r\nci-joint le bulletin de {eleve}.",
+                ),
+                Part::Field("destinataires", ""),
+                Part::File("destinataires_csv", "classe.csv", csv.to_vec()),
+                Part::File("pieces", "bulletin.pdf", vec![b'%'; 3 * 1024 * 1024]),
+                Part::File("pieces", "", Vec::new()),
+                Part::Field("intent", "envoyer"),
+            ],
+            &cookie,
+            "same-origin",
+        )
+        .await;
+        let (location, error) = redirect(&resp);
+        assert!(location.starts_with("/envoyer?brouillon="), "{location}");
+        assert_eq!(
+            error,
+            Some(AppError::Recipients(vec![(
+                3,
+                "pas-une-adresse;X;Y".into()
+            )]))
+        );
+        let draft_id: i64 = location["/envoyer?brouillon=".len()..]
+            .split('&')
+            .next()
+            .and_then(|id| id.parse().ok())
+            .expect("draft id");
+        let draft = compose::draft(app.db(), &s.teacher, draft_id)
+            .await
+            .expect("draft");
+        assert!(
+            draft.recipients.contains("Mme Hélène Roy;Léo"),
+            "{}",
+            draft.recipients
+        );
+        assert_eq!(
+            draft.body,
+            "Bonjour {nom},\nci-joint le bulletin de {eleve}."
+        );
+        assert_eq!(
+            draft.attachments.len(),
+            1,
+            "the empty file input adds nothing"
+        );
+        assert_eq!(draft.attachments[0].size, 3 * 1024 * 1024);
+        assert_eq!(outbox_rows(&app, &s.teacher, draft_id).await, 0);
+
+        // Files beyond the stated 10 MB are refused; the text typed with them is saved.
+        let id = draft_id.to_string();
+        let resp = post_form(
+            &app,
+            "/brouillons",
+            &[
+                Part::Field("brouillon", &id),
+                Part::Field("compte", &account),
+                Part::Field("objet", "Bulletin du 1er trimestre de {eleve}"),
+                Part::Field("texte", "Bonjour {nom}."),
+                Part::Field("destinataires", "parent@x.fr;Mme Roy"),
+                Part::File("pieces", "gros.pdf", vec![0; 8 * 1024 * 1024]),
+                Part::Field("intent", "enregistrer"),
+            ],
+            &cookie,
+            "same-origin",
+        )
+        .await;
+        let (location, error) = redirect(&resp);
+        assert_eq!(
+            location.split('&').next(),
+            Some(format!("/envoyer?brouillon={id}").as_str())
+        );
+        assert_eq!(error, Some(AppError::Invalid(Problem::AttachmentsTooLarge)));
+        let draft = compose::draft(app.db(), &s.teacher, draft_id)
+            .await
+            .expect("draft");
+        assert_eq!(draft.subject, "Bulletin du 1er trimestre de {eleve}");
+        assert_eq!(
+            draft.attachments.len(),
+            1,
+            "the 3 MB file is still there, alone"
+        );
+
+        // Another site cannot post the form in the teacher's name.
+        let resp = post_form(
+            &app,
+            "/brouillons",
+            &[Part::Field("intent", "envoyer")],
+            &cookie,
+            "cross-site",
+        )
+        .await;
+        assert_eq!(resp.status, StatusCode::FORBIDDEN);
+
+        // Fixed, taking the file off: queued, and the status page renders without the wasm.
+        let file_id = draft.attachments[0].id.to_string();
+        let resp = post_form(
+            &app,
+            "/brouillons",
+            &[
+                Part::Field("brouillon", &id),
+                Part::Field("compte", &account),
+                Part::Field("objet", "Bulletin de {eleve}"),
+                Part::Field("texte", "Bonjour {nom}, voici le bulletin de {eleve}."),
+                Part::Field(
+                    "destinataires",
+                    "email;nom;eleve\nparent@x.fr;Mme Roy;Léo\nPARENT@x.fr;Mme Roy;Léo\nautre@x.fr;M. Roy;Léo",
+                ),
+                Part::Field("retirer", &file_id),
+                Part::Field("intent", "envoyer"),
+            ],
+            &cookie,
+            "same-origin",
+        )
+        .await;
+        let (location, error) = redirect(&resp);
+        assert_eq!(error, None);
+        assert_eq!(location, format!("/envois/{draft_id}?doublons=1"));
+        assert_eq!(outbox_rows(&app, &s.teacher, draft_id).await, 2);
+        let page = app.get(&location, Some(&cookie)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("Bulletin de {eleve}"), "{}", page.body);
+        assert!(page.body.contains("0 envoyé(s) sur 2"), "{}", page.body);
+        assert!(page.body.contains("1 adresse(s) en double retirée(s)"));
+
+        // The admin, who is not its author, does not see the send.
+        let admin = app.sign_in("admin@a.fr", PASSWORD).await;
+        let resp = app.call("get_send", &[("id", &id)], Some(&admin)).await;
+        assert_eq!(resp.app_error(), AppError::NotFound);
+        app.drop_database().await;
+    }
+}
+
+fn archive_state(resp: &Resp) -> ArchiveState {
+    assert!(resp.status.is_success(), "{} {}", resp.status, resp.body);
+    serde_json::from_str(&resp.body).expect("an ArchiveState")
+}
+
+#[tokio::test]
+async fn the_archive_opens_for_one_session_with_the_answer_or_the_recovery_file() {
+    for t in testkit::databases().await {
+        let app = app_on(t).await;
+        let s = fixtures::secretariat(app.db(), chrono::Utc::now()).await;
+        let cookie = app.sign_in("bruno@a.fr", PASSWORD).await;
+        let id = s.account_id.to_string();
+        let file = fixtures::recovery_file_in(&s.confirmation);
+
+        let locked = archive_state(&app.call("get_archive", &[("id", &id)], Some(&cookie)).await);
+        assert_eq!(
+            locked,
+            ArchiveState::Locked {
+                account_label: "Secrétariat".into(),
+                question: Some("Animal ?".into()),
+            }
+        );
+        let wrong = app
+            .call(
+                "unlock_archive",
+                &[("id", &id), ("answer", "minou")],
+                Some(&cookie),
+            )
+            .await;
+        assert!(matches!(wrong.app_error(), AppError::AnswerWrong { .. }));
+        let right = app
+            .call(
+                "unlock_archive",
+                &[("id", &id), ("answer", " Médor ")],
+                Some(&cookie),
+            )
+            .await;
+        assert!(right.status.is_success(), "{}", right.body);
+        let open = archive_state(&app.call("get_archive", &[("id", &id)], Some(&cookie)).await);
+        assert!(matches!(open, ArchiveState::Open(_)), "{open:?}");
+
+        // Another session of the same person is still locked, until it gives the file.
+        let other = app.sign_in("bruno@a.fr", PASSWORD).await;
+        let state = archive_state(&app.call("get_archive", &[("id", &id)], Some(&other)).await);
+        assert!(matches!(state, ArchiveState::Locked { .. }));
+        let path = format!("/comptes/{id}/archive/cle");
+        let resp = post_form(
+            &app,
+            &path,
+            &[Part::File("file", "autre.crbee", b"pas une cle".to_vec())],
+            &other,
+            "same-origin",
+        )
+        .await;
+        assert_eq!(
+            redirect(&resp).0,
+            format!("/comptes/{id}/archive?cle=endommagee")
+        );
+        let resp = post_form(
+            &app,
+            &path,
+            &[Part::File("file", "cleRecuperation.crbee", file)],
+            &other,
+            "same-origin",
+        )
+        .await;
+        assert_eq!(redirect(&resp), (format!("/comptes/{id}/archive"), None));
+        let state = archive_state(&app.call("get_archive", &[("id", &id)], Some(&other)).await);
+        assert!(matches!(state, ArchiveState::Open(_)));
+
+        // Locking again takes effect at once.
+        app.call("close_archive", &[("id", &id)], Some(&other))
+            .await;
+        let state = archive_state(&app.call("get_archive", &[("id", &id)], Some(&other)).await);
+        assert!(matches!(state, ArchiveState::Locked { .. }));
+        app.drop_database().await;
+    }
+}
