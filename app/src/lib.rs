@@ -30,10 +30,10 @@ use leptos_router::{SsrMode, path};
 use crate::components::layout::Layout;
 use crate::i18n::Lang;
 use crate::pages::{
-    account::AccountPage, accounts::AccountsPage, archive::ArchivePage, compose::ComposePage,
-    home::HomePage, invitation::InvitationPage, not_found::NotFound, send::SendPage,
-    sending_settings::SendingSettingsPage, sends::SendsPage, sign_in::SignInPage, staff::StaffPage,
-    staff_member::StaffMemberPage,
+    account::AccountPage, accounts::AccountsPage, api_tokens::ApiTokensPage, archive::ArchivePage,
+    compose::ComposePage, home::HomePage, invitation::InvitationPage, not_found::NotFound,
+    send::SendPage, sending_settings::SendingSettingsPage, sends::SendsPage, sign_in::SignInPage,
+    staff::StaffPage, staff_member::StaffMemberPage,
 };
 
 /// The HTML document around the app, rendered on the server only.
@@ -106,6 +106,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/personnels/:id") view=StaffMemberPage ssr=SsrMode::Async/>
                     <Route path=path!("/comptes/:id/archive") view=ArchivePage ssr=SsrMode::Async/>
                     <Route path=path!("/envoyer") view=ComposePage ssr=SsrMode::Async/>
+                    <Route path=path!("/jetons-api") view=ApiTokensPage ssr=SsrMode::Async/>
                     <Route path=path!("/envois") view=SendsPage ssr=SsrMode::Async/>
                     <Route path=path!("/envois/:id") view=SendPage ssr=SsrMode::Async/>
                 </Routes>

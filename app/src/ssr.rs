@@ -156,6 +156,37 @@ pub fn set_session_cookie(state: &ServerState, token: &Secret) {
     append_set_cookie(value);
 }
 
+/// A token the administrator must see once, carried to the next page by an HttpOnly
+/// cookie that lives two minutes and is cleared when read: a plain form post (no wasm)
+/// ends in a redirect, which would otherwise lose it.
+const SHOWN_ONCE: &str = "ecole_nouveau_jeton";
+
+pub fn show_once(state: &ServerState, token: &Secret) {
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    append_set_cookie(format!(
+        "{SHOWN_ONCE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age=120{secure}",
+        token.expose()
+    ));
+}
+
+/// The token [`show_once`] carried, if any; clears it.
+pub async fn take_shown_once(state: &ServerState) -> Option<Secret> {
+    let headers = leptos_axum::extract::<http::HeaderMap>().await.ok()?;
+    let value = headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, value)| *name == SHOWN_ONCE && !value.is_empty())
+        .map(|(_, value)| Secret::new(value))?;
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    append_set_cookie(format!(
+        "{SHOWN_ONCE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}"
+    ));
+    Some(value)
+}
+
 pub fn clear_session_cookie(state: &ServerState) {
     append_set_cookie(cookie(state, "", 0));
 }

@@ -221,3 +221,83 @@ async fn the_openapi_document_is_served_and_names_every_path() {
     }
     app.drop_database().await;
 }
+
+/// The `ecole_nouveau_jeton` cookie a response sets (`Some("")` when it clears it).
+fn shown_once(resp: &support::Resp) -> Option<String> {
+    resp.headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("ecole_nouveau_jeton="))
+        .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+}
+
+#[tokio::test]
+async fn the_token_page_shows_a_new_token_once_even_without_javascript_and_revokes_it() {
+    use app::api::api_tokens::ApiTokensView;
+    for t in testkit::databases().await {
+        let app = TestApp::on_fixtures(t);
+        secretariat(app.db(), chrono::Utc::now()).await;
+        let admin = app.sign_in("admin@a.fr", support::PASSWORD).await;
+        let teacher = app.sign_in("bruno@a.fr", support::PASSWORD).await;
+        let refused = app
+            .call(
+                "create_api_token",
+                &[("label", "Vie scolaire")],
+                Some(&teacher),
+            )
+            .await;
+        assert_eq!(refused.app_error(), app::error::AppError::Forbidden);
+
+        // A plain form post ends in a redirect: the token rides a short-lived cookie to the
+        // next page, which shows it once and clears it.
+        let created = app
+            .call(
+                "create_api_token",
+                &[("label", "Vie scolaire")],
+                Some(&admin),
+            )
+            .await;
+        assert!(
+            created.status.is_success() || created.status.is_redirection(),
+            "{}",
+            created.body
+        );
+        let token = shown_once(&created).expect("the token is carried to the next page");
+        assert!(token.starts_with("ecc_"), "{token}");
+        let with_token = format!("{admin}; ecole_nouveau_jeton={token}");
+        let listed = app.call("list_api_tokens", &[], Some(&with_token)).await;
+        assert_eq!(
+            shown_once(&listed).as_deref(),
+            Some(""),
+            "cleared once read"
+        );
+        let view: ApiTokensView = serde_json::from_str(&listed.body).expect("view");
+        assert_eq!(view.fresh.as_deref(), Some(token.as_str()));
+        assert_eq!(view.tokens.len(), 1);
+        let prefix = &view.tokens[0].prefix;
+        assert!(
+            token.starts_with(prefix.as_str()) && prefix.len() < token.len(),
+            "rows hold a prefix only"
+        );
+        let again: ApiTokensView =
+            serde_json::from_str(&app.call("list_api_tokens", &[], Some(&admin)).await.body)
+                .expect("view");
+        assert_eq!(again.fresh, None, "shown once");
+
+        let accounts = app
+            .send(json_request("GET", "/api/v1/accounts", Some(&token), None))
+            .await;
+        assert_eq!(accounts.status, StatusCode::OK, "{}", accounts.body);
+        let id = view.tokens[0].id.to_string();
+        let revoked = app
+            .call("revoke_api_token", &[("id", &id)], Some(&admin))
+            .await;
+        assert!(revoked.status.is_success() || revoked.status.is_redirection());
+        let accounts = app
+            .send(json_request("GET", "/api/v1/accounts", Some(&token), None))
+            .await;
+        assert_eq!(accounts.status, StatusCode::UNAUTHORIZED);
+        app.drop_database().await;
+    }
+}

@@ -10,7 +10,6 @@ use app::api::sending::types::ArchiveState;
 use app::error::{AppError, Problem};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use domain::mail::Mailer;
 use domain::outbox::compose;
 use std::collections::HashMap;
 use support::{PASSWORD, Resp, TestApp};
@@ -89,21 +88,6 @@ fn redirect(resp: &Resp) -> (String, Option<AppError>) {
     (location, error)
 }
 
-/// An app whose hasher and master key are the fixtures', so their answers and passwords work.
-async fn app_on(t: testkit::TestDb) -> TestApp {
-    use base64::Engine as _;
-    let pepper = base64::engine::general_purpose::STANDARD.encode(fixtures::PEPPER);
-    let vars: HashMap<&str, String> = [
-        ("ECOLE_MASTER_KEY", fixtures::MASTER_KEY.to_owned()),
-        ("ECOLE_PEPPER", pepper),
-    ]
-    .into();
-    let mut config = server::config::Config::load(None, |k| vars.get(k).cloned()).expect("config");
-    config.hash_cost = domain::password::HashCost::TEST_ONLY;
-    let db = t.db.clone();
-    TestApp::with_config(config, db, t, Mailer::memory())
-}
-
 /// How many outbox rows the send has (none while it is a draft).
 async fn outbox_rows(app: &TestApp, author: &domain::access::Actor, message: i64) -> u64 {
     match domain::outbox::detail(app.db(), author, message).await {
@@ -116,7 +100,7 @@ async fn outbox_rows(app: &TestApp, author: &domain::access::Actor, message: i64
 #[tokio::test]
 async fn the_compose_form_keeps_everything_typed_through_refusals_then_queues() {
     for t in testkit::databases().await {
-        let app = app_on(t).await;
+        let app = TestApp::on_fixtures(t);
         let s: Secretariat = fixtures::secretariat(app.db(), chrono::Utc::now()).await;
         let cookie = app.sign_in("bruno@a.fr", PASSWORD).await;
         let account = s.account_id.to_string();
@@ -271,7 +255,7 @@ fn archive_state(resp: &Resp) -> ArchiveState {
 #[tokio::test]
 async fn the_archive_opens_for_one_session_with_the_answer_or_the_recovery_file() {
     for t in testkit::databases().await {
-        let app = app_on(t).await;
+        let app = TestApp::on_fixtures(t);
         let s = fixtures::secretariat(app.db(), chrono::Utc::now()).await;
         let cookie = app.sign_in("bruno@a.fr", PASSWORD).await;
         let id = s.account_id.to_string();

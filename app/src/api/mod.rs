@@ -4,6 +4,7 @@
 //! into the domain with the school taken from the session.
 
 pub mod accounts;
+pub mod api_tokens;
 pub mod invitation;
 pub mod sending;
 pub mod session;

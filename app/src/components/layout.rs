@@ -51,6 +51,7 @@ fn SignedInHeader(me: Me) -> impl IntoView {
                 {me.is_admin.then(|| view! {
                     <li><a href="/parametres-envoi">{lang.t("Envoi des e-mails", "E-mail sending")}</a></li>
                     <li><a href="/personnels">{lang.t("Personnels", "Staff")}</a></li>
+                    <li><a href="/jetons-api">{lang.t("Jetons d'API", "API tokens")}</a></li>
                 })}
             </ul>
         </nav>

@@ -1,5 +1,6 @@
 pub mod account;
 pub mod accounts;
+pub mod api_tokens;
 pub mod archive;
 pub mod compose;
 pub mod home;

@@ -95,6 +95,22 @@ impl TestApp {
         }
     }
 
+    /// An app whose pepper and master key are the fixtures' (`testkit::fixtures`), so the
+    /// passwords and secret answers they set work through HTTP.
+    pub fn on_fixtures(t: testkit::TestDb) -> Self {
+        use base64::Engine as _;
+        let pepper = base64::engine::general_purpose::STANDARD.encode(testkit::fixtures::PEPPER);
+        let vars: HashMap<&str, String> = [
+            ("ECOLE_MASTER_KEY", testkit::fixtures::MASTER_KEY.to_owned()),
+            ("ECOLE_PEPPER", pepper),
+        ]
+        .into();
+        let mut config = Config::load(None, |k| vars.get(k).cloned()).expect("config");
+        config.hash_cost = HashCost::TEST_ONLY;
+        let db = t.db.clone();
+        Self::with_config(config, db, t, Mailer::memory())
+    }
+
     pub fn db(&self) -> &domain::DatabaseConnection {
         &self.t.db
     }
