@@ -110,7 +110,11 @@ impl TestDb {
         self.db.close().await.ok();
         match self.cleanup {
             Cleanup::File(path) => {
-                std::fs::remove_file(path).ok();
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut file = path.clone().into_os_string();
+                    file.push(suffix);
+                    std::fs::remove_file(file).ok();
+                }
             }
             Cleanup::Postgres { admin_url, name } => {
                 if let Ok(admin) = domain::connect(&admin_url).await {

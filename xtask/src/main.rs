@@ -21,10 +21,12 @@ fn main() -> ExitCode {
         Some("serve") => serve(),
         Some("test") => test(&args[1..]),
         Some("setup") => tools::ensure_all(&root()),
-        Some("bench") => run(Command::new("cargo")
-            .current_dir(root())
-            .args(["run", "--release", "--quiet", "-p", "bench", "--"])
-            .args(&args[1..])),
+        Some("bench") => tools::ensure_postfix_tools().and_then(|()| {
+            run(Command::new("cargo")
+                .current_dir(root())
+                .args(["run", "--release", "--quiet", "-p", "bench", "--"])
+                .args(&args[1..]))
+        }),
         _ => Err(
             "usage: cargo xtask serve | test [--no-e2e] | bench [smtp|hashing|outbox] | setup"
                 .to_owned(),

@@ -36,6 +36,20 @@ fn ensure_smtp_peer() -> Result {
     run(Command::new("python3").args(["-m", "pip", "install", "--quiet", "aiosmtpd==1.4.6"]))
 }
 
+/// Postfix's `smtp-sink` and `smtp-source`: the benchmark's loopback peer and reference
+/// sender. Only the benchmarks need them, so only `cargo xtask bench` installs them; the
+/// debconf answer keeps Postfix from configuring (or starting) a mail system.
+pub fn ensure_postfix_tools() -> Result {
+    if Path::new("/usr/sbin/smtp-sink").is_file() && Path::new("/usr/sbin/smtp-source").is_file() {
+        return Ok(());
+    }
+    run(Command::new("sh").args([
+        "-c",
+        "echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections \
+         && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postfix",
+    ]))
+}
+
 fn output(cmd: &mut Command) -> Option<String> {
     let out = cmd.output().ok()?;
     out.status
