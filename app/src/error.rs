@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::i18n::Lang;
 
+/// How many refused recipient lines a message quotes (the rest are counted).
+pub const SHOWN_LINES: usize = 10;
+
 /// What was wrong with a form field, mirrored from the domain's `Invalid`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Problem {
@@ -82,9 +85,13 @@ pub enum AppError {
     AnswerWrong { remaining: i32 },
     #[error("mail not sent")]
     MailNotSent,
-    /// Recipient lines that are not addresses: (line number, the line as typed).
+    /// Recipient lines that are not addresses: the first few (line number, the line as
+    /// typed, cut short) and how many in all. Kept small: it travels in a redirect's URL.
     #[error("recipients refused")]
-    Recipients(Vec<(usize, String)>),
+    Recipients {
+        shown: Vec<(usize, String)>,
+        total: usize,
+    },
     /// A placeholder without a value for `count` recipients (`address` is the first).
     #[error("placeholder without a value")]
     Placeholder {
@@ -118,6 +125,22 @@ impl FromServerFnError for AppError {
 }
 
 impl AppError {
+    /// Refused recipient lines, the first [`SHOWN_LINES`] of them cut to 60 characters.
+    pub fn refused_lines(lines: impl ExactSizeIterator<Item = (usize, String)>) -> Self {
+        let total = lines.len();
+        let shown = lines
+            .take(SHOWN_LINES)
+            .map(|(line, text)| {
+                let cut: String = text.chars().take(60).collect();
+                match cut.len() < text.len() {
+                    true => (line, format!("{cut}…")),
+                    false => (line, text),
+                }
+            })
+            .collect();
+        AppError::Recipients { shown, total }
+    }
+
     /// One sentence the user can act on, in their language.
     pub fn message(&self, lang: Lang) -> String {
         let t = |fr: &str, en: &str| lang.t_owned(fr, en);
@@ -160,27 +183,23 @@ impl AppError {
                 "Ce lien d'invitation n'est plus valable (déjà utilisé ou expiré). Demandez une nouvelle invitation à votre administrateur.",
                 "This invitation link is no longer valid (used or expired). Ask your administrator for a new one.",
             ),
-            AppError::Recipients(lines) => {
-                let listed: Vec<String> = lines
+            AppError::Recipients { shown, total } => {
+                let listed: Vec<String> = shown
                     .iter()
-                    .take(20)
                     .map(|(line, text)| format!("{line} « {text} »"))
                     .collect();
-                let more = lines.len().saturating_sub(20);
-                let more = match (more, lang) {
+                let more = match (total.saturating_sub(shown.len()), lang) {
                     (0, _) => String::new(),
                     (n, Lang::Fr) => format!(" et {n} autre(s)"),
                     (n, Lang::En) => format!(" and {n} more"),
                 };
                 match lang {
                     Lang::Fr => format!(
-                        "Rien n'a été envoyé : {} ligne(s) de destinataires ne sont pas des adresses valides. Corrigez ou retirez-les : ligne {}{more}.",
-                        lines.len(),
+                        "Rien n'a été envoyé : {total} ligne(s) de destinataires ne sont pas des adresses valides. Corrigez ou retirez-les : ligne {}{more}.",
                         listed.join(", ligne ")
                     ),
                     Lang::En => format!(
-                        "Nothing was sent: {} recipient line(s) are not valid addresses. Fix or remove them: line {}{more}.",
-                        lines.len(),
+                        "Nothing was sent: {total} recipient line(s) are not valid addresses. Fix or remove them: line {}{more}.",
                         listed.join(", line ")
                     ),
                 }

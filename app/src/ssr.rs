@@ -124,8 +124,9 @@ pub fn paris_time(timestamp: i64) -> String {
         (last_sunday_1am(3), last_sunday_1am(10)),
         (Some(start), Some(end)) if utc >= start && utc < end
     );
-    let local = utc + TimeDelta::hours(if summer { 2 } else { 1 });
-    local.format("%d/%m/%Y %H:%M").to_string()
+    utc.checked_add_signed(TimeDelta::hours(if summer { 2 } else { 1 }))
+        .map(|local| local.format("%d/%m/%Y %H:%M").to_string())
+        .unwrap_or_default()
 }
 
 /// The signed-in person acting in their session's school, or the reason they cannot.
@@ -158,33 +159,50 @@ pub fn set_session_cookie(state: &ServerState, token: &Secret) {
 
 /// A token the administrator must see once, carried to the next page by an HttpOnly
 /// cookie that lives two minutes and is cleared when read: a plain form post (no wasm)
-/// ends in a redirect, which would otherwise lose it.
-const SHOWN_ONCE: &str = "ecole_nouveau_jeton";
+/// ends in a redirect, which would otherwise lose it. The page shows it only to the
+/// administrator who created it, while it is fresh (`api_tokens::just_created_by`).
+fn shown_once_cookie(state: &ServerState) -> &'static str {
+    if state.secure_cookies {
+        "__Host-ecole_nouveau_jeton"
+    } else {
+        "ecole_nouveau_jeton"
+    }
+}
+
+fn shown_once_header(state: &ServerState, value: &str, max_age: i64) -> String {
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    format!(
+        "{}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}",
+        shown_once_cookie(state)
+    )
+}
 
 pub fn show_once(state: &ServerState, token: &Secret) {
-    let secure = if state.secure_cookies { "; Secure" } else { "" };
-    append_set_cookie(format!(
-        "{SHOWN_ONCE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age=120{secure}",
-        token.expose()
+    append_set_cookie(shown_once_header(
+        state,
+        token.expose(),
+        domain::api_tokens::SHOWN_FOR_SECS,
     ));
 }
 
-/// The token [`show_once`] carried, if any; clears it.
+/// The token [`show_once`] carried, if the cookie is there once; clears it.
 pub async fn take_shown_once(state: &ServerState) -> Option<Secret> {
     let headers = leptos_axum::extract::<http::HeaderMap>().await.ok()?;
-    let value = headers
+    let name = shown_once_cookie(state);
+    let values: Vec<&str> = headers
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, value)| *name == SHOWN_ONCE && !value.is_empty())
-        .map(|(_, value)| Secret::new(value))?;
-    let secure = if state.secure_cookies { "; Secure" } else { "" };
-    append_set_cookie(format!(
-        "{SHOWN_ONCE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}"
-    ));
-    Some(value)
+        .filter(|(n, value)| *n == name && !value.is_empty())
+        .map(|(_, value)| value)
+        .collect();
+    append_set_cookie(shown_once_header(state, "", 0));
+    match values.as_slice() {
+        [one] => Some(Secret::new(*one)),
+        _ => None,
+    }
 }
 
 pub fn clear_session_cookie(state: &ServerState) {
@@ -223,7 +241,7 @@ impl From<domain::Error> for AppError {
             E::Code(refusal) => AppError::Code(refusal.into()),
             E::AnswerWrong { remaining } => AppError::AnswerWrong { remaining },
             E::Recipients(bad) => {
-                AppError::Recipients(bad.into_iter().map(|b| (b.line, b.text)).collect())
+                AppError::refused_lines(bad.into_iter().map(|b| (b.line, b.text)))
             }
             E::Placeholder {
                 name,

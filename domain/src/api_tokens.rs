@@ -7,7 +7,7 @@
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, QueryFilter, QueryOrder,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 };
 
 use crate::access::Actor;
@@ -120,6 +120,32 @@ pub async fn revoke(db: &impl ConnectionTrait, actor: &Actor, id: i64, now: Now)
         "API token revoked"
     );
     Ok(())
+}
+
+/// How long after its creation a token may still be shown to its creator.
+pub const SHOWN_FOR_SECS: i64 = 120;
+
+/// Whether `token` is one `actor` created in this school in the last
+/// [`SHOWN_FOR_SECS`] and has not revoked: only then does the page show it (a cookie planted
+/// by someone else, or left by another administrator on a shared computer, is not shown).
+pub async fn just_created_by(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    token: &Secret,
+    now: Now,
+) -> Result<bool> {
+    if !token.expose().starts_with(PREFIX) || token.expose().len() > 200 {
+        return Ok(false);
+    }
+    Ok(row::Entity::find()
+        .filter(row::Column::TokenHash.eq(token_hash(token.expose())))
+        .filter(row::Column::SchoolId.eq(actor.school_id()))
+        .filter(row::Column::CreatedBy.eq(actor.person_id()))
+        .filter(row::Column::CreatedAt.gte(now.timestamp() - SHOWN_FOR_SECS))
+        .filter(row::Column::RevokedAt.is_null())
+        .count(db)
+        .await?
+        > 0)
 }
 
 /// The caller a bearer token stands for; "invalid credentials" for an unknown or revoked one.

@@ -249,3 +249,47 @@ async fn the_archive_opens_with_the_answer_or_the_file_and_a_moved_row_does_not(
         t.drop_database().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_draft_sent_twice_at_once_is_queued_once() {
+    for t in testkit::databases().await {
+        let db = &t.db;
+        let school = secretariat(db, t0()).await;
+        let draft = compose::save_draft(
+            db,
+            &school.teacher,
+            None,
+            DraftInput {
+                account_id: school.account_id,
+                subject: "Sortie".into(),
+                body: "Bonjour {nom}".into(),
+                recipients: "a@b.fr\nc@d.fr\ne@f.fr".into(),
+                ..DraftInput::default()
+            },
+            t0(),
+        )
+        .await
+        .expect("draft");
+        // A double click: two "Envoyer" for the same draft at the same moment.
+        let (first, second) = tokio::join!(
+            compose::queue_draft(db, &school.teacher, draft, t0()),
+            compose::queue_draft(db, &school.teacher, draft, t0()),
+        );
+        let queued: Vec<_> = [&first, &second]
+            .into_iter()
+            .filter(|r| r.is_ok())
+            .collect();
+        assert_eq!(queued.len(), 1, "{first:?} / {second:?}");
+        let refused = if first.is_ok() { &second } else { &first };
+        // SQLite may refuse the loser as busy rather than "not found"; either way it queues nothing.
+        assert!(
+            matches!(refused, Err(Error::NotFound) | Err(Error::Database(_))),
+            "{refused:?}"
+        );
+        let send = outbox::detail(db, &school.teacher, draft)
+            .await
+            .expect("send");
+        assert_eq!(send.summary.progress.total, 3, "each recipient once");
+        t.drop_database().await;
+    }
+}

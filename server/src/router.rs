@@ -19,6 +19,12 @@ use crate::state::AppState;
 const BODY_LIMIT_BYTES: usize = 64 * 1024;
 
 const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(45);
+/// 24 MB at about 1 Mbit/s.
+const UPLOAD_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(240);
+
+fn timeout(after: std::time::Duration) -> TimeoutLayer {
+    TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, after)
+}
 
 pub fn router(state: AppState) -> Router {
     let routes = state.routes.clone();
@@ -32,15 +38,17 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(
             handlers::api_v1::BODY_LIMIT_BYTES,
-        ));
+        ))
+        .layer(timeout(REQUEST_TIMEOUT));
     // The compose form carries attachments: its own, larger limit (axum's default 2 MB
-    // limit gives way to it).
+    // limit gives way to it), and time for 10 MB over a school's slow uplink.
     let uploads = Router::new()
         .route("/brouillons", post(handlers::compose::compose))
         .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(
             handlers::compose::BODY_LIMIT_BYTES,
-        ));
+        ))
+        .layer(timeout(UPLOAD_TIMEOUT));
     let pages = Router::new()
         .route("/api/{fn_name}", post(handlers::leptos::server_fn))
         .route("/langue", post(handlers::language::set_language))
@@ -57,6 +65,8 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_handler(routes, get(handlers::leptos::page))
         .fallback(handlers::leptos::fallback)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+        // No request may hang: the longest legitimate one is a 30 s test send.
+        .layer(timeout(REQUEST_TIMEOUT))
         .merge(uploads)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -68,11 +78,6 @@ pub fn router(state: AppState) -> Router {
         ));
     pages
         .merge(api)
-        // No request may hang: the longest legitimate one is a 30 s test send.
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            REQUEST_TIMEOUT,
-        ))
         // The wasm bundle shrinks to about a third compressed: a slow phone feels it.
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn(middleware::metrics::record))

@@ -280,6 +280,20 @@ async fn the_token_page_shows_a_new_token_once_even_without_javascript_and_revok
             token.starts_with(prefix.as_str()) && prefix.len() < token.len(),
             "rows hold a prefix only"
         );
+        // A cookie planted by someone else (another site, another person) shows nothing.
+        let planted = format!("{admin}; ecole_nouveau_jeton=ecc_plante_par_un_autre");
+        let view_planted: ApiTokensView =
+            serde_json::from_str(&app.call("list_api_tokens", &[], Some(&planted)).await.body)
+                .expect("view");
+        assert_eq!(view_planted.fresh, None);
+        let twice = format!("{with_token}; ecole_nouveau_jeton=ecc_plante_par_un_autre");
+        let view_twice: ApiTokensView =
+            serde_json::from_str(&app.call("list_api_tokens", &[], Some(&twice)).await.body)
+                .expect("view");
+        assert_eq!(
+            view_twice.fresh, None,
+            "two cookies of that name: neither is trusted"
+        );
         let again: ApiTokensView =
             serde_json::from_str(&app.call("list_api_tokens", &[], Some(&admin)).await.body)
                 .expect("view");

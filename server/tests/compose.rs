@@ -133,10 +133,10 @@ async fn the_compose_form_keeps_everything_typed_through_refusals_then_queues() 
         assert!(location.starts_with("/envoyer?brouillon="), "{location}");
         assert_eq!(
             error,
-            Some(AppError::Recipients(vec![(
-                3,
-                "pas-une-adresse;X;Y".into()
-            )]))
+            Some(AppError::Recipients {
+                shown: vec![(3, "pas-une-adresse;X;Y".into())],
+                total: 1
+            })
         );
         let draft_id: i64 = location["/envoyer?brouillon=".len()..]
             .split('&')
@@ -162,6 +162,33 @@ async fn the_compose_form_keeps_everything_typed_through_refusals_then_queues() 
         );
         assert_eq!(draft.attachments[0].size, 3 * 1024 * 1024);
         assert_eq!(outbox_rows(&app, &s.teacher, draft_id).await, 0);
+
+        // A file that is no list at all (3,000 bad lines) is refused with a short redirect:
+        // ten lines quoted, the rest counted.
+        let junk: String = (0..3000)
+            .map(|n| format!("ligne illisible numéro {n} {}\n", "é".repeat(80)))
+            .collect();
+        let resp = post_form(
+            &app,
+            "/brouillons",
+            &[
+                Part::Field("brouillon", &draft_id.to_string()),
+                Part::Field("compte", &account),
+                Part::Field("objet", "Bulletin de {eleve}"),
+                Part::Field("texte", "Bonjour"),
+                Part::Field("destinataires", &junk),
+                Part::Field("intent", "envoyer"),
+            ],
+            &cookie,
+            "same-origin",
+        )
+        .await;
+        let (location, error) = redirect(&resp);
+        assert!(location.len() < 6_000, "{} bytes", location.len());
+        let Some(AppError::Recipients { shown, total }) = error else {
+            panic!("{error:?}");
+        };
+        assert_eq!((shown.len(), total), (10, 3000));
 
         // Files beyond the stated 10 MB are refused; the text typed with them is saved.
         let id = draft_id.to_string();

@@ -8,6 +8,8 @@ use sea_orm::{
     EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, TransactionTrait,
 };
 
+use sea_orm::sea_query::Expr;
+
 use super::DeliveryState;
 use super::message_text::{fill, missing, placeholders, values_for};
 use super::recipients::{self, MAX_RECIPIENTS, Recipient};
@@ -377,6 +379,19 @@ async fn write_queue(
     let recipients = &composition.recipients;
     if recipients.is_empty() {
         return Err(Invalid::NoRecipients.into());
+    }
+    // A draft is queued once: a second "Envoyer" (double click, two tabs) waits for the
+    // first transaction's row lock, then finds it queued and queues nothing ("not found",
+    // rather than the archive's unique index failing later as a database error).
+    let claimed = message::Entity::update_many()
+        .col_expr(message::Column::State, Expr::value("queued"))
+        .filter(message::Column::Id.eq(message_row.id))
+        .filter(message::Column::State.eq("draft"))
+        .exec(txn)
+        .await?
+        .rows_affected;
+    if claimed == 0 {
+        return Err(Error::NotFound);
     }
     if recipients.len() > MAX_RECIPIENTS {
         return Err(Invalid::TooManyRecipients.into());

@@ -50,10 +50,9 @@ fn from_domain(error: domain::Error) -> Response {
         ),
         E::Recipients(bad) => {
             let lines = bad.iter().map(|b| b.line).collect();
-            let message = app::error::AppError::Recipients(
-                bad.into_iter().map(|b| (b.line, b.text)).collect(),
-            )
-            .message(lang);
+            let message =
+                app::error::AppError::refused_lines(bad.into_iter().map(|b| (b.line, b.text)))
+                    .message(lang);
             (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Json(ApiError {

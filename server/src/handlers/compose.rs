@@ -21,6 +21,11 @@ use crate::state::AppState;
 /// with a sentence and the draft keeps the text.
 pub const BODY_LIMIT_BYTES: usize = 24 * 1024 * 1024;
 
+/// A CSV of 5,000 families is a few hundred KB; a larger file is not a recipient list.
+const CSV_LIMIT: usize = 2 * 1024 * 1024;
+/// More ticked "Retirer" boxes than a draft can hold attachments are not from the form.
+const REMOVE_LIMIT: usize = 2 * compose::MAX_ATTACHMENTS;
+
 #[derive(Default)]
 struct ComposeForm {
     draft_id: Option<i64>,
@@ -32,6 +37,9 @@ struct ComposeForm {
     attachments: Vec<Attachment>,
     remove: Vec<i64>,
     intent: String,
+    /// The body broke off (too large, or the connection dropped): the fields read so far
+    /// are kept, the files are not trusted.
+    cut_short: bool,
 }
 
 /// Browsers send text areas with CRLF line ends; the stored draft uses LF.
@@ -39,16 +47,27 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).replace("\r\n", "\n")
 }
 
-async fn read(mut multipart: Multipart) -> Option<ComposeForm> {
+async fn read(mut multipart: Multipart) -> ComposeForm {
     let mut form = ComposeForm::default();
-    while let Some(field) = multipart.next_field().await.ok()? {
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(_) => {
+                form.cut_short = true;
+                break;
+            }
+        };
         let name = field.name().unwrap_or_default().to_owned();
         let file_name = field.file_name().unwrap_or_default().to_owned();
         let content_type = field
             .content_type()
             .unwrap_or("application/octet-stream")
             .to_owned();
-        let bytes = field.bytes().await.ok()?;
+        let Ok(bytes) = field.bytes().await else {
+            form.cut_short = true;
+            break;
+        };
         match name.as_str() {
             "brouillon" => form.draft_id = text(&bytes).trim().parse().ok(),
             "compte" => form.account_id = text(&bytes).trim().parse().ok(),
@@ -64,12 +83,18 @@ async fn read(mut multipart: Multipart) -> Option<ComposeForm> {
                     bytes: zeroize::Zeroizing::new(bytes.to_vec()),
                 });
             }
-            "retirer" => form.remove.extend(text(&bytes).trim().parse::<i64>().ok()),
+            "retirer" if form.remove.len() < REMOVE_LIMIT => {
+                form.remove.extend(text(&bytes).trim().parse::<i64>().ok());
+            }
             "intent" => form.intent = text(&bytes),
             _ => {}
         }
     }
-    Some(form)
+    if form.cut_short {
+        form.attachments.clear();
+        form.csv = None;
+    }
+    form
 }
 
 fn draft_page(id: Option<i64>) -> String {
@@ -90,6 +115,16 @@ fn refused_file(e: &Error) -> bool {
     )
 }
 
+/// A second click on "Envoyer" finds its draft already queued by the first: it is shown
+/// the send's progress rather than "not found".
+async fn already_queued(
+    db: &domain::DatabaseConnection,
+    actor: &domain::access::Actor,
+    id: i64,
+) -> bool {
+    domain::outbox::detail(db, actor, id).await.is_ok()
+}
+
 pub async fn compose(
     State(state): State<AppState>,
     Extension(session): Extension<CurrentSession>,
@@ -101,45 +136,62 @@ pub async fn compose(
     };
     let db = &state.server.db;
     let now = chrono::Utc::now();
-    let Some(form) = read(multipart).await else {
-        let error = AppError::Invalid(app::error::Problem::AttachmentsTooLarge);
-        return see_other(&with_error("/envoyer", Some(&error)));
-    };
+    let mut form = read(multipart).await;
     let Some(account_id) = form.account_id else {
         return see_other(&with_error(
             &draft_page(form.draft_id),
             Some(&AppError::NotFound),
         ));
     };
-    let recipients = match &form.csv {
-        Some(bytes) => recipients::decode_file(bytes),
+    // What the form refuses before saving, the typed text being saved anyway.
+    let mut refusal = None;
+    if form.cut_short {
+        refusal = Some(Error::Invalid(Invalid::AttachmentsTooLarge));
+    }
+    let recipients = match form.csv.take() {
+        Some(bytes) if bytes.len() > CSV_LIMIT => {
+            refusal = Some(Error::Invalid(Invalid::TooManyRecipients));
+            form.recipients
+        }
+        Some(bytes) => recipients::decode_file(&bytes),
         None => form.recipients,
     };
-    let mut input = DraftInput {
+    let text_only = DraftInput {
         account_id,
         subject: form.subject,
         body: form.body,
         recipients,
+        new_attachments: Vec::new(),
+        remove_attachments: Vec::new(),
+    };
+    let with_files = DraftInput {
         new_attachments: form.attachments,
         remove_attachments: form.remove,
+        ..text_only.clone()
     };
-    let saved = match compose::save_draft(db, &actor, form.draft_id, input.clone(), now).await {
+    let saved = match compose::save_draft(db, &actor, form.draft_id, with_files, now).await {
         Ok(id) => Ok(id),
         // A refused file must not cost the typed text: save it without the new files.
         Err(e) if refused_file(&e) => {
-            input.new_attachments.clear();
-            input.remove_attachments.clear();
-            match compose::save_draft(db, &actor, form.draft_id, input, now).await {
+            match compose::save_draft(db, &actor, form.draft_id, text_only, now).await {
                 Ok(id) => Err((Some(id), e)),
                 Err(again) => Err((form.draft_id, again)),
             }
         }
         Err(e) => Err((form.draft_id, e)),
     };
+    if let (Some(id), Err((_, Error::NotFound))) = (form.draft_id, &saved)
+        && already_queued(db, &actor, id).await
+    {
+        return see_other(&format!("/envois/{id}"));
+    }
     let draft_id = match saved {
         Ok(id) => id,
         Err((id, e)) => return see_other(&with_error(&draft_page(id), Some(&e.into()))),
     };
+    if let Some(e) = refusal {
+        return see_other(&with_error(&draft_page(Some(draft_id)), Some(&e.into())));
+    }
     if form.intent != "envoyer" {
         return see_other(&format!("/envoyer?brouillon={draft_id}&enregistre=1"));
     }
@@ -148,6 +200,9 @@ pub async fn compose(
             "/envois/{}?doublons={}",
             queued.message_id, queued.duplicates
         )),
+        Err(Error::NotFound) if already_queued(db, &actor, draft_id).await => {
+            see_other(&format!("/envois/{draft_id}"))
+        }
         Err(e) => see_other(&with_error(&draft_page(Some(draft_id)), Some(&e.into()))),
     }
 }

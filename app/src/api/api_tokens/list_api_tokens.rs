@@ -11,7 +11,15 @@ pub async fn list_api_tokens() -> Result<ApiTokensView, AppError> {
     let state = ssr::state()?;
     let actor = ssr::actor().await?;
     let tokens = domain::api_tokens::list(&state.db, &actor).await?;
-    let fresh = ssr::take_shown_once(&state).await;
+    let now = ssr::now();
+    let fresh = match ssr::take_shown_once(&state).await {
+        Some(token)
+            if domain::api_tokens::just_created_by(&state.db, &actor, &token, now).await? =>
+        {
+            Some(token)
+        }
+        _ => None,
+    };
     Ok(ApiTokensView {
         tokens: tokens
             .into_iter()
