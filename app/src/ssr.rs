@@ -140,21 +140,38 @@ pub async fn actor() -> Result<Actor, AppError> {
         .ok_or(AppError::NoSchool)
 }
 
-fn cookie(state: &ServerState, value: &str, max_age: i64) -> String {
+/// A `Set-Cookie` value: HttpOnly, whole-site, `Secure` over HTTPS.
+fn cookie(state: &ServerState, name: &str, value: &str, max_age: i64, same_site: &str) -> String {
     let secure = if state.secure_cookies { "; Secure" } else { "" };
-    format!(
-        "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
-        state.session_cookie_name()
-    )
+    format!("{name}={value}; Path=/; HttpOnly; SameSite={same_site}; Max-Age={max_age}{secure}")
+}
+
+/// The cookie `name`, if sent exactly once: a second one of the same name may have been
+/// planted by a sibling site (without the `__Host-` prefix), so neither is trusted.
+pub fn cookie_once(headers: &http::HeaderMap, name: &str) -> Option<String> {
+    let mut values = headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .filter(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_owned());
+    let first = values.next()?;
+    if values.next().is_some() {
+        return None;
+    }
+    Some(first).filter(|value| !value.is_empty())
 }
 
 pub fn set_session_cookie(state: &ServerState, token: &Secret) {
-    let value = cookie(
+    append_set_cookie(cookie(
         state,
+        state.session_cookie_name(),
         token.expose(),
         domain::sessions::ABSOLUTE_TIMEOUT_SECS,
-    );
-    append_set_cookie(value);
+        "Lax",
+    ));
 }
 
 /// A token the administrator must see once, carried to the next page by an HttpOnly
@@ -169,19 +186,13 @@ fn shown_once_cookie(state: &ServerState) -> &'static str {
     }
 }
 
-fn shown_once_header(state: &ServerState, value: &str, max_age: i64) -> String {
-    let secure = if state.secure_cookies { "; Secure" } else { "" };
-    format!(
-        "{}={value}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}",
-        shown_once_cookie(state)
-    )
-}
-
 pub fn show_once(state: &ServerState, token: &Secret) {
-    append_set_cookie(shown_once_header(
+    append_set_cookie(cookie(
         state,
+        shown_once_cookie(state),
         token.expose(),
         domain::api_tokens::SHOWN_FOR_SECS,
+        "Strict",
     ));
 }
 
@@ -189,24 +200,12 @@ pub fn show_once(state: &ServerState, token: &Secret) {
 pub async fn take_shown_once(state: &ServerState) -> Option<Secret> {
     let headers = leptos_axum::extract::<http::HeaderMap>().await.ok()?;
     let name = shown_once_cookie(state);
-    let values: Vec<&str> = headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .filter(|(n, value)| *n == name && !value.is_empty())
-        .map(|(_, value)| value)
-        .collect();
-    append_set_cookie(shown_once_header(state, "", 0));
-    match values.as_slice() {
-        [one] => Some(Secret::new(*one)),
-        _ => None,
-    }
+    append_set_cookie(cookie(state, name, "", 0, "Strict"));
+    cookie_once(&headers, name).map(Secret::new)
 }
 
 pub fn clear_session_cookie(state: &ServerState) {
-    append_set_cookie(cookie(state, "", 0));
+    append_set_cookie(cookie(state, state.session_cookie_name(), "", 0, "Lax"));
 }
 
 fn append_set_cookie(value: String) {

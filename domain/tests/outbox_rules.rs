@@ -10,7 +10,7 @@ use domain::Error;
 use domain::accounts::{self, authorisations};
 use domain::archive::unlock;
 use domain::mail::Mailer;
-use domain::outbox::compose::{self, DraftInput};
+use domain::outbox::compose;
 use domain::outbox::worker;
 use domain::outbox::{self, DeliveryProblem};
 use domain::secret::Secret;
@@ -31,13 +31,7 @@ async fn the_sender_refuses_accounts_one_may_not_use_and_revoking_stops_queued_m
             db,
             &school.admin,
             None,
-            DraftInput {
-                account_id: account,
-                subject: "x".into(),
-                body: "y".into(),
-                recipients: "a@b.fr".into(),
-                ..DraftInput::default()
-            },
+            draft_input(account, "x", "y", "a@b.fr"),
             t0(),
         )
         .await;
@@ -48,13 +42,7 @@ async fn the_sender_refuses_accounts_one_may_not_use_and_revoking_stops_queued_m
             db,
             &other.teacher,
             None,
-            DraftInput {
-                account_id: account,
-                subject: "x".into(),
-                body: "y".into(),
-                recipients: "a@b.fr".into(),
-                ..DraftInput::default()
-            },
+            draft_input(account, "x", "y", "a@b.fr"),
             t0(),
         )
         .await;
@@ -92,13 +80,7 @@ async fn refused_lines_are_listed_nothing_is_queued_and_the_draft_keeps_everythi
             db,
             &school.teacher,
             None,
-            DraftInput {
-                account_id: account,
-                subject: "Réunion".into(),
-                body: "Bonjour {nom}".into(),
-                recipients: typed.into(),
-                ..DraftInput::default()
-            },
+            draft_input(account, "Réunion", "Bonjour {nom}", typed),
             t0(),
         )
         .await
@@ -120,13 +102,7 @@ async fn refused_lines_are_listed_nothing_is_queued_and_the_draft_keeps_everythi
             db,
             &school.teacher,
             Some(draft),
-            DraftInput {
-                account_id: account,
-                subject: "Absence de {eleve}".into(),
-                body: "Bonjour".into(),
-                recipients: "a@b.fr\nc@b.fr".into(),
-                ..DraftInput::default()
-            },
+            draft_input(account, "Absence de {eleve}", "Bonjour", "a@b.fr\nc@b.fr"),
             t0(),
         )
         .await
@@ -259,13 +235,12 @@ async fn a_draft_sent_twice_at_once_is_queued_once() {
             db,
             &school.teacher,
             None,
-            DraftInput {
-                account_id: school.account_id,
-                subject: "Sortie".into(),
-                body: "Bonjour {nom}".into(),
-                recipients: "a@b.fr\nc@d.fr\ne@f.fr".into(),
-                ..DraftInput::default()
-            },
+            draft_input(
+                school.account_id,
+                "Sortie",
+                "Bonjour {nom}",
+                "a@b.fr\nc@d.fr\ne@f.fr",
+            ),
             t0(),
         )
         .await

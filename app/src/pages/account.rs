@@ -12,7 +12,7 @@ use crate::api::accounts::{
     SubmitAccountSending, SubmitCode, get_account, list_candidates,
 };
 use crate::api::types::{AccountDetail, AccountSendingOutcome, Me};
-use crate::components::form_error::{FormError, action_error};
+use crate::components::form_error::{FormError, action_error, error_in_query};
 use crate::components::session::SignedIn;
 use crate::components::smtp_fields::{SmtpCredentials, SmtpServerAddress};
 use crate::components::test_report::TestReport;
@@ -526,9 +526,7 @@ fn RecoveryFile(id: i64, questions: Vec<String>, fingerprint: String, lang: Lang
     let query = use_query_map();
     let outcome = move || {
         let query = query.read();
-        let error = query
-            .get("erreur")
-            .and_then(|e| serde_json::from_str::<AppError>(&e).ok());
+        let error = error_in_query(&query);
         let outcome = query.get("cle").unwrap_or_default();
         recovery_outcome(lang, &outcome, error)
     };

@@ -9,7 +9,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::sending::types::{ArchiveState, ArchiveView, ArchivedView};
 use crate::api::sending::{CloseArchive, UnlockArchive, get_archive};
 use crate::api::types::Me;
-use crate::components::form_error::{FormError, action_error};
+use crate::components::form_error::{FormError, action_error, error_in_query};
 use crate::components::session::SignedIn;
 use crate::error::AppError;
 use crate::i18n::{Lang, use_lang};
@@ -89,9 +89,7 @@ fn Locked(
     let query = use_query_map();
     let file_error = move || {
         let query = query.read();
-        let error = query
-            .get("erreur")
-            .and_then(|e| serde_json::from_str::<AppError>(&e).ok());
+        let error = error_in_query(&query);
         file_outcome(lang, &query.get("cle").unwrap_or_default(), error)
     };
     let error = action_error(unlock);
@@ -135,7 +133,7 @@ fn Opened(
     close: ServerAction<CloseArchive>,
     lang: Lang,
 ) -> impl IntoView {
-    let minutes = (view.open_for_secs + 59) / 60;
+    let minutes = crate::pages::send::minutes(view.open_for_secs);
     view! {
         <div class="card">
             <p role="status">{match lang {

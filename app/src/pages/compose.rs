@@ -10,6 +10,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::sending::get_compose;
 use crate::api::sending::types::{ComposeView, DraftForm, UsableAccount};
 use crate::api::types::Me;
+use crate::components::form_error::error_in_query;
 use crate::components::session::SignedIn;
 use crate::error::AppError;
 use crate::i18n::{Lang, use_lang};
@@ -53,9 +54,7 @@ fn Compose(lang: Lang) -> impl IntoView {
     );
     let outcome = move || {
         let query = query.read();
-        let error = query
-            .get("erreur")
-            .and_then(|e| serde_json::from_str::<AppError>(&e).ok());
+        let error = error_in_query(&query);
         (error, query.get("enregistre").is_some())
     };
     view! {

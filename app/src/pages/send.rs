@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::sending::types::{RecipientView, SendProblem, SendView};
+use crate::api::sending::types::{RecipientView, SendProblem, SendView, recipient_label};
 use crate::api::sending::{RetryFailed, get_send};
 use crate::api::types::Me;
 use crate::components::form_error::{FormError, action_error};
@@ -188,7 +188,8 @@ fn problem_text(lang: Lang, problem: SendProblem) -> &'static str {
     }
 }
 
-fn minutes(secs: i64) -> i64 {
+/// A wait in whole minutes, rounded up ("dans 1 min" for 20 s).
+pub fn minutes(secs: i64) -> i64 {
     (secs + 59) / 60
 }
 
@@ -199,11 +200,7 @@ fn Recipient(r: RecipientView, lang: Lang) -> impl IntoView {
         "failed" => "badge failed",
         _ => "badge",
     };
-    let who = if r.name.is_empty() {
-        r.address.clone()
-    } else {
-        format!("{} <{}>", r.name, r.address)
-    };
+    let who = recipient_label(&r.name, &r.address);
     let when = match (r.state.as_str(), r.next_attempt_in_secs, r.sent_at.clone()) {
         ("sent", _, Some(at)) => Some(match lang {
             Lang::Fr => format!("Accepté par le serveur d'envoi le {at}."),

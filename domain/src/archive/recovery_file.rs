@@ -24,6 +24,8 @@ use super::Owner;
 
 pub const FILE_NAME: &str = "cleRecuperation.crbee";
 pub const CONTENT_TYPE: &str = "application/octet-stream";
+/// A recovery file is a few hundred bytes; an upload much larger is not one.
+pub const MAX_UPLOAD_BYTES: usize = 16 * 1024;
 const VERSION: &str = "1";
 const CHECKSUM: &str = "checksum: ";
 

@@ -61,3 +61,14 @@ pub fn message_id_of(data: &str) -> String {
         .trim()
         .to_owned()
 }
+
+/// What the compose form would send for `account`.
+pub fn draft_input(account_id: i64, subject: &str, body: &str, recipients: &str) -> DraftInput {
+    DraftInput {
+        account_id,
+        subject: subject.into(),
+        body: body.into(),
+        recipients: recipients.into(),
+        ..DraftInput::default()
+    }
+}

@@ -13,8 +13,7 @@ use domain::archive::unlock;
 use super::form_post::{actor, see_other, with_error};
 use crate::state::AppState;
 
-/// A recovery file is a few hundred bytes; anything much larger is not one.
-const FILE_LIMIT: usize = 16 * 1024;
+use domain::archive::recovery_file::MAX_UPLOAD_BYTES as FILE_LIMIT;
 
 async fn read_file(mut multipart: Multipart) -> Option<zeroize::Zeroizing<Vec<u8>>> {
     while let Ok(Some(field)) = multipart.next_field().await {

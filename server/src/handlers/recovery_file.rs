@@ -17,8 +17,7 @@ use domain::secret::Secret;
 use super::form_post::{actor, see_other, with_error};
 use crate::state::AppState;
 
-/// A recovery file is a few hundred bytes; anything much larger is not one.
-const FILE_LIMIT: usize = 16 * 1024;
+use domain::archive::recovery_file::MAX_UPLOAD_BYTES as FILE_LIMIT;
 
 #[derive(Default)]
 struct Upload {

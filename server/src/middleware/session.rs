@@ -3,7 +3,7 @@
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
-use axum::http::{Request, header};
+use axum::http::Request;
 use axum::middleware::Next;
 use axum::response::Response;
 use domain::secret::Secret;
@@ -21,7 +21,8 @@ pub async fn load(
     // Static files and the operations endpoints never need the session: no database
     // round trip for each of the wasm, JS, CSS and favicon requests a page triggers.
     let token = if needs_session(request.uri().path()) {
-        cookie(&request, state.server.session_cookie_name()).map(Secret::new)
+        app::ssr::cookie_once(request.headers(), state.server.session_cookie_name())
+            .map(Secret::new)
     } else {
         None
     };
@@ -51,25 +52,6 @@ pub async fn load(
 
 fn needs_session(path: &str) -> bool {
     !(path.starts_with("/pkg/") || matches!(path, "/favicon.svg" | "/healthz" | "/metrics"))
-}
-
-/// The cookie `name`, if sent exactly once: a second one of the same name may have been
-/// planted by a sibling site (without the `__Host-` prefix), so neither is trusted.
-fn cookie(request: &Request<Body>, name: &str) -> Option<String> {
-    let mut values = request
-        .headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .filter(|(key, _)| *key == name)
-        .map(|(_, value)| value.to_owned());
-    let first = values.next()?;
-    if values.next().is_some() {
-        return None;
-    }
-    Some(first).filter(|value| !value.is_empty())
 }
 
 /// The client's address as a throttling key. Behind a trusted proxy, the right-most

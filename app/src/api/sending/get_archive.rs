@@ -7,7 +7,7 @@ use crate::error::AppError;
 /// the last ten minutes; locked otherwise, with what the page needs to ask for them.
 #[server(endpoint = "get_archive")]
 pub async fn get_archive(id: i64) -> Result<ArchiveState, AppError> {
-    use super::types::{ArchiveView, ArchivedView};
+    use super::types::{ArchiveView, ArchivedView, recipient_label};
     use crate::ssr;
     use domain::archive::unlock;
     let state = ssr::state()?;
@@ -44,10 +44,7 @@ pub async fn get_archive(id: i64) -> Result<ArchiveState, AppError> {
                         .recipients
                         .into_iter()
                         .map(|r| {
-                            let who = match r.name.is_empty() {
-                                true => r.address,
-                                false => format!("{} <{}>", r.name, r.address),
-                            };
+                            let who = recipient_label(&r.name, &r.address);
                             // The columns that filled the placeholders, as each one got them.
                             let fields: Vec<String> = r
                                 .fields

@@ -5,6 +5,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnosis::SmtpProblem;
 
+/// A recipient as the pages write it: `Anne Martin <anne@x.fr>`, or the bare address.
+pub fn recipient_label(name: &str, address: &str) -> String {
+    if name.is_empty() {
+        address.to_owned()
+    } else {
+        format!("{name} <{address}>")
+    }
+}
+
 /// An account the member may send with.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UsableAccount {
