@@ -1,13 +1,18 @@
 //! One send's status: progress (sent / pending / failed of the total), refreshed every two
 //! seconds while recipients are pending, and each recipient's state with the relay's reply
 //! or the reason in words. Without the wasm, "Actualiser" reloads the page.
+//!
+//! A recipient whose address the server refused for good gets a small form in place to
+//! correct it and send again; "Renvoyer les échecs" leaves those out and says so.
+
+use std::collections::HashMap;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::sending::types::{RecipientView, SendProblem, SendView, recipient_label};
-use crate::api::sending::{RetryFailed, get_send};
+use crate::api::sending::{CorrectRecipient, RetryFailed, get_send};
 use crate::api::types::Me;
 use crate::components::form_error::{FormError, action_error};
 use crate::components::session::SignedIn;
@@ -16,6 +21,52 @@ use crate::i18n::{Lang, use_lang};
 
 /// How often the page asks again while recipients are pending.
 const REFRESH: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The correction forms' shared state, kept across the page's refreshes (each one draws
+/// the recipients anew).
+#[derive(Clone, Copy)]
+struct Corrections {
+    action: ServerAction<CorrectRecipient>,
+    /// The recipient whose form was sent last, so its refusal shows beside it. Unknown after
+    /// a plain post without the wasm: the refusal then shows above the list.
+    last_row: RwSignal<Option<i64>>,
+    /// What was typed in each form, so that a refresh does not wipe it.
+    typed: StoredValue<HashMap<i64, String>>,
+    /// A correction form has the focus: the page does not refresh under the typing.
+    editing: RwSignal<bool>,
+    /// Counts the corrections that went through, to read the send again after each.
+    done: RwSignal<u64>,
+}
+
+impl Corrections {
+    fn new() -> Self {
+        let c = Self {
+            action: ServerAction::new(),
+            last_row: RwSignal::new(None),
+            typed: StoredValue::new(HashMap::new()),
+            editing: RwSignal::new(false),
+            done: RwSignal::new(0),
+        };
+        // Both run in the browser only.
+        Effect::new(move |_| {
+            if let Some(sent) = c.action.input().get() {
+                c.last_row.set(Some(sent.recipient));
+            }
+        });
+        Effect::new(move |_| {
+            if let Some(Ok(_)) = c.action.value().get() {
+                if let Some(row) = c.last_row.get_untracked() {
+                    c.typed.update_value(|typed| {
+                        typed.remove(&row);
+                    });
+                }
+                c.editing.set(false);
+                c.done.update(|n| *n += 1);
+            }
+        });
+        c
+    }
+}
 
 #[component]
 pub fn SendPage() -> impl IntoView {
@@ -52,10 +103,19 @@ fn SendStatus(lang: Lang) -> impl IntoView {
             .unwrap_or(0)
     };
     let retry = ServerAction::<RetryFailed>::new();
+    let corrections = Corrections::new();
     let tick = RwSignal::new(0u64);
+    // A refused correction does not read the send again: the form keeps what was typed.
     let send = Resource::new(
-        move || (id(), tick.get(), retry.version().get()),
-        |(id, _, _)| async move {
+        move || {
+            (
+                id(),
+                tick.get(),
+                retry.version().get(),
+                corrections.done.get(),
+            )
+        },
+        |(id, _, _, _)| async move {
             match id {
                 Some(id) => get_send(id).await,
                 None => Err(AppError::NotFound),
@@ -73,7 +133,7 @@ fn SendStatus(lang: Lang) -> impl IntoView {
         };
         if let Ok(handle) = set_interval_with_handle(
             move || {
-                if pending() {
+                if pending() && !corrections.editing.get_untracked() {
                     tick.update(|t| *t += 1);
                 }
             },
@@ -87,7 +147,7 @@ fn SendStatus(lang: Lang) -> impl IntoView {
         <Transition fallback=move || view! { <p>{lang.t("Chargement…", "Loading…")}</p> }>
             {move || Suspend::new(async move {
                 match send.await {
-                    Ok(view) => view! { <Detail view retry duplicates=duplicates() lang/> }.into_any(),
+                    Ok(view) => view! { <Detail view retry corrections duplicates=duplicates() lang/> }.into_any(),
                     Err(e) => view! {
                         <h1>{lang.t("Envoi introuvable", "Send not found")}</h1>
                         <p class="form-error" role="alert">{e.message(lang)}</p>
@@ -102,6 +162,7 @@ fn SendStatus(lang: Lang) -> impl IntoView {
 fn Detail(
     view: SendView,
     retry: ServerAction<RetryFailed>,
+    corrections: Corrections,
     duplicates: u64,
     lang: Lang,
 ) -> impl IntoView {
@@ -112,6 +173,24 @@ fn Detail(
     let p = summary.progress;
     let id = summary.id;
     let error = action_error(retry);
+    // Failures a retry cannot fix: "Renvoyer les échecs" leaves them to be corrected.
+    let refused = recipients.iter().filter(|r| r.needs_new_address).count() as u64;
+    let retryable = p.failed.saturating_sub(refused);
+    let retry_described_by = if refused > 0 {
+        "retry-error refused-hint"
+    } else {
+        "retry-error"
+    };
+    let correction_error = action_error(corrections.action);
+    let corrected = move || match corrections.action.value().get() {
+        Some(Ok(address)) => Some(match lang {
+            Lang::Fr => {
+                format!("Adresse corrigée : {address} est de nouveau dans la file d'envoi.")
+            }
+            Lang::En => format!("Address corrected: {address} is queued again."),
+        }),
+        _ => None,
+    };
     let retried = move || match retry.value().get() {
         Some(Ok(n)) => Some(match lang {
             Lang::Fr => format!("{n} destinataire(s) remis dans la file d'envoi."),
@@ -143,11 +222,15 @@ fn Detail(
                 }}
                 <a href=format!("/envois/{id}")>{lang.t("Actualiser", "Refresh")}</a>
             </p>
-            {(p.failed > 0).then(|| view! {
+            {(refused > 0).then(|| view! {
+                <p id="refused-hint" class="hint">{refused_hint(lang, refused, retryable > 0)}</p>
+            })}
+            {(retryable > 0).then(|| view! {
                 <ActionForm action=retry>
                     <input type="hidden" name="id" value=id.to_string()/>
                     <FormError error id="retry-error"/>
-                    <button type="submit" disabled=move || retry.pending().get()>
+                    <button type="submit" disabled=move || retry.pending().get()
+                        aria-describedby=retry_described_by>
                         {lang.t("Renvoyer les échecs", "Retry the failed ones")}
                     </button>
                 </ActionForm>
@@ -156,11 +239,34 @@ fn Detail(
         </section>
         <section aria-labelledby="recipients-title">
             <h2 id="recipients-title">{lang.t("Destinataires", "Recipients")}</h2>
+            <p id="correct-error" class="form-error" role="alert" aria-live="assertive">
+                {move || corrections.last_row.get().is_none().then(|| correction_error.get().map(|e| e.message(lang))).flatten()}
+            </p>
+            <p class="form-success" role="status">{corrected}</p>
             <ul class="recipient-list">
-                {recipients.into_iter().map(|r| view! { <Recipient r lang/> }).collect_view()}
+                {recipients.into_iter().map(|r| view! { <Recipient r message_id=id corrections lang/> }).collect_view()}
             </ul>
         </section>
         <p><a href=format!("/comptes/{}/archive", summary.account_id)>{lang.t("Archive du compte", "The account's archive")}</a></p>
+    }
+}
+
+/// Why some failures are not sent again by "Renvoyer les échecs" (`with_button`: that button
+/// is shown too).
+fn refused_hint(lang: Lang, refused: u64, with_button: bool) -> String {
+    match (lang, with_button) {
+        (Lang::Fr, true) => format!(
+            "{refused} adresse(s) refusée(s) par le serveur échoueraient de nouveau telles quelles : « Renvoyer les échecs » les laisse de côté. Corrigez-les ci-dessous ; chacune repart dès qu'elle est corrigée."
+        ),
+        (Lang::Fr, false) => format!(
+            "{refused} adresse(s) refusée(s) par le serveur échoueraient de nouveau telles quelles. Corrigez-les ci-dessous ; chacune repart dès qu'elle est corrigée."
+        ),
+        (Lang::En, true) => format!(
+            "{refused} address(es) refused by the server would fail again as they are, so “Retry the failed ones” leaves them out. Correct them below; each goes again as soon as it is corrected."
+        ),
+        (Lang::En, false) => format!(
+            "{refused} address(es) refused by the server would fail again as they are. Correct them below; each goes again as soon as it is corrected."
+        ),
     }
 }
 
@@ -194,13 +300,21 @@ pub fn minutes(secs: i64) -> i64 {
 }
 
 #[component]
-fn Recipient(r: RecipientView, lang: Lang) -> impl IntoView {
+fn Recipient(
+    r: RecipientView,
+    message_id: i64,
+    corrections: Corrections,
+    lang: Lang,
+) -> impl IntoView {
     let badge = match r.state.as_str() {
         "sent" => "badge ok",
         "failed" => "badge failed",
         _ => "badge",
     };
     let who = recipient_label(&r.name, &r.address);
+    let correction = r
+        .needs_new_address
+        .then(|| (r.id, r.address.clone(), who.clone()));
     let when = match (r.state.as_str(), r.next_attempt_in_secs, r.sent_at.clone()) {
         ("sent", _, Some(at)) => Some(match lang {
             Lang::Fr => format!("Accepté par le serveur d'envoi le {at}."),
@@ -233,6 +347,61 @@ fn Recipient(r: RecipientView, lang: Lang) -> impl IntoView {
             {r.reply.map(|reply| view! {
                 <p class="hint">{lang.t("Réponse du serveur : ", "Server reply: ")}<code>{reply}</code></p>
             })}
+            {correction.map(|(row, address, who)| view! {
+                <CorrectionForm row address who message_id corrections lang/>
+            })}
         </li>
+    }
+}
+
+/// "Corriger et renvoyer": the refused address, to be corrected in place. A plain form
+/// (it works without the wasm); a refusal shows beside it and keeps what was typed.
+#[component]
+fn CorrectionForm(
+    row: i64,
+    address: String,
+    who: String,
+    message_id: i64,
+    corrections: Corrections,
+    lang: Lang,
+) -> impl IntoView {
+    let c = corrections;
+    let input_id = format!("correct-{row}");
+    let error_id = format!("correct-{row}-error");
+    let typed = c
+        .typed
+        .with_value(|typed| typed.get(&row).cloned())
+        .unwrap_or(address);
+    let error = action_error(c.action);
+    let shown_here = move || {
+        (c.last_row.get() == Some(row))
+            .then(|| error.get().map(|e| e.message(lang)))
+            .flatten()
+    };
+    view! {
+        <ActionForm action=c.action attr:class="correct-form"
+            on:focusin=move |_| c.editing.set(true) on:focusout=move |_| c.editing.set(false)>
+            <input type="hidden" name="id" value=message_id.to_string()/>
+            <input type="hidden" name="recipient" value=row.to_string()/>
+            <div class="field">
+                <label for=input_id.clone()>
+                    {lang.t("Adresse corrigée", "Corrected address")}
+                    <span class="visually-hidden">{format!(" ({who})")}</span>
+                </label>
+                <input id=input_id name="address" type="email" required value=typed
+                    autocomplete="off" spellcheck="false"
+                    aria-describedby=format!("{error_id} correct-error")
+                    on:input=move |ev| {
+                        let text = event_target_value(&ev);
+                        c.typed.update_value(|typed| {
+                            typed.insert(row, text);
+                        });
+                    }/>
+            </div>
+            <p id=error_id class="form-error" role="alert" aria-live="assertive">{shown_here}</p>
+            <button type="submit" disabled=move || c.action.pending().get()>
+                {lang.t("Corriger et renvoyer", "Correct and send again")}
+            </button>
+        </ActionForm>
     }
 }

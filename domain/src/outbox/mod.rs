@@ -8,13 +8,16 @@
 //! recipient can get a message twice, and it then carries the same Message-ID.
 
 pub mod compose;
+pub mod correct;
 pub mod message_text;
 pub mod recipients;
+pub mod subject_line;
 pub mod worker;
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 
 use crate::access::Actor;
@@ -111,6 +114,8 @@ pub struct SendSummary {
 /// One recipient of a send.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecipientStatus {
+    /// The outbox row, which a correction names.
+    pub id: i64,
     pub address: String,
     pub name: String,
     pub state: DeliveryState,
@@ -184,7 +189,8 @@ async fn own_send(
         .ok_or(Error::NotFound)
 }
 
-/// The actor's sends, newest first (at most `limit`).
+/// The actor's sends, newest first (at most `limit`), each subject as one line for every
+/// recipient ([`subject_line`]).
 pub async fn list(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -199,9 +205,12 @@ pub async fn list(
         .limit(limit)
         .all(db)
         .await?;
+    let school_name = subject_line::school_name(db, actor.school_id()).await?;
     let mut out = Vec::with_capacity(rows.len());
     for m in &rows {
-        out.push(summary(db, m).await?);
+        let mut s = summary(db, m).await?;
+        s.subject = subject_line::subject_line(&s.subject, &school_name, &s.account_label);
+        out.push(s);
     }
     Ok(out)
 }
@@ -217,6 +226,7 @@ pub(crate) async fn detail_of(db: &impl ConnectionTrait, m: &message::Model) -> 
         .map(|r| {
             let state = DeliveryState::parse(&r.state);
             RecipientStatus {
+                id: r.id,
                 address: r.recipient_address,
                 name: r.recipient_name,
                 state,
@@ -234,18 +244,26 @@ pub(crate) async fn detail_of(db: &impl ConnectionTrait, m: &message::Model) -> 
     })
 }
 
-/// One of the actor's sends with every recipient ("not found" for anyone else's).
+/// One of the actor's sends with every recipient ("not found" for anyone else's), its
+/// subject as one line for every recipient ([`subject_line`]).
 pub async fn detail(
     db: &impl ConnectionTrait,
     actor: &Actor,
     message_id: i64,
 ) -> Result<SendDetail> {
     let m = own_send(db, actor, message_id).await?;
-    detail_of(db, &m).await
+    let mut d = detail_of(db, &m).await?;
+    let school_name = subject_line::school_name(db, actor.school_id()).await?;
+    let s = &mut d.summary;
+    s.subject = subject_line::subject_line(&s.subject, &school_name, &s.account_label);
+    Ok(d)
 }
 
 /// "Renvoyer les échecs": the failed recipients of the actor's send are queued again
-/// (attempts start over); the others are left alone. Returns how many were queued.
+/// (attempts start over), except those whose address the server refused for good
+/// ([`DeliveryProblem::needs_new_address`]: a 550 "user unknown" answers the same to the
+/// same address, so they wait for [`correct::correct_recipient`]); the others are left
+/// alone. Returns how many were queued.
 pub async fn retry_failed(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -273,6 +291,11 @@ pub(crate) async fn requeue_failed(
         .col_expr(outbox::Column::UpdatedAt, Expr::value(now.timestamp()))
         .filter(outbox::Column::MessageId.eq(message_id))
         .filter(outbox::Column::State.eq(DeliveryState::Failed.as_str()))
+        .filter(
+            Condition::any()
+                .add(outbox::Column::FailureKind.is_null())
+                .add(outbox::Column::FailureKind.is_not_in(correct::needing_new_address())),
+        )
         .exec(db)
         .await?
         .rows_affected)

@@ -2,6 +2,7 @@
 //! handler, since attachments need a multipart body), the status of sends, and the archive.
 
 mod close_archive;
+mod correct_recipient;
 mod get_archive;
 mod get_compose;
 mod get_send;
@@ -11,6 +12,7 @@ pub mod types;
 mod unlock_archive;
 
 pub use close_archive::*;
+pub use correct_recipient::*;
 pub use get_archive::*;
 pub use get_compose::*;
 pub use get_send::*;

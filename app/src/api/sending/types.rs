@@ -83,6 +83,8 @@ pub enum SendProblem {
 /// One recipient of a send.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecipientView {
+    /// The outbox row, which the correction form names.
+    pub id: i64,
     pub address: String,
     pub name: String,
     /// `queued`, `sending`, `sent`, `retrying` or `failed`.
@@ -91,6 +93,9 @@ pub struct RecipientView {
     pub next_attempt_in_secs: Option<i64>,
     pub reply: Option<String>,
     pub problem: Option<SendProblem>,
+    /// Failed because the server refused the address for good: a retry would fail the
+    /// same way, the address has to be corrected.
+    pub needs_new_address: bool,
     /// Paris time.
     pub sent_at: Option<String>,
 }
@@ -151,7 +156,9 @@ pub struct ArchiveView {
 mod from_domain {
     use super::*;
     use crate::ssr::paris_time;
-    use domain::outbox::{DeliveryProblem, Progress, RecipientStatus, SendDetail, SendSummary};
+    use domain::outbox::{
+        DeliveryProblem, DeliveryState, Progress, RecipientStatus, SendDetail, SendSummary,
+    };
 
     impl From<Progress> for ProgressView {
         fn from(p: Progress) -> Self {
@@ -190,6 +197,7 @@ mod from_domain {
     impl RecipientView {
         pub fn new(r: RecipientStatus, now: i64) -> Self {
             Self {
+                id: r.id,
                 address: r.address,
                 name: r.name,
                 state: r.state.as_str().to_owned(),
@@ -197,6 +205,8 @@ mod from_domain {
                 next_attempt_in_secs: r.next_attempt_at.map(|at| (at - now).max(0)),
                 reply: r.reply,
                 problem: r.problem.map(Into::into),
+                needs_new_address: r.state == DeliveryState::Failed
+                    && r.problem.is_some_and(DeliveryProblem::needs_new_address),
                 sent_at: r.sent_at.map(paris_time),
             }
         }
