@@ -6,6 +6,7 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
+use crate::api::sending::review::RefusedLine;
 use crate::i18n::Lang;
 
 /// How many refused recipient lines a message quotes (the rest are counted).
@@ -15,6 +16,8 @@ pub const SHOWN_LINES: usize = 10;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Problem {
     EmailMalformed,
+    EmailDomainNotPublic,
+    EmailLocalPartNotAscii,
     NameEmpty,
     NameTooLong,
     NameControlCharacters,
@@ -22,6 +25,7 @@ pub enum Problem {
     PasswordTooLong,
     PasswordsDiffer,
     EmailAlreadyInSchool,
+    AlreadyRecipient,
     LastAdministrator,
     CannotRemoveSelf,
     UnknownCategory,
@@ -44,11 +48,13 @@ pub enum Problem {
     SubjectMalformed,
     BodyEmpty,
     BodyTooLong,
+    BodyControlCharacters,
     NoRecipients,
     TooManyRecipients,
     AttachmentsTooLarge,
     TooManyAttachments,
     AttachmentNameMalformed,
+    UploadUnreadable,
 }
 
 /// Why a verification code was refused, mirrored from the domain's `CodeRefusal`.
@@ -85,19 +91,12 @@ pub enum AppError {
     AnswerWrong { remaining: i32 },
     #[error("mail not sent")]
     MailNotSent,
-    /// Recipient lines that are not addresses: the first few (line number, the line as
-    /// typed, cut short) and how many in all. Kept small: it travels in a redirect's URL.
+    /// Problems with the recipients (addresses, names, values, missing placeholder
+    /// values): the first few and how many in all.
     #[error("recipients refused")]
     Recipients {
-        shown: Vec<(usize, String)>,
+        shown: Vec<RefusedLine>,
         total: usize,
-    },
-    /// A placeholder without a value for `count` recipients (`address` is the first).
-    #[error("placeholder without a value")]
-    Placeholder {
-        name: String,
-        address: String,
-        count: usize,
     },
     #[error("archive locked")]
     ArchiveLocked,
@@ -125,19 +124,10 @@ impl FromServerFnError for AppError {
 }
 
 impl AppError {
-    /// Refused recipient lines, the first [`SHOWN_LINES`] of them cut to 60 characters.
-    pub fn refused_lines(lines: impl ExactSizeIterator<Item = (usize, String)>) -> Self {
+    /// Refused recipient lines, the first [`SHOWN_LINES`] of them.
+    pub fn refused_lines(lines: impl ExactSizeIterator<Item = RefusedLine>) -> Self {
         let total = lines.len();
-        let shown = lines
-            .take(SHOWN_LINES)
-            .map(|(line, text)| {
-                let cut: String = text.chars().take(60).collect();
-                match cut.len() < text.len() {
-                    true => (line, format!("{cut}…")),
-                    false => (line, text),
-                }
-            })
-            .collect();
+        let shown = lines.take(SHOWN_LINES).collect();
         AppError::Recipients { shown, total }
     }
 
@@ -184,38 +174,23 @@ impl AppError {
                 "This invitation link is no longer valid (used or expired). Ask your administrator for a new one.",
             ),
             AppError::Recipients { shown, total } => {
-                let listed: Vec<String> = shown
-                    .iter()
-                    .map(|(line, text)| format!("{line} « {text} »"))
-                    .collect();
+                let listed: Vec<String> = shown.iter().map(|l| l.message(lang)).collect();
                 let more = match (total.saturating_sub(shown.len()), lang) {
                     (0, _) => String::new(),
-                    (n, Lang::Fr) => format!(" et {n} autre(s)"),
-                    (n, Lang::En) => format!(" and {n} more"),
+                    (n, Lang::Fr) => format!(" Et {n} autre(s)."),
+                    (n, Lang::En) => format!(" And {n} more."),
                 };
                 match lang {
                     Lang::Fr => format!(
-                        "Rien n'a été envoyé : {total} ligne(s) de destinataires ne sont pas des adresses valides. Corrigez ou retirez-les : ligne {}{more}.",
-                        listed.join(", ligne ")
+                        "Rien n'a été envoyé : {total} problème(s) dans les destinataires. {}{more}",
+                        listed.join(" ")
                     ),
                     Lang::En => format!(
-                        "Nothing was sent: {total} recipient line(s) are not valid addresses. Fix or remove them: line {}{more}.",
-                        listed.join(", line ")
+                        "Nothing was sent: {total} problem(s) with the recipients. {}{more}",
+                        listed.join(" ")
                     ),
                 }
             }
-            AppError::Placeholder {
-                name,
-                address,
-                count,
-            } => match lang {
-                Lang::Fr => format!(
-                    "Rien n'a été envoyé : le champ {{{name}}} n'a pas de valeur pour {count} destinataire(s), dont {address}. Ajoutez une colonne « {name} » à la liste (ligne d'en-tête, par exemple email;nom;{name}) ou retirez {{{name}}} du message."
-                ),
-                Lang::En => format!(
-                    "Nothing was sent: the field {{{name}}} has no value for {count} recipient(s), including {address}. Add a “{name}” column to the list (header line, e.g. email;nom;{name}) or remove {{{name}}} from the message."
-                ),
-            },
             AppError::ArchiveLocked => t(
                 "L'archive est verrouillée : donnez la réponse secrète du compte ou son fichier de récupération pour l'ouvrir (10 minutes).",
                 "The archive is locked: give the account's secret answer or its recovery file to open it (10 minutes).",
@@ -247,6 +222,14 @@ impl Problem {
                 "L'adresse e-mail n'est pas valide (exemple : prenom.nom@ac-academie.fr).",
                 "The e-mail address is not valid (example: first.last@school.org).",
             ),
+            Problem::EmailDomainNotPublic => (
+                "Après le @, il faut un vrai nom de domaine avec un point (exemple : ac-lyon.fr) : ni adresse IP, ni localhost.",
+                "After the @ there must be a real domain name with a dot (example: school.org): not an IP address or localhost.",
+            ),
+            Problem::EmailLocalPartNotAscii => (
+                "Les accents et caractères spéciaux ne passent pas avant le @ : vérifiez l'adresse exacte.",
+                "Accents and special characters cannot be sent before the @: check the exact address.",
+            ),
             Problem::NameEmpty => ("Le nom est obligatoire.", "The name is required."),
             Problem::NameTooLong => (
                 "Le nom est trop long (120 caractères au plus).",
@@ -271,6 +254,10 @@ impl Problem {
             Problem::EmailAlreadyInSchool => (
                 "Cette adresse figure déjà dans l'annuaire de l'établissement.",
                 "This address is already in the school's directory.",
+            ),
+            Problem::AlreadyRecipient => (
+                "Cette adresse reçoit déjà ce message.",
+                "This address already receives this message.",
             ),
             Problem::LastAdministrator => (
                 "L'établissement doit garder au moins un administrateur.",
@@ -356,6 +343,10 @@ impl Problem {
                 "Le texte du message est trop long (100 Ko au plus) : mettez le reste en pièce jointe.",
                 "The message text is too long (100 KB at most): attach the rest as a file.",
             ),
+            Problem::BodyControlCharacters => (
+                "Le texte contient des caractères de contrôle invisibles (souvent après un copier-coller) : retapez le passage en cause.",
+                "The text contains invisible control characters (often from copy and paste): retype the passage.",
+            ),
             Problem::NoRecipients => (
                 "Ajoutez au moins un destinataire.",
                 "Add at least one recipient.",
@@ -373,8 +364,12 @@ impl Problem {
                 "10 attachments at most per message.",
             ),
             Problem::AttachmentNameMalformed => (
-                "Le nom d'une pièce jointe est vide, trop long ou contient des caractères interdits (/, \\).",
-                "An attachment's name is empty, too long or contains forbidden characters (/, \\).",
+                "Le nom d'une pièce jointe est vide, trop long (200 caractères au plus) ou contient des caractères interdits (/, \\, caractères invisibles ou de contrôle) : renommez le fichier et ajoutez-le de nouveau.",
+                "An attachment's name is empty, too long (200 characters at most) or contains forbidden characters (/, \\, invisible or control characters): rename the file and add it again.",
+            ),
+            Problem::UploadUnreadable => (
+                "Le formulaire n'a pas pu être lu jusqu'au bout (souvent le nom d'un fichier) : le texte est gardé ; renommez les fichiers joints et ajoutez-les de nouveau.",
+                "The form could not be read to its end (often a file's name): the text is kept; rename the attached files and add them again.",
             ),
             Problem::WrongStep => (
                 "Cette étape n'est pas (ou plus) celle du compte : la page a été mise à jour.",

@@ -239,18 +239,7 @@ impl From<domain::Error> for AppError {
             E::InvitationInvalid => AppError::InvitationInvalid,
             E::Code(refusal) => AppError::Code(refusal.into()),
             E::AnswerWrong { remaining } => AppError::AnswerWrong { remaining },
-            E::Recipients(bad) => {
-                AppError::refused_lines(bad.into_iter().map(|b| (b.line, b.text)))
-            }
-            E::Placeholder {
-                name,
-                address,
-                count,
-            } => AppError::Placeholder {
-                name,
-                address,
-                count,
-            },
+            E::Recipients(bad) => AppError::refused_lines(bad.into_iter().map(Into::into)),
             E::ArchiveLocked => AppError::ArchiveLocked,
             E::Busy => {
                 tracing::warn!("refused: password hashing at capacity");
@@ -276,6 +265,8 @@ impl From<Invalid> for Problem {
     fn from(invalid: Invalid) -> Self {
         match invalid {
             Invalid::EmailMalformed => Problem::EmailMalformed,
+            Invalid::EmailDomainNotPublic => Problem::EmailDomainNotPublic,
+            Invalid::EmailLocalPartNotAscii => Problem::EmailLocalPartNotAscii,
             Invalid::NameEmpty => Problem::NameEmpty,
             Invalid::NameTooLong => Problem::NameTooLong,
             Invalid::NameControlCharacters => Problem::NameControlCharacters,
@@ -283,6 +274,7 @@ impl From<Invalid> for Problem {
             Invalid::PasswordTooLong => Problem::PasswordTooLong,
             Invalid::PasswordsDiffer => Problem::PasswordsDiffer,
             Invalid::EmailAlreadyInSchool => Problem::EmailAlreadyInSchool,
+            Invalid::AlreadyRecipient => Problem::AlreadyRecipient,
             Invalid::LastAdministrator => Problem::LastAdministrator,
             Invalid::CannotRemoveSelf => Problem::CannotRemoveSelf,
             Invalid::UnknownCategory => Problem::UnknownCategory,
@@ -305,11 +297,13 @@ impl From<Invalid> for Problem {
             Invalid::SubjectMalformed => Problem::SubjectMalformed,
             Invalid::BodyEmpty => Problem::BodyEmpty,
             Invalid::BodyTooLong => Problem::BodyTooLong,
+            Invalid::BodyControlCharacters => Problem::BodyControlCharacters,
             Invalid::NoRecipients => Problem::NoRecipients,
             Invalid::TooManyRecipients => Problem::TooManyRecipients,
             Invalid::AttachmentsTooLarge => Problem::AttachmentsTooLarge,
             Invalid::TooManyAttachments => Problem::TooManyAttachments,
             Invalid::AttachmentNameMalformed => Problem::AttachmentNameMalformed,
+            Invalid::UploadUnreadable => Problem::UploadUnreadable,
         }
     }
 }

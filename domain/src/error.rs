@@ -6,6 +6,12 @@
 pub enum Invalid {
     #[error("the e-mail address is malformed")]
     EmailMalformed,
+    /// An address literal (`a@[10.0.0.5]`), `localhost`, or a domain without a dot.
+    #[error("the e-mail address's domain is not a public domain name")]
+    EmailDomainNotPublic,
+    /// `hélène@…`: the SMTP client does not speak SMTPUTF8, so such mail cannot leave.
+    #[error("the part before @ has non-ASCII characters")]
+    EmailLocalPartNotAscii,
     #[error("the name is empty")]
     NameEmpty,
     #[error("the name is too long")]
@@ -20,6 +26,9 @@ pub enum Invalid {
     PasswordsDiffer,
     #[error("this address is already in the school's directory")]
     EmailAlreadyInSchool,
+    /// A corrected address that another recipient of the same message already has.
+    #[error("this address already receives this message")]
+    AlreadyRecipient,
     #[error("the school must keep at least one administrator")]
     LastAdministrator,
     #[error("an administrator cannot remove themselves")]
@@ -64,6 +73,9 @@ pub enum Invalid {
     BodyEmpty,
     #[error("the message is too long")]
     BodyTooLong,
+    /// A NUL or another control character other than tab and line breaks.
+    #[error("the message holds control characters")]
+    BodyControlCharacters,
     #[error("no recipient")]
     NoRecipients,
     #[error("too many recipients")]
@@ -74,6 +86,9 @@ pub enum Invalid {
     TooManyAttachments,
     #[error("an attachment's name is malformed")]
     AttachmentNameMalformed,
+    /// The multipart form could not be read to its end (not a size problem).
+    #[error("the uploaded form could not be read")]
+    UploadUnreadable,
 }
 
 /// Why a verification code was not accepted (or not sent), each with a next step for the user.
@@ -121,16 +136,10 @@ pub enum Error {
     Busy,
     #[error("mail could not be sent: {0}")]
     Mail(String),
-    /// Lines of the recipient list that are not recipients; nothing was queued.
-    #[error("{} recipient line(s) refused", .0.len())]
+    /// Every problem with the recipients (addresses, names, values, missing placeholder
+    /// values, filled sizes), each with its line or position; nothing was queued.
+    #[error("{} recipient problem(s)", .0.len())]
     Recipients(Vec<crate::outbox::recipients::BadLine>),
-    /// A placeholder of the message has no value for `count` recipients (`address` first).
-    #[error("placeholder {name} missing for {count} recipient(s)")]
-    Placeholder {
-        name: String,
-        address: String,
-        count: usize,
-    },
     /// The archive is not open for this session (or no longer).
     #[error("archive locked")]
     ArchiveLocked,

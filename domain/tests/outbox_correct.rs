@@ -154,7 +154,7 @@ async fn a_malformed_or_duplicate_correction_is_refused_and_changes_nothing() {
         // Another recipient of the same message (any case): it would get it twice.
         assert!(matches!(
             correct(refused, "PARENT.A@b.fr").await,
-            Err(Error::Invalid(Invalid::EmailAlreadyInSchool))
+            Err(Error::Invalid(Invalid::AlreadyRecipient))
         ));
         // Only a failed recipient can be corrected; other rows and sends do not exist here.
         assert!(matches!(

@@ -81,7 +81,7 @@ async fn a_temporary_failure_is_retried_after_the_backoff_and_then_delivered() {
 }
 
 #[tokio::test]
-async fn a_permanent_refusal_fails_with_its_reason_and_only_the_failed_are_sent_again() {
+async fn a_permanent_refusal_fails_with_its_reason_and_is_not_retried_as_it_is() {
     let peer = SmtpPeer::start(PeerOptions {
         reject_recipient: Some("parent.b@b.fr".into()),
         ..PeerOptions::default()
@@ -115,15 +115,16 @@ async fn a_permanent_refusal_fails_with_its_reason_and_only_the_failed_are_sent_
         );
         assert_eq!(peer.received().len(), before + 1);
 
-        // "Renvoyer les échecs": only the failed one is queued again.
+        // "Renvoyer les échecs": an address refused for good would fail the same way, so it
+        // is left to be corrected (outbox_correct.rs); nothing is sent again.
         assert_eq!(
             outbox::retry_failed(db, &school.teacher, message, at(10))
                 .await
                 .unwrap(),
-            1
+            0
         );
         let round = worker::run_once(db, &env, &w, at(10)).await.unwrap();
-        assert_eq!((round.claimed, round.failed), (1, 1));
+        assert_eq!(round.claimed, 0);
         assert_eq!(
             peer.received().len(),
             before + 1,

@@ -11,6 +11,7 @@ use domain::accounts::{self, authorisations};
 use domain::archive::unlock;
 use domain::mail::Mailer;
 use domain::outbox::compose;
+use domain::outbox::recipients::LineProblem;
 use domain::outbox::worker;
 use domain::outbox::{self, DeliveryProblem};
 use domain::secret::Secret;
@@ -97,7 +98,7 @@ async fn refused_lines_are_listed_nothing_is_queued_and_the_draft_keeps_everythi
         assert_eq!(kept.subject, "Réunion");
         assert_eq!(outbox::backlog(db).await.unwrap(), 0);
 
-        // A placeholder without a value is named, with how many recipients lack it.
+        // A placeholder without a value is named for each recipient that lacks it.
         let draft = compose::save_draft(
             db,
             &school.teacher,
@@ -108,8 +109,12 @@ async fn refused_lines_are_listed_nothing_is_queued_and_the_draft_keeps_everythi
         .await
         .unwrap();
         match compose::queue_draft(db, &school.teacher, draft, t0()).await {
-            Err(Error::Placeholder { name, count, .. }) => {
-                assert_eq!((name.as_str(), count), ("eleve", 2))
+            Err(Error::Recipients(bad)) => {
+                let missing = LineProblem::MissingValue {
+                    placeholder: "eleve".into(),
+                };
+                let found: Vec<_> = bad.iter().map(|b| (b.line, b.problem.clone())).collect();
+                assert_eq!(found, [(1, missing.clone()), (2, missing)]);
             }
             other => panic!("expected a missing placeholder, got {other:?}"),
         }

@@ -48,8 +48,10 @@ test('a teacher sends an absence request to three families from Secrétariat, se
   // A line that is not an address is refused by number, nothing is queued, nothing typed is lost.
   await page.getByLabel('Destinataires', { exact: true }).fill(`email;nom;eleve;date\n${families[0]};Mme Durand;Lucas;12 novembre\npas-une-adresse;X;Y;Z`);
   await page.getByRole('button', { name: 'Envoyer', exact: true }).click();
-  await expect(page).toHaveURL(/\/envoyer\?brouillon=\d+&erreur=/);
-  await expect(page.getByRole('alert').filter({ hasText: 'Rien n\'a été envoyé' })).toContainText('ligne 3 « pas-une-adresse;X;Y;Z »');
+  await expect(page).toHaveURL(/\/envoyer\?brouillon=\d+&refuse=1#verification$/);
+  await expect(page.getByRole('alert').filter({ hasText: "Rien n'a été envoyé" })).toContainText(
+    "Ligne 3 « pas-une-adresse;X;Y;Z » : aucune adresse e-mail n'y est reconnue.",
+  );
   await expect(page.getByLabel('Objet')).toHaveValue('Absence de {eleve} : justificatif demandé');
   await expect(page.getByLabel('Destinataires', { exact: true })).toHaveValue(/pas-une-adresse/);
   expect(peerMessagesTo(families[0])).toHaveLength(0);
@@ -65,7 +67,7 @@ test('a teacher sends an absence request to three families from Secrétariat, se
 
   // The status page follows the outbox by itself until the peer has all three.
   await expect(page).toHaveURL(/\/envois\/\d+(\?.*)?$/);
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Absence de {eleve} : justificatif demandé');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Absence de … : justificatif demandé');
   await expect(page.locator('.progress-text')).toHaveText('3 envoyé(s) sur 3 · 0 en attente · 0 échec(s)', {
     timeout: 30_000,
   });

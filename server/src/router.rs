@@ -40,13 +40,14 @@ pub fn router(state: AppState) -> Router {
             handlers::api_v1::BODY_LIMIT_BYTES,
         ))
         .layer(timeout(REQUEST_TIMEOUT));
-    // The compose form carries attachments: its own, larger limit (axum's default 2 MB
-    // limit gives way to it), and time for 10 MB over a school's slow uplink.
+    // The compose form carries attachments: its handler reads up to its own limit and
+    // past it keeps the text and says so (axum's default 2 MB limit gives way); only a post
+    // beyond what it will read at all is refused here. Time for 24 MB over a slow uplink.
     let uploads = Router::new()
         .route("/brouillons", post(handlers::compose::compose))
         .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(
-            handlers::compose::BODY_LIMIT_BYTES,
+            handlers::compose::DRAIN_LIMIT_BYTES,
         ))
         .layer(timeout(UPLOAD_TIMEOUT));
     let pages = Router::new()

@@ -315,3 +315,73 @@ async fn the_token_page_shows_a_new_token_once_even_without_javascript_and_revok
         app.drop_database().await;
     }
 }
+
+#[tokio::test]
+async fn the_api_refuses_with_every_position_and_reason_and_queues_nothing() {
+    for t in testkit::databases().await {
+        let app = TestApp::new(t).await;
+        let db = app.db().clone();
+        let school = secretariat(&db, chrono::Utc::now()).await;
+        let (_, token) =
+            domain::api_tokens::create(&db, &school.admin, "Vie scolaire", chrono::Utc::now())
+                .await
+                .expect("token");
+        let message = serde_json::json!({
+            "account_id": school.account_id,
+            "subject": "Absence de {eleve}",
+            "body": "Bonjour {nom},\n\n{eleve} était absent.",
+            "recipients": [
+                {"email": "ok@ecole.fr", "fields": {"eleve": "Léa"}},
+                {"email": "a@[10.0.0.5]", "fields": {"eleve": "Tom"}},
+                {"email": "b@ecole.fr", "name": "B\r\nBcc: x@evil.example", "fields": {"eleve": "Zoé"}},
+                {"email": "c@ecole.fr", "fields": {"eleve": "Léo\r\n.\r\nMAIL FROM:<x@evil.example>"}},
+                {"email": "d@ecole.fr", "fields": {}},
+                {"email": "e@ecole.fr", "name": "N".repeat(121), "fields": {"eleve": "Max"}},
+                {"email": "root@localhost", "fields": {"eleve": "Al"}},
+            ]
+        });
+        let resp = app
+            .send(json_request(
+                "POST",
+                "/api/v1/messages",
+                Some(token.expose()),
+                Some(message),
+            ))
+            .await;
+        assert_eq!(
+            resp.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            resp.body
+        );
+        let body = json(&resp);
+        assert_eq!(body["lines"], serde_json::json!([2, 3, 4, 5, 6, 7]));
+        let problems: Vec<String> = body["refused"]
+            .as_array()
+            .expect("refused")
+            .iter()
+            .map(|r| format!("{} {}", r["position"], r["problem"]))
+            .collect();
+        assert_eq!(
+            problems,
+            [
+                "2 \"AddressNotPublic\"",
+                "3 \"NameRefused\"",
+                "4 {\"ValueRefused\":{\"column\":\"eleve\"}}",
+                "5 {\"MissingValue\":{\"placeholder\":\"eleve\"}}",
+                "6 {\"NameTooLong\":{\"max\":120}}",
+                "7 \"AddressNotPublic\"",
+            ],
+            "{body}"
+        );
+        assert!(
+            body["message"]
+                .as_str()
+                .expect("message")
+                .starts_with("Rien n'a été envoyé")
+        );
+        let backlog = domain::outbox::backlog(&db).await.expect("backlog");
+        assert_eq!(backlog, 0, "nothing queued");
+        app.drop_database().await;
+    }
+}

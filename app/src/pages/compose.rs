@@ -8,12 +8,13 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::sending::get_compose;
-use crate::api::sending::types::{ComposeView, DraftForm, UsableAccount};
+use crate::api::sending::types::{ComposeView, DraftForm, StarterView, UsableAccount};
 use crate::api::types::Me;
 use crate::components::form_error::error_in_query;
 use crate::components::session::SignedIn;
 use crate::error::AppError;
 use crate::i18n::{Lang, use_lang};
+use crate::pages::compose_review::ComposeReview;
 
 #[component]
 pub fn ComposePage() -> impl IntoView {
@@ -55,22 +56,34 @@ fn Compose(lang: Lang) -> impl IntoView {
     let outcome = move || {
         let query = query.read();
         let error = error_in_query(&query);
-        (error, query.get("enregistre").is_some())
+        let flags = Flags {
+            saved: query.get("enregistre").is_some(),
+            refused_send: query.get("refuse").is_some(),
+        };
+        (error, flags)
     };
     view! {
         <h1>{lang.t("Envoyer un message", "Send a message")}</h1>
         <p><a href="/envois">{lang.t("Mes envois et leur état", "My sends and their status")}</a></p>
         <Suspense fallback=move || view! { <p>{lang.t("Chargement…", "Loading…")}</p> }>
             {move || Suspend::new(async move {
-                let (error, saved) = outcome();
+                let (error, flags) = outcome();
                 match data.await {
                     Ok(view) if view.accounts.is_empty() => view! { <NoAccount lang/> }.into_any(),
-                    Ok(view) => view! { <ComposeForm view error saved lang/> }.into_any(),
+                    Ok(view) => view! { <ComposeForm view error flags lang/> }.into_any(),
                     Err(e) => view! { <p class="form-error" role="alert">{e.message(lang)}</p> }.into_any(),
                 }
             })}
         </Suspense>
     }
+}
+
+/// What the last post did, as the redirect's query says. Each only picks a fixed sentence:
+/// "refused" shows "Rien n'a été envoyé" only beside problems the server's check finds.
+#[derive(Clone, Copy, Debug, Default)]
+struct Flags {
+    saved: bool,
+    refused_send: bool,
 }
 
 #[component]
@@ -88,7 +101,7 @@ fn NoAccount(lang: Lang) -> impl IntoView {
 fn ComposeForm(
     view: ComposeView,
     error: Option<AppError>,
-    saved: bool,
+    flags: Flags,
     lang: Lang,
 ) -> impl IntoView {
     let ComposeView {
@@ -99,6 +112,7 @@ fn ComposeForm(
         max_attachments,
         max_recipients,
         built_in_fields,
+        review,
     } = view;
     let draft_query = draft
         .id
@@ -121,10 +135,10 @@ fn ComposeForm(
     };
     let recipients_hint = match lang {
         Lang::Fr => format!(
-            "Une adresse par ligne (« Anne Martin <anne.martin@exemple.fr> » convient), une liste collée séparée par des virgules, ou un tableau dont la première ligne nomme les colonnes : email;nom;eleve;… Chaque autre colonne remplit le champ du même nom, par exemple {{eleve}}. Au plus {max_recipients} destinataires ; les doublons sont retirés."
+            "Une adresse par ligne (« Anne Martin <anne.martin@exemple.fr> » convient), une liste copiée depuis Outlook (séparée par des ;), Gmail ou Thunderbird (séparée par des virgules), une colonne de tableur, ou un tableau dont la première ligne nomme les colonnes : email;nom;eleve;… Chaque autre colonne remplit le champ du même nom, par exemple {{eleve}}. Au plus {max_recipients} destinataires ; les doublons sont retirés. « Vérifier » montre combien sont reconnus et le message tel que le premier le recevra."
         ),
         Lang::En => format!(
-            "One address per line (“Anne Martin <anne.martin@example.org>” works), a pasted comma-separated list, or a table whose first line names the columns: email;nom;eleve;… Every other column fills the field of the same name, e.g. {{eleve}}. At most {max_recipients} recipients; duplicates are removed."
+            "One address per line (“Anne Martin <anne.martin@example.org>” works), a list copied from Outlook (separated by ;), Gmail or Thunderbird (separated by commas), a spreadsheet column, or a table whose first line names the columns: email;nom;eleve;… Every other column fills the field of the same name, e.g. {{eleve}}. At most {max_recipients} recipients; duplicates are removed. “Check” shows how many are recognised and the message as the first one will receive it."
         ),
     };
     view! {
@@ -135,24 +149,23 @@ fn ComposeForm(
                 "The template replaces the subject and text; the saved draft's recipients and attachments are kept.",
             )}</p>
             <ul class="starter-list">
-                {starters.into_iter().map(|s| view! {
-                    <li><a href=format!("/envoyer?modele={}{draft_query}", s.key)>{s.title}</a></li>
-                }).collect_view()}
+                {starters.into_iter().map(|s| view! { <StarterLink starter=s draft_query=draft_query.clone() lang/> }).collect_view()}
             </ul>
         </section>
         <div role="status" aria-live="polite">
-            {saved.then(|| view! { <p class="form-success">{lang.t("Brouillon enregistré.", "Draft saved.")}</p> })}
+            {flags.saved.then(|| view! { <p class="form-success">{lang.t("Brouillon enregistré.", "Draft saved.")}</p> })}
         </div>
         <div role="alert">
             {error.map(|e| view! { <p class="form-error" id="compose-error">{e.message(lang)}</p> })}
         </div>
+        {review.map(|review| view! { <ComposeReview review refused_send=flags.refused_send lang/> })}
         <form method="post" action="/brouillons" enctype="multipart/form-data" class="compose-form card">
             {draft.id.map(|id| view! { <input type="hidden" name="brouillon" value=id.to_string()/> })}
             <AccountChoice accounts selected=draft.account_id lang/>
             <div class="field">
                 <label for="destinataires">{lang.t("Destinataires", "Recipients")}</label>
                 <textarea id="destinataires" name="destinataires" rows="6" spellcheck="false"
-                    aria-describedby="destinataires-hint">{draft.recipients.clone()}</textarea>
+                    aria-describedby="destinataires-hint" prop:value=draft.recipients.clone()>{draft.recipients.clone()}</textarea>
                 <p class="hint" id="destinataires-hint">{recipients_hint}</p>
             </div>
             <div class="field">
@@ -161,11 +174,13 @@ fn ComposeForm(
             </div>
             <div class="field">
                 <label for="objet">{lang.t("Objet", "Subject")}</label>
-                <input id="objet" name="objet" type="text" maxlength="250" value=draft.subject.clone()/>
+                // `prop:value` as well: after hydration a template chosen by a link must
+                // replace what the field shows, not only its default.
+                <input id="objet" name="objet" type="text" maxlength="250" value=draft.subject.clone() prop:value=draft.subject.clone()/>
             </div>
             <div class="field">
                 <label for="texte">{lang.t("Message", "Message")}</label>
-                <textarea id="texte" name="texte" rows="12" aria-describedby="texte-hint">{draft.body.clone()}</textarea>
+                <textarea id="texte" name="texte" rows="12" aria-describedby="texte-hint" prop:value=draft.body.clone()>{draft.body.clone()}</textarea>
                 <p class="hint" id="texte-hint">
                     {lang.t("Remplis pour chaque destinataire : ", "Filled in for each recipient: ")}
                     {fields}
@@ -175,9 +190,30 @@ fn ComposeForm(
             <Attachments draft=draft.clone() limits lang/>
             <div class="button-row">
                 <button type="submit" name="intent" value="enregistrer" class="alt">{lang.t("Enregistrer le brouillon", "Save the draft")}</button>
+                <button type="submit" name="intent" value="verifier" class="alt">{lang.t("Vérifier et prévisualiser", "Check and preview")}</button>
                 <button type="submit" name="intent" value="envoyer">{lang.t("Envoyer", "Send")}</button>
             </div>
         </form>
+    }
+}
+
+/// A template's link, with the columns its text needs.
+#[component]
+fn StarterLink(starter: StarterView, draft_query: String, lang: Lang) -> impl IntoView {
+    let columns = (!starter.columns.is_empty()).then(|| {
+        let names = starter.columns.join(", ");
+        view! {
+            <span class="hint">{match lang {
+                Lang::Fr => format!(" — colonnes nécessaires : {names}"),
+                Lang::En => format!(" — columns needed: {names}"),
+            }}</span>
+        }
+    });
+    view! {
+        <li>
+            <a href=format!("/envoyer?modele={}{draft_query}", starter.key)>{starter.title}</a>
+            {columns}
+        </li>
     }
 }
 

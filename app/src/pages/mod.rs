@@ -3,6 +3,7 @@ pub mod accounts;
 pub mod api_tokens;
 pub mod archive;
 pub mod compose;
+mod compose_review;
 pub mod home;
 pub mod invitation;
 pub mod not_found;

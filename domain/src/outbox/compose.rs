@@ -11,8 +11,9 @@ use sea_orm::{
 use sea_orm::sea_query::Expr;
 
 use super::DeliveryState;
-use super::message_text::{fill, missing, placeholders, values_for};
-use super::recipients::{self, MAX_RECIPIENTS, Recipient};
+use super::attachment_type::content_type_for;
+use super::message_text::{fill, filled_chars, filled_len, missing, placeholders, values_for};
+use super::recipients::{self, BadLine, LineProblem, MAX_RECIPIENTS, Recipient};
 use crate::access::Actor;
 use crate::accounts::{authorisations::find_usable, owner};
 use crate::archive::sealed::{ArchivedAttachment, ArchivedMessage, seal_message};
@@ -23,8 +24,15 @@ use crate::{Error, Invalid, Now, Result};
 /// The attachments of one message together may not exceed this (stated in the UI).
 pub const MAX_ATTACHMENT_BYTES: usize = 10 * 1024 * 1024;
 pub const MAX_ATTACHMENTS: usize = 10;
+/// The subject as typed, and as filled for each recipient.
 pub const MAX_SUBJECT_CHARS: usize = 250;
+/// The text as typed.
 pub const MAX_BODY_BYTES: usize = 100 * 1024;
+/// The text as filled for one recipient: known before anything is queued, so the worker
+/// never builds more than this per message.
+pub const MAX_FILLED_BODY_BYTES: usize = 200 * 1024;
+/// The longest attachment name kept.
+pub const MAX_FILE_NAME_CHARS: usize = 200;
 
 /// What the compose form sends.
 #[derive(Clone, Debug, Default)]
@@ -62,6 +70,9 @@ pub struct Composition {
     pub subject: String,
     pub body: String,
     pub recipients: Vec<Recipient>,
+    /// Recipients already refused by [`recipients::checked`]: queueing adds the message's
+    /// own problems (missing values, sizes) and answers with all of them.
+    pub refused: Vec<BadLine>,
     pub attachments: Vec<Attachment>,
 }
 
@@ -73,14 +84,17 @@ pub struct Queued {
     pub duplicates: usize,
 }
 
+/// A file name as the parent will see it: not empty, not too long, no path, and no
+/// control, bidirectional or zero-width character (`Photo\u{202E}gpj.exe` would show as
+/// "Photoexe.jpg").
 fn check_attachment_names(attachments: &[Attachment]) -> Result<()> {
     for a in attachments {
         let name = a.file_name.trim();
         if name.is_empty()
-            || name.chars().count() > 200
-            || name
-                .chars()
-                .any(|c| c.is_control() || c == '/' || c == '\\')
+            || name.chars().count() > MAX_FILE_NAME_CHARS
+            || name.chars().any(|c| {
+                c.is_control() || crate::validate::is_invisible_format(c) || c == '/' || c == '\\'
+            })
         {
             return Err(Invalid::AttachmentNameMalformed.into());
         }
@@ -128,12 +142,19 @@ async fn attach(
     Ok(message_attachment::ActiveModel {
         message_id: Set(message_id),
         file_name: Set(a.file_name.trim().to_owned()),
-        content_type: Set(a.content_type.clone()),
+        // Decided here from the name, never taken from the client.
+        content_type: Set(content_type_for(&a.file_name).to_owned()),
         bytes: Set(a.bytes.to_vec()),
         ..Default::default()
     }
     .insert(db)
     .await?)
+}
+
+/// Line breaks as the text's own: a browser's CRLF and a lone CR (which a relay might
+/// read as the end of the data) both become LF; the mail builder writes CRLF again.
+pub(crate) fn normalise_line_ends(text: &str) -> String {
+    text.replace("\r\n", "\n").replace('\r', "\n")
 }
 
 fn check_text(subject: &str, body: &str) -> Result<()> {
@@ -149,34 +170,133 @@ fn check_text(subject: &str, body: &str) -> Result<()> {
     if body.len() > MAX_BODY_BYTES {
         return Err(Invalid::BodyTooLong.into());
     }
+    if body
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err(Invalid::BodyControlCharacters.into());
+    }
     Ok(())
 }
 
-/// Every placeholder of the subject and body must have a value for every recipient.
-fn check_placeholders(
+/// What each recipient would receive, checked without building it: a value for every
+/// placeholder, and the filled subject and text within their limits.
+pub(crate) fn check_recipients(
     subject: &str,
     body: &str,
     recipients: &[Recipient],
     school_name: &str,
     account_label: &str,
-) -> Result<()> {
+) -> Vec<BadLine> {
     let used = placeholders(&format!("{subject}\n{body}"));
-    let mut first: Option<(String, String)> = None;
-    let mut count = 0;
+    let mut refused = Vec::new();
     for r in recipients {
-        if let Some(name) = missing(&used, &values_for(r, school_name, account_label)) {
-            count += 1;
-            first.get_or_insert_with(|| (name.to_owned(), r.address.clone()));
+        let values = values_for(r, school_name, account_label);
+        for placeholder in missing(&used, &values) {
+            refused.push(BadLine::new(
+                r.line,
+                &r.address,
+                LineProblem::MissingValue {
+                    placeholder: placeholder.to_owned(),
+                },
+            ));
+        }
+        if filled_chars(subject, &values) > MAX_SUBJECT_CHARS
+            || filled_len(body, &values) > MAX_FILLED_BODY_BYTES
+        {
+            refused.push(BadLine::new(r.line, &r.address, LineProblem::FilledTooLong));
         }
     }
-    match first {
-        None => Ok(()),
-        Some((name, address)) => Err(Error::Placeholder {
-            name,
-            address,
-            count,
-        }),
+    refused
+}
+
+/// What the compose page shows before sending, and what queueing refuses on: how many
+/// recipients were recognised, every problem at once (by line), the columns the text
+/// needs, and the message as the first recipient will read it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Review {
+    pub recognised: usize,
+    pub duplicates: usize,
+    pub refused: Vec<BadLine>,
+    pub needed_columns: Vec<String>,
+    pub preview: Option<Preview>,
+}
+
+/// One recipient's message, filled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Preview {
+    pub to_name: String,
+    pub to_address: String,
+    pub subject: String,
+    pub body: String,
+}
+
+/// Reviews a message and its recipient list as typed.
+pub fn review(
+    subject: &str,
+    body: &str,
+    recipients_text: &str,
+    school_name: &str,
+    account_label: &str,
+) -> Review {
+    let parsed = recipients::parse(recipients_text);
+    let mut refused = parsed.bad;
+    refused.extend(check_recipients(
+        subject,
+        body,
+        &parsed.recipients,
+        school_name,
+        account_label,
+    ));
+    refused.sort_by_key(|b| b.line);
+    let preview = parsed.recipients.first().map(|r| {
+        let values = values_for(r, school_name, account_label);
+        let fits = filled_len(body, &values) <= MAX_FILLED_BODY_BYTES
+            && filled_chars(subject, &values) <= MAX_SUBJECT_CHARS;
+        Preview {
+            to_name: r.name.clone(),
+            to_address: r.address.clone(),
+            subject: if fits {
+                fill(subject, &values)
+            } else {
+                subject.to_owned()
+            },
+            body: if fits {
+                fill(body, &values)
+            } else {
+                body.to_owned()
+            },
+        }
+    });
+    Review {
+        recognised: parsed.recipients.len(),
+        duplicates: parsed.duplicates,
+        refused,
+        needed_columns: super::message_text::needed_columns(&format!("{subject}\n{body}")),
+        preview,
     }
+}
+
+/// The actor's draft reviewed against the account it would be sent from.
+pub async fn review_draft(db: &DatabaseConnection, actor: &Actor, draft_id: i64) -> Result<Review> {
+    let draft = own_draft(db, actor, draft_id).await?;
+    let account = find_usable(db, actor, draft.account_id).await?;
+    let school_name = school_name(db, account.school_id).await?;
+    Ok(review(
+        &draft.subject,
+        draft.body.as_deref().unwrap_or_default(),
+        draft.draft_recipients.as_deref().unwrap_or_default(),
+        &school_name,
+        &account.label,
+    ))
+}
+
+async fn school_name(db: &impl ConnectionTrait, school_id: i64) -> Result<String> {
+    Ok(school::Entity::find_by_id(school_id)
+        .one(db)
+        .await?
+        .map(|s| s.name)
+        .unwrap_or_default())
 }
 
 async fn own_draft(
@@ -204,21 +324,23 @@ pub async fn save_draft(
 ) -> Result<i64> {
     find_usable(db, actor, input.account_id).await?;
     check_attachment_names(&input.new_attachments)?;
+    let body = normalise_line_ends(&input.body);
+    let recipients = normalise_line_ends(&input.recipients);
     let txn = db.begin().await?;
     let draft = match draft_id {
         Some(id) => {
             let mut row = own_draft(&txn, actor, id).await?.into_active_model();
             row.account_id = Set(input.account_id);
             row.subject = Set(input.subject.clone());
-            row.body = Set(Some(input.body.clone()));
-            row.draft_recipients = Set(Some(input.recipients.clone()));
+            row.body = Set(Some(body.clone()));
+            row.draft_recipients = Set(Some(recipients.clone()));
             row.update(&txn).await?
         }
         None => {
             let mut row = new_message(actor.school_id(), input.account_id, actor.person_id(), now);
             row.subject = Set(input.subject.clone());
-            row.body = Set(Some(input.body.clone()));
-            row.draft_recipients = Set(Some(input.recipients.clone()));
+            row.body = Set(Some(body.clone()));
+            row.draft_recipients = Set(Some(recipients.clone()));
             row.insert(&txn).await?
         }
     };
@@ -285,13 +407,24 @@ pub async fn queue_draft(
     check_text(&draft.subject, &body)?;
     let parsed = recipients::parse(draft.draft_recipients.as_deref().unwrap_or_default());
     if !parsed.bad.is_empty() {
-        return Err(Error::Recipients(parsed.bad));
+        // The whole review, so every problem is named at once.
+        let school_name = school_name(db, account.school_id).await?;
+        let recipients_text = draft.draft_recipients.as_deref().unwrap_or_default();
+        let all = review(
+            &draft.subject,
+            &body,
+            recipients_text,
+            &school_name,
+            &account.label,
+        );
+        return Err(Error::Recipients(all.refused));
     }
     let attachments = attachments_of(db, draft.id).await?;
     let composition = Composition {
         subject: draft.subject.clone(),
         body,
         recipients: parsed.recipients,
+        refused: Vec::new(),
         attachments: Vec::new(),
     };
     let author = actor.display_name().to_owned();
@@ -337,6 +470,10 @@ pub(crate) async fn queue_composition(
         author,
         api_token_id,
     } = origin;
+    let composition = Composition {
+        body: normalise_line_ends(&composition.body),
+        ..composition
+    };
     let account = account::Entity::find_by_id(account_id)
         .filter(account::Column::SchoolId.eq(school_id))
         .one(db)
@@ -377,7 +514,7 @@ async fn write_queue(
     now: Now,
 ) -> Result<Queued> {
     let recipients = &composition.recipients;
-    if recipients.is_empty() {
+    if recipients.is_empty() && composition.refused.is_empty() {
         return Err(Invalid::NoRecipients.into());
     }
     // A draft is queued once: a second "Envoyer" (double click, two tabs) waits for the
@@ -396,18 +533,19 @@ async fn write_queue(
     if recipients.len() > MAX_RECIPIENTS {
         return Err(Invalid::TooManyRecipients.into());
     }
-    let school_name = school::Entity::find_by_id(account.school_id)
-        .one(txn)
-        .await?
-        .map(|s| s.name)
-        .unwrap_or_default();
-    check_placeholders(
+    let school_name = school_name(txn, account.school_id).await?;
+    let mut refused = composition.refused.clone();
+    refused.extend(check_recipients(
         &composition.subject,
         &composition.body,
         recipients,
         &school_name,
         &account.label,
-    )?;
+    ));
+    if !refused.is_empty() {
+        refused.sort_by_key(|b| b.line);
+        return Err(Error::Recipients(refused));
+    }
     let public_key = account
         .archive_public_key
         .clone()

@@ -45,7 +45,7 @@ pub(super) fn needing_new_address() -> Vec<String> {
 /// Only the send's author may, and only while their authorisation on the account holds
 /// (as for "Renvoyer les échecs"); anyone else's send, a recipient of another send or one
 /// that is not `failed` answers "not found". A malformed address is refused as
-/// [`Invalid::EmailMalformed`] and another recipient's as [`Invalid::EmailAlreadyInSchool`]
+/// [`Invalid::EmailMalformed`] and another recipient's as [`Invalid::AlreadyRecipient`]
 /// (there is no variant for "already a recipient of this message" yet); either way nothing
 /// changes. The same correction twice (a double click) answers as the first did.
 pub async fn correct_recipient(
@@ -139,7 +139,7 @@ async fn why_unchanged(
         .count(db)
         .await?;
     if others > 0 {
-        return Err(Invalid::EmailAlreadyInSchool.into());
+        return Err(Invalid::AlreadyRecipient.into());
     }
     let row = outbox::Entity::find_by_id(outbox_id)
         .filter(outbox::Column::MessageId.eq(message_id))

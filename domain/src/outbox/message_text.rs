@@ -8,29 +8,72 @@ use super::recipients::Recipient;
 /// Placeholders every message may use besides the recipient's own columns.
 pub const BUILT_IN: [&str; 4] = ["nom", "email", "etablissement", "compte"];
 
+/// One piece of a message's text: words as typed, or a `{placeholder}`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Segment<'a> {
+    Text(&'a str),
+    /// The name between the braces, as typed (compared in lower case).
+    Field(&'a str),
+}
+
+fn is_name_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// The text cut into segments in one pass: at each `{`, the name characters that follow are
+/// scanned once; when they do not end in `}`, all of them are plain text, so no character
+/// is looked at more than twice whatever the input (a body of 50,000 `{` included).
+fn segments(text: &str) -> impl Iterator<Item = Segment<'_>> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let Some(start) = rest.find('{') else {
+            return Some(Segment::Text(std::mem::take(&mut rest)));
+        };
+        if start > 0 {
+            let (before, after) = rest.split_at(start);
+            rest = after;
+            return Some(Segment::Text(before));
+        }
+        let after = &rest[1..];
+        let name_len = after
+            .char_indices()
+            .find(|&(_, c)| !is_name_char(c))
+            .map_or(after.len(), |(i, _)| i);
+        if name_len > 0 && after[name_len..].starts_with('}') {
+            rest = &after[name_len + 1..];
+            return Some(Segment::Field(&after[..name_len]));
+        }
+        // The `{` and the name characters after it are plain text.
+        let (literal, tail) = rest.split_at(1 + name_len);
+        rest = tail;
+        Some(Segment::Text(literal))
+    })
+}
+
 /// The `{name}` placeholders used in `text`, in order of first use.
 pub fn placeholders(text: &str) -> Vec<String> {
     let mut found = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find('{') {
-        let after = &rest[start + 1..];
-        match after.find('}') {
-            Some(end)
-                if end > 0
-                    && after[..end]
-                        .chars()
-                        .all(|c| c.is_alphanumeric() || c == '_') =>
-            {
-                let name = after[..end].to_lowercase();
-                if !found.contains(&name) {
-                    found.push(name);
-                }
-                rest = &after[end + 1..];
+    for segment in segments(text) {
+        if let Segment::Field(name) = segment {
+            let name = name.to_lowercase();
+            if !found.contains(&name) {
+                found.push(name);
             }
-            _ => rest = after,
         }
     }
     found
+}
+
+/// The placeholders of `text` that the recipient list must provide (the built-in ones
+/// aside): the columns a template needs.
+pub fn needed_columns(text: &str) -> Vec<String> {
+    placeholders(text)
+        .into_iter()
+        .filter(|p| !BUILT_IN.contains(&p.as_str()))
+        .collect()
 }
 
 /// The values for one recipient: the built-in ones, then its own columns.
@@ -52,33 +95,63 @@ pub fn values_for(
     values
 }
 
-/// The first placeholder of `text` without a (non-empty) value in `values`.
-pub fn missing<'a>(used: &'a [String], values: &BTreeMap<String, String>) -> Option<&'a str> {
+/// The placeholders of `used` without a (non-empty) value in `values`.
+pub fn missing<'a>(
+    used: &'a [String],
+    values: &'a BTreeMap<String, String>,
+) -> impl Iterator<Item = &'a str> + 'a {
     used.iter()
-        .find(|p| values.get(p.as_str()).is_none_or(|v| v.trim().is_empty()))
+        .filter(|p| values.get(p.as_str()).is_none_or(|v| v.trim().is_empty()))
         .map(String::as_str)
 }
 
-/// `text` with every known placeholder replaced (unknown ones are left as typed).
+fn value<'a>(values: &'a BTreeMap<String, String>, name: &str) -> Option<&'a String> {
+    values
+        .get(name)
+        .or_else(|| values.get(&name.to_lowercase()))
+}
+
+/// `text` with every known placeholder replaced (unknown ones are left as typed), in one
+/// linear pass.
 pub fn fill(text: &str, values: &BTreeMap<String, String>) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find('{') {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 1..];
-        match after.find('}') {
-            Some(end) if values.contains_key(&after[..end].to_lowercase()) => {
-                out.push_str(&values[&after[..end].to_lowercase()]);
-                rest = &after[end + 1..];
-            }
-            _ => {
-                out.push('{');
-                rest = after;
-            }
+    for segment in segments(text) {
+        match segment {
+            Segment::Text(t) => out.push_str(t),
+            Segment::Field(name) => match value(values, name) {
+                Some(v) => out.push_str(v),
+                None => {
+                    out.push('{');
+                    out.push_str(name);
+                    out.push('}');
+                }
+            },
         }
     }
-    out.push_str(rest);
     out
+}
+
+/// The length in bytes of `fill(text, values)`, computed without building it, so a size
+/// can be checked before any memory is spent on it.
+pub fn filled_len(text: &str, values: &BTreeMap<String, String>) -> usize {
+    segments(text)
+        .map(|segment| match segment {
+            Segment::Text(t) => t.len(),
+            Segment::Field(name) => value(values, name).map_or(name.len() + 2, String::len),
+        })
+        .fold(0, usize::saturating_add)
+}
+
+/// [`filled_len`] in characters, for the subject's limit.
+pub fn filled_chars(text: &str, values: &BTreeMap<String, String>) -> usize {
+    segments(text)
+        .map(|segment| match segment {
+            Segment::Text(t) => t.chars().count(),
+            Segment::Field(name) => {
+                value(values, name).map_or(name.chars().count() + 2, |v| v.chars().count())
+            }
+        })
+        .fold(0, usize::saturating_add)
 }
 
 /// A starting template: what it is for, its subject and its body.
@@ -111,6 +184,13 @@ pub const STARTERS: [Starter; 3] = [
     },
 ];
 
+impl Starter {
+    /// The columns the recipient list must have for this template (`eleve`, `date`…).
+    pub fn columns(&self) -> Vec<String> {
+        needed_columns(&format!("{}\n{}", self.subject, self.body))
+    }
+}
+
 pub fn starter(key: &str) -> Option<&'static Starter> {
     STARTERS.iter().find(|s| s.key == key)
 }
@@ -128,14 +208,70 @@ mod tests {
             address: "a@ecole.fr".into(),
             name: String::new(),
             fields: BTreeMap::from([("eleve".to_owned(), "Léa".to_owned())]),
+            line: 1,
         };
         let values = values_for(&recipient, "Collège", "Secrétariat");
-        assert_eq!(missing(&used, &values), None);
+        assert_eq!(missing(&used, &values).next(), None);
         assert_eq!(
             fill(text, &values),
             "Bonjour Madame, Monsieur, Léa Léa {pas une} {}"
         );
-        assert_eq!(missing(&["date".to_owned()], &values), Some("date"));
+        let used = ["date".to_owned(), "eleve".to_owned(), "heure".to_owned()];
+        assert_eq!(
+            missing(&used, &values).collect::<Vec<_>>(),
+            ["date", "heure"]
+        );
+        assert_eq!(filled_len(text, &values), fill(text, &values).len());
+    }
+
+    #[test]
+    fn braces_that_are_not_placeholders_stay_as_typed() {
+        let values = BTreeMap::from([("a".to_owned(), "X".to_owned())]);
+        for (text, filled) in [
+            ("{{a}}", "{X}"),
+            ("{a", "{a"),
+            ("a}", "a}"),
+            ("{a b} {a}", "{a b} X"),
+            ("{é}{A}", "{é}X"),
+            ("", ""),
+            ("{", "{"),
+        ] {
+            assert_eq!(fill(text, &values), filled, "{text:?}");
+            assert_eq!(filled_len(text, &values), filled.len(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn fill_is_linear_on_hostile_bodies() {
+        // 100 KB of `{`, or of `{aaaa…` without a closing brace: quadratic code took
+        // seconds per recipient here; one pass takes well under a millisecond.
+        let values = BTreeMap::from([("a".to_owned(), "X".to_owned())]);
+        for body in [
+            "{".repeat(100 * 1024),
+            format!("{{{}", "a".repeat(100 * 1024)),
+            "{a}".repeat(34 * 1024),
+        ] {
+            let started = std::time::Instant::now();
+            for _ in 0..20 {
+                assert!(filled_len(&body, &values) <= body.len());
+                assert!(fill(&body, &values).len() <= body.len());
+            }
+            // A generous bound (20 passes over 100 KB), far below the quadratic cost.
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(2),
+                "{:?}",
+                started.elapsed()
+            );
+        }
+    }
+
+    #[test]
+    fn templates_name_the_columns_they_need() {
+        assert_eq!(needed_columns(STARTERS[1].body), ["eleve", "date"]);
+        assert_eq!(
+            needed_columns(STARTERS[0].body),
+            ["identifiant", "mot_de_passe"]
+        );
     }
 
     #[test]

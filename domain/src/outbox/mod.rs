@@ -7,6 +7,7 @@
 //! once the lease has run out another worker takes them again. That is the only way a
 //! recipient can get a message twice, and it then carries the same Message-ID.
 
+pub mod attachment_type;
 pub mod compose;
 pub mod correct;
 pub mod message_text;

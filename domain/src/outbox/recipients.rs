@@ -1,15 +1,24 @@
-//! Recipients as people give them: typed one per line (`anne@ecole.fr`,
-//! `Anne Martin <anne@ecole.fr>`), pasted as a list (`a@x.fr, b@x.fr`), or a CSV with
-//! e-mail and name columns and, optionally, more columns that fill the message's
-//! placeholders (`{identifiant}`). Every line that is not a recipient is reported with its
-//! number; none is dropped silently.
+//! Recipients as people give them: typed one per line, a list copied from a mail client
+//! (Outlook separates with `;`, Gmail and Thunderbird with `,`, names in quotes may hold
+//! either), two columns copied from a spreadsheet (tab-separated), or a table whose first
+//! line names the columns (`email;nom;eleve`), pasted or from a CSV file, whose other
+//! columns fill the message's placeholders (`{eleve}`).
+//!
+//! Every piece that is not a recipient is reported with its line and why; none is dropped
+//! silently, and a piece is never glued to its neighbour: a display name that contains `@`,
+//! `;` or `,` is never taken as a name, so one family can never receive, or see, another
+//! family's address.
 
 use std::collections::BTreeMap;
 
-use crate::validate;
+use crate::{Invalid, validate};
 
 /// At most this many recipients per message.
 pub const MAX_RECIPIENTS: usize = 5_000;
+/// At most this many columns in a table (e-mail and name included).
+pub const MAX_COLUMNS: usize = 20;
+/// A column's value (`eleve`, `identifiant`…) may hold at most this many characters.
+pub const MAX_VALUE_CHARS: usize = 500;
 
 /// One recipient, with the values of its placeholders (`nom` is its name).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -17,18 +26,82 @@ pub struct Recipient {
     pub address: String,
     pub name: String,
     pub fields: BTreeMap<String, String>,
+    /// Where it was given (1-based line typed, or position in the API's list), to name it
+    /// in a refusal. Not stored.
+    #[serde(skip)]
+    pub line: usize,
 }
 
-/// A line that could not be read as a recipient.
+/// Why a piece of the recipient list (or a recipient) cannot be sent to.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum LineProblem {
+    /// No address in it (a word, a name alone, a broken `<…>`).
+    NotAnAddress,
+    /// An address whose shape is wrong (`a..b@x.fr`, spaces, quotes).
+    AddressMalformed,
+    /// An address literal, `localhost`, or a domain without a dot.
+    AddressNotPublic,
+    /// `hélène@…`: non-ASCII before the `@`.
+    AddressLocalPartNotAscii,
+    /// Control, bidirectional or zero-width characters in the name.
+    NameRefused,
+    /// A name over [`validate::NAME_MAX_CHARS`].
+    NameTooLong,
+    /// More cells than the header names, or a header of more than [`MAX_COLUMNS`].
+    TooManyColumns,
+    /// A column's value with control, bidirectional or zero-width characters.
+    ValueRefused { column: String },
+    /// A column's value over [`MAX_VALUE_CHARS`].
+    ValueTooLong { column: String },
+    /// The message uses `{placeholder}` and this recipient has no value for it.
+    MissingValue { placeholder: String },
+    /// Filled for this recipient, the subject or the text would exceed its limit.
+    FilledTooLong,
+}
+
+impl LineProblem {
+    fn of_address(invalid: Invalid) -> Self {
+        match invalid {
+            Invalid::EmailDomainNotPublic => LineProblem::AddressNotPublic,
+            Invalid::EmailLocalPartNotAscii => LineProblem::AddressLocalPartNotAscii,
+            _ => LineProblem::AddressMalformed,
+        }
+    }
+}
+
+/// A piece that could not be read as a recipient, or a recipient that cannot be sent to.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BadLine {
-    /// 1-based line number in what was typed (or in the CSV file).
+    /// 1-based line number in what was typed (or in the CSV file), or the position in
+    /// the API's list.
     pub line: usize,
-    /// The line as given, cut to 120 characters.
+    /// The piece as given (or the recipient's address), cut to 120 characters.
     pub text: String,
+    pub problem: LineProblem,
 }
 
-/// The recipients read from a text, the lines refused, and how many duplicates were merged.
+impl BadLine {
+    /// The piece cut to 120 characters, its hidden characters shown as `\u{FFFD}`: quoted
+    /// as is, a U+202E would turn the rest of the page's line around.
+    pub(crate) fn new(line: usize, text: &str, problem: LineProblem) -> Self {
+        BadLine {
+            line,
+            text: text
+                .chars()
+                .take(120)
+                .map(
+                    |c| match c.is_control() || validate::is_invisible_format(c) {
+                        true => '\u{FFFD}',
+                        false => c,
+                    },
+                )
+                .collect(),
+            problem,
+        }
+    }
+}
+
+/// The recipients read from a text, the pieces refused, and how many duplicates were merged.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Parsed {
     pub recipients: Vec<Recipient>,
@@ -36,17 +109,68 @@ pub struct Parsed {
     pub duplicates: usize,
 }
 
-/// Fields of a CSV line or a pasted list: `;`, tab and `,` all separate (spreadsheets in
-/// French use `;`, lists pasted from a mail client use `,`).
-fn split_fields(line: &str) -> Vec<String> {
-    line.split([';', '\t', ','])
-        .map(|f| f.trim().trim_matches('"').trim().to_owned())
-        .collect()
+impl Parsed {
+    fn add(&mut self, seen: &mut std::collections::HashSet<String>, recipient: Recipient) {
+        if seen.insert(recipient.address.clone()) {
+            self.recipients.push(recipient);
+        } else {
+            self.duplicates += 1;
+        }
+    }
 }
 
-fn is_header(fields: &[String]) -> bool {
-    !fields.iter().any(|f| f.contains('@'))
-        && fields.iter().any(|f| {
+/// Splits `text` at any of `separators` outside double quotes and angle brackets, so
+/// `"Parent, Hugo" <hugo@x.fr>, lea@x.fr` is two pieces. A doubled quote (`""`) inside
+/// quotes is a literal quote, as in CSV.
+fn split_outside_quotes(text: &str, separators: &[char]) -> Vec<String> {
+    let mut pieces = Vec::new();
+    let mut piece = String::new();
+    let (mut quoted, mut angled) = (false, false);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                piece.push_str("\"\"");
+                chars.next();
+            }
+            '"' if !angled => {
+                quoted = !quoted;
+                piece.push(c);
+            }
+            '<' if !quoted => {
+                angled = true;
+                piece.push(c);
+            }
+            '>' if !quoted => {
+                angled = false;
+                piece.push(c);
+            }
+            c if !quoted && !angled && separators.contains(&c) => {
+                pieces.push(std::mem::take(&mut piece));
+            }
+            c => piece.push(c),
+        }
+    }
+    pieces.push(piece);
+    pieces
+}
+
+/// A cell without its surrounding quotes (`"a ""b"""` → `a "b"`), trimmed.
+fn unquote(cell: &str) -> String {
+    let cell = cell.trim();
+    match cell.strip_prefix('"').and_then(|c| c.strip_suffix('"')) {
+        Some(inner) => inner
+            .replace("\"\"", "\"")
+            .replace("\\\"", "\"")
+            .trim()
+            .to_owned(),
+        None => cell.to_owned(),
+    }
+}
+
+fn is_header(cells: &[String]) -> bool {
+    !cells.iter().any(|f| f.contains('@'))
+        && cells.iter().any(|f| {
             let f = f.to_lowercase();
             f.contains("mail") || f.contains("courriel") || f == "adresse"
         })
@@ -66,22 +190,15 @@ fn column_name(header: &str) -> String {
     }
 }
 
-fn angle_form(line: &str) -> Option<(String, String)> {
-    let (name, rest) = line.split_once('<')?;
-    let (address, tail) = rest.split_once('>')?;
-    tail.trim().is_empty().then(|| {
-        (
-            address.trim().to_owned(),
-            name.trim().trim_matches('"').trim().to_owned(),
-        )
-    })
+/// The separator a table's header uses: `;` (French spreadsheets), tab, then `,`.
+fn table_separator(header: &str) -> char {
+    [';', '\t', ',']
+        .into_iter()
+        .find(|s| header.contains(*s))
+        .unwrap_or(';')
 }
 
-fn cut(text: &str) -> String {
-    text.chars().take(120).collect()
-}
-
-/// Characters 0x80–0x9F of Windows-1252 (the rest of its upper half is Latin-1).
+/// Characters of the Windows-1252 range 0x80–0x9F (the rest of its upper half is Latin-1).
 const CP1252_HIGH: [char; 32] = [
     '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž', '\u{8f}',
     '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}', 'ž', 'Ÿ',
@@ -107,186 +224,257 @@ pub fn decode_file(bytes: &[u8]) -> String {
 /// Reads recipients from `text` (typed, pasted or a CSV file's content).
 pub fn parse(text: &str) -> Parsed {
     let mut parsed = Parsed::default();
-    let mut columns: Option<Vec<String>> = None;
     let mut seen = std::collections::HashSet::new();
-    let mut add = |parsed: &mut Parsed, recipient: Recipient| {
-        if seen.insert(recipient.address.to_lowercase()) {
-            parsed.recipients.push(recipient);
-        } else {
-            parsed.duplicates += 1;
-        }
-    };
-    for (index, raw) in text.lines().enumerate() {
-        let line = raw.trim().trim_start_matches('\u{feff}');
-        if line.is_empty() {
-            continue;
-        }
-        let bad = BadLine {
-            line: index + 1,
-            text: cut(line),
-        };
-        if let Some((address, name)) = angle_form(line) {
-            match validate::email(&address) {
-                Ok(address) => add(&mut parsed, recipient(address, name, BTreeMap::new())),
-                Err(_) => parsed.bad.push(bad),
-            }
-            continue;
-        }
-        let fields = split_fields(line);
-        if columns.is_none() && parsed.recipients.is_empty() && is_header(&fields) {
-            columns = Some(fields.iter().map(|f| column_name(f)).collect());
-            continue;
-        }
-        if let Some(columns) = &columns {
-            match from_columns(columns, &fields) {
-                Some(r) => add(&mut parsed, r),
-                None => parsed.bad.push(bad),
-            }
-            continue;
-        }
-        let with_at: Vec<&String> = fields.iter().filter(|f| f.contains('@')).collect();
-        let others: Vec<&String> = fields
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .map(|(i, raw)| (i + 1, raw.trim().trim_start_matches('\u{feff}')))
+        .filter(|(_, line)| !line.is_empty())
+        .peekable();
+    let header = lines.peek().and_then(|&(number, line)| {
+        let separator = table_separator(line);
+        let cells: Vec<String> = split_outside_quotes(line, &[separator])
             .iter()
-            .filter(|f| !f.contains('@') && !f.is_empty())
+            .map(|c| unquote(c))
             .collect();
-        if with_at.is_empty() || (with_at.len() == 1 && others.len() > 1) {
-            parsed.bad.push(bad);
-            continue;
-        }
-        if with_at.len() > 1 && others.is_empty() {
-            // A pasted list: every part is an address; each is judged on its own.
-            for part in with_at {
-                match validate::email(part) {
-                    Ok(address) => add(
-                        &mut parsed,
-                        recipient(address, String::new(), BTreeMap::new()),
-                    ),
-                    Err(_) => parsed.bad.push(BadLine {
-                        line: index + 1,
-                        text: cut(part),
-                    }),
+        is_header(&cells).then_some((number, separator, cells))
+    });
+    match header {
+        Some((number, separator, cells)) => {
+            lines.next();
+            if cells.len() > MAX_COLUMNS {
+                parsed.bad.push(BadLine::new(
+                    number,
+                    &cells.join(";"),
+                    LineProblem::TooManyColumns,
+                ));
+                return parsed;
+            }
+            let columns: Vec<String> = cells.iter().map(|c| column_name(c)).collect();
+            for (number, line) in lines {
+                match from_columns(&columns, separator, number, line) {
+                    Ok(r) => parsed.add(&mut seen, r),
+                    Err(problems) => parsed.bad.extend(problems),
                 }
             }
-            continue;
         }
-        match (with_at.len(), validate::email(with_at[0])) {
-            (1, Ok(address)) => {
-                let name = others.first().map(|s| s.to_string()).unwrap_or_default();
-                add(&mut parsed, recipient(address, name, BTreeMap::new()));
+        None => {
+            for (number, line) in lines {
+                for piece in pieces_of(line) {
+                    match mailbox(&piece, number) {
+                        Ok(r) => parsed.add(&mut seen, r),
+                        Err(bad) => parsed.bad.push(bad),
+                    }
+                }
             }
-            _ => parsed.bad.push(bad),
         }
     }
     parsed
 }
 
-/// Recipients given one by one (the API) as (address, name, placeholder values): every
-/// address is checked, and the refused ones are reported by their 1-based position.
-pub fn checked(
-    given: impl IntoIterator<Item = (String, String, BTreeMap<String, String>)>,
-) -> Result<Vec<Recipient>, Vec<BadLine>> {
-    let mut recipients = Vec::new();
-    let mut bad = Vec::new();
-    for (index, (address, name, fields)) in given.into_iter().enumerate() {
-        match validate::email(&address) {
-            Ok(address) => recipients.push(recipient(address, name, fields)),
-            Err(_) => bad.push(BadLine {
-                line: index + 1,
-                text: cut(&address),
-            }),
+/// The pieces of one line of a list: two spreadsheet columns copied together
+/// (`address<TAB>name`, either order) stay one piece, anything else is split at `;`, `,`
+/// and tabs outside quotes.
+fn pieces_of(line: &str) -> Vec<Piece> {
+    let cells: Vec<&str> = line
+        .split('\t')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    if let [a, b] = cells[..] {
+        let single = |c: &str| !c.contains([';', ',']);
+        match (a.contains('@'), b.contains('@')) {
+            (true, false) if single(a) && single(b) => {
+                return vec![Piece::Columns(a.into(), b.into())];
+            }
+            (false, true) if single(a) && single(b) => {
+                return vec![Piece::Columns(b.into(), a.into())];
+            }
+            _ => {}
         }
     }
-    if bad.is_empty() {
-        Ok(recipients)
+    split_outside_quotes(line, &[';', ',', '\t'])
+        .into_iter()
+        .map(|p| p.trim().to_owned())
+        .filter(|p| !p.is_empty())
+        .map(Piece::Mailbox)
+        .collect()
+}
+
+enum Piece {
+    /// `Name <address>`, `"Name" <address>`, `<address>` or `address`.
+    Mailbox(String),
+    /// An address cell and a name cell.
+    Columns(String, String),
+}
+
+/// One recipient from one piece, or why not.
+fn mailbox(piece: &Piece, line: usize) -> Result<Recipient, BadLine> {
+    let (text, address, name) = match piece {
+        Piece::Columns(address, name) => (address.as_str(), address.clone(), unquote(name)),
+        Piece::Mailbox(text) => match text.split_once('<') {
+            Some((name, rest)) => match rest.strip_suffix('>') {
+                Some(address) if !address.contains(['<', '>']) => {
+                    (text.as_str(), address.trim().to_owned(), unquote(name))
+                }
+                _ => return Err(BadLine::new(line, text, LineProblem::NotAnAddress)),
+            },
+            None => (text.as_str(), text.clone(), String::new()),
+        },
+    };
+    if !address.contains('@') {
+        return Err(BadLine::new(line, text, LineProblem::NotAnAddress));
+    }
+    let address = validate::email(&address)
+        .map_err(|e| BadLine::new(line, text, LineProblem::of_address(e)))?;
+    // A name holding `@`, `;` or `,` is what is left of a list that was not split as it
+    // should have been: never put it in a `To:` header or a greeting.
+    let name = if name.contains(['@', ';', ',']) {
+        String::new()
     } else {
-        Err(bad)
-    }
-}
-
-fn from_columns(columns: &[String], fields: &[String]) -> Option<Recipient> {
-    let used = fields
-        .iter()
-        .rposition(|f| !f.is_empty())
-        .map_or(0, |i| i + 1);
-    let fields = &fields[..used];
-    if fields.len() > columns.len() {
-        return None;
-    }
-    let mut values = BTreeMap::new();
-    for (column, value) in columns.iter().zip(fields) {
-        if !column.is_empty() {
-            values.insert(column.clone(), value.clone());
-        }
-    }
-    let address = validate::email(values.remove("email")?.as_str()).ok()?;
-    let name = values.remove("nom").unwrap_or_default();
-    Some(recipient(address, name, values))
-}
-
-fn recipient(address: String, name: String, fields: BTreeMap<String, String>) -> Recipient {
-    let name: String = name.chars().filter(|c| !c.is_control()).take(200).collect();
-    Recipient {
+        name
+    };
+    let name = checked_name(&name).map_err(|p| BadLine::new(line, text, p))?;
+    Ok(Recipient {
         address,
         name,
-        fields,
+        fields: BTreeMap::new(),
+        line,
+    })
+}
+
+/// A recipient's display name: empty, or a name as [`validate::display_name`] accepts it.
+fn checked_name(name: &str) -> Result<String, LineProblem> {
+    if name.trim().is_empty()
+        && !name
+            .chars()
+            .any(|c| c.is_control() || validate::is_invisible_format(c))
+    {
+        return Ok(String::new());
     }
+    validate::display_name(name).map_err(|e| match e {
+        Invalid::NameTooLong => LineProblem::NameTooLong,
+        _ => LineProblem::NameRefused,
+    })
+}
+
+/// A column's value as kept: trimmed, no control or invisible characters, bounded.
+fn checked_value(column: &str, value: &str) -> Result<String, LineProblem> {
+    let value = value.trim();
+    if value
+        .chars()
+        .any(|c| c.is_control() || validate::is_invisible_format(c))
+    {
+        return Err(LineProblem::ValueRefused {
+            column: column.to_owned(),
+        });
+    }
+    if value.chars().count() > MAX_VALUE_CHARS {
+        return Err(LineProblem::ValueTooLong {
+            column: column.to_owned(),
+        });
+    }
+    Ok(value.to_owned())
+}
+
+/// One table row, or every problem it has.
+fn from_columns(
+    columns: &[String],
+    separator: char,
+    line: usize,
+    text: &str,
+) -> Result<Recipient, Vec<BadLine>> {
+    let mut cells: Vec<String> = split_outside_quotes(text, &[separator])
+        .iter()
+        .map(|c| unquote(c))
+        .collect();
+    while cells.last().is_some_and(String::is_empty) {
+        cells.pop();
+    }
+    let bad = |p| BadLine::new(line, text, p);
+    if cells.len() > columns.len() {
+        return Err(vec![bad(LineProblem::TooManyColumns)]);
+    }
+    let mut problems = Vec::new();
+    let (mut address, mut name, mut fields) = (None, String::new(), BTreeMap::new());
+    for (column, cell) in columns.iter().zip(&cells) {
+        match column.as_str() {
+            "" => {}
+            "email" => address = Some(cell.clone()),
+            "nom" => match checked_name(cell) {
+                Ok(n) => name = n,
+                Err(p) => problems.push(bad(p)),
+            },
+            _ => match checked_value(column, cell) {
+                Ok(v) => {
+                    fields.insert(column.clone(), v);
+                }
+                Err(p) => problems.push(bad(p)),
+            },
+        }
+    }
+    match address
+        .filter(|a| a.contains('@'))
+        .map(|a| validate::email(&a))
+    {
+        None => problems.insert(0, bad(LineProblem::NotAnAddress)),
+        Some(Err(e)) => problems.insert(0, bad(LineProblem::of_address(e))),
+        Some(Ok(address)) if problems.is_empty() => {
+            return Ok(Recipient {
+                address,
+                name,
+                fields,
+                line,
+            });
+        }
+        Some(Ok(_)) => {}
+    }
+    Err(problems)
+}
+
+/// Recipients given one by one (the API) as (address, name, placeholder values): the
+/// same rules as a typed list, every problem reported by its 1-based position. The
+/// accepted ones come back beside the refusals, so that queueing can name the message's
+/// own problems (missing values) in the same answer.
+pub fn checked(
+    given: impl IntoIterator<Item = (String, String, BTreeMap<String, String>)>,
+) -> (Vec<Recipient>, Vec<BadLine>) {
+    let mut recipients = Vec::new();
+    let mut bad = Vec::new();
+    for (index, (address, name, given_fields)) in given.into_iter().enumerate() {
+        let line = index + 1;
+        let mut problems = Vec::new();
+        let address = validate::email(&address)
+            .map_err(|e| problems.push(BadLine::new(line, &address, LineProblem::of_address(e))))
+            .ok();
+        let name = checked_name(&name)
+            .map_err(|p| problems.push(BadLine::new(line, &name, p)))
+            .unwrap_or_default();
+        if given_fields.len() > MAX_COLUMNS {
+            problems.push(BadLine::new(line, "", LineProblem::TooManyColumns));
+        }
+        let mut fields = BTreeMap::new();
+        for (column, value) in given_fields.iter().take(MAX_COLUMNS) {
+            let column = column_name(column);
+            match checked_value(&column, value) {
+                Ok(v) => {
+                    fields.insert(column, v);
+                }
+                Err(p) => problems.push(BadLine::new(line, value, p)),
+            }
+        }
+        match address {
+            Some(address) if problems.is_empty() => recipients.push(Recipient {
+                address,
+                name,
+                fields,
+                line,
+            }),
+            _ => bad.extend(problems),
+        }
+    }
+    (recipients, bad)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn typed_pasted_and_angle_forms_are_read() {
-        let parsed = parse(
-            "anne@ecole.fr\nBruno Petit <bruno@ecole.fr>\nc@ecole.fr, d@ecole.fr; \nemma@ecole.fr;Emma Roy\n",
-        );
-        let addresses: Vec<&str> = parsed
-            .recipients
-            .iter()
-            .map(|r| r.address.as_str())
-            .collect();
-        assert_eq!(
-            addresses,
-            [
-                "anne@ecole.fr",
-                "bruno@ecole.fr",
-                "c@ecole.fr",
-                "d@ecole.fr",
-                "emma@ecole.fr"
-            ]
-        );
-        assert_eq!(parsed.recipients[1].name, "Bruno Petit");
-        assert_eq!(parsed.recipients[4].name, "Emma Roy");
-        assert!(parsed.bad.is_empty());
-    }
-
-    #[test]
-    fn bad_lines_are_listed_with_their_numbers_and_duplicates_counted() {
-        let parsed = parse("anne@ecole.fr\npas une adresse\nANNE@ecole.fr\nb@@x\n");
-        assert_eq!(parsed.recipients.len(), 1);
-        assert_eq!(parsed.duplicates, 1);
-        assert_eq!(
-            parsed.bad.iter().map(|b| b.line).collect::<Vec<_>>(),
-            [2, 4]
-        );
-    }
-
-    #[test]
-    fn a_csv_header_names_the_columns_and_extra_columns_fill_placeholders() {
-        let parsed = parse(
-            "Nom;E-mail;Identifiant\nAnne Martin;anne@ecole.fr;amartin\n;b@ecole.fr;bpetit\n",
-        );
-        assert!(parsed.bad.is_empty(), "{:?}", parsed.bad);
-        assert_eq!(parsed.recipients[0].name, "Anne Martin");
-        assert_eq!(parsed.recipients[0].fields["identifiant"], "amartin");
-        assert_eq!(parsed.recipients[1].address, "b@ecole.fr");
-    }
-
-    #[test]
-    fn csv_files_are_read_as_utf8_or_windows_1252() {
-        assert_eq!(decode_file(b"\xEF\xBB\xBFemail;nom\n"), "email;nom\n");
-        assert_eq!(decode_file("Hélène".as_bytes()), "Hélène");
-        assert_eq!(decode_file(b"H\xe9l\xe8ne \x80"), "Hélène €");
-    }
-}
+mod tests;

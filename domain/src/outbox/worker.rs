@@ -292,6 +292,7 @@ fn mail_for(prepared: &Prepared, row: &outbox::Model) -> OutgoingMail {
         address: row.recipient_address.clone(),
         name: row.recipient_name.clone(),
         fields: serde_json::from_str(&row.fields).unwrap_or_default(),
+        line: 0,
     };
     let (subject, text) = personalise(
         &prepared.message.subject,

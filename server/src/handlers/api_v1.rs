@@ -25,8 +25,20 @@ pub const BODY_LIMIT_BYTES: usize = 16 * 1024 * 1024;
 struct ApiError {
     error: &'static str,
     message: String,
+    /// The 1-based positions of the refused recipients.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     lines: Vec<usize>,
+    /// Every problem, by position, in words.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    refused: Vec<Refused>,
+}
+
+#[derive(Serialize)]
+struct Refused {
+    position: usize,
+    value: String,
+    problem: app::api::sending::review::RecipientProblem,
+    message: String,
 }
 
 fn refuse(status: StatusCode, error: &'static str, message: impl Into<String>) -> Response {
@@ -34,6 +46,7 @@ fn refuse(status: StatusCode, error: &'static str, message: impl Into<String>) -
         error,
         message: message.into(),
         lines: Vec::new(),
+        refused: Vec::new(),
     };
     (status, Json(body)).into_response()
 }
@@ -49,21 +62,33 @@ fn from_domain(error: domain::Error) -> Response {
             "Jeton d'API absent, inconnu ou révoqué.",
         ),
         E::Recipients(bad) => {
-            let lines = bad.iter().map(|b| b.line).collect();
+            let refused: Vec<app::api::sending::review::RefusedLine> =
+                bad.into_iter().map(Into::into).collect();
+            let mut lines: Vec<usize> = refused.iter().map(|r| r.line).collect();
+            lines.dedup();
             let message =
-                app::error::AppError::refused_lines(bad.into_iter().map(|b| (b.line, b.text)))
-                    .message(lang);
+                app::error::AppError::refused_lines(refused.iter().cloned()).message(lang);
+            let refused = refused
+                .into_iter()
+                .map(|r| Refused {
+                    message: r.problem.message(lang),
+                    position: r.line,
+                    value: r.text,
+                    problem: r.problem,
+                })
+                .collect();
             (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Json(ApiError {
                     error: "recipients_refused",
                     message,
                     lines,
+                    refused,
                 }),
             )
                 .into_response()
         }
-        other @ (E::Invalid(_) | E::Placeholder { .. }) => refuse(
+        other @ E::Invalid(_) => refuse(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid",
             app::error::AppError::from(other).message(lang),
@@ -170,10 +195,7 @@ pub async fn queue(
         .recipients
         .into_iter()
         .map(|r| (r.email, r.name, r.fields));
-    let recipients = match recipients::checked(given) {
-        Ok(recipients) => recipients,
-        Err(bad) => return from_domain(domain::Error::Recipients(bad)),
-    };
+    let (recipients, refused) = recipients::checked(given);
     let mut attachments = Vec::new();
     for a in input.attachments {
         let Ok(bytes) =
@@ -195,6 +217,7 @@ pub async fn queue(
         subject: input.subject,
         body: input.body,
         recipients,
+        refused,
         attachments,
     };
     match api_tokens::queue(

@@ -17,14 +17,20 @@ use super::form_post::{actor, see_other, with_error};
 use crate::state::AppState;
 
 /// 10 MB of attachments arrive base64-free but with multipart framing, the text and a CSV:
-/// anything larger is refused before it is read. Between 10 MB and this, the domain refuses
-/// with a sentence and the draft keeps the text.
+/// past this many bytes the files are no longer kept, but the rest of the form is still
+/// read (so the text typed after a huge file is saved) and the person is told in French.
 pub const BODY_LIMIT_BYTES: usize = 24 * 1024 * 1024;
+/// What the server reads at the most before it gives up on a post (and the browser gets a
+/// bare 413): reading past [`BODY_LIMIT_BYTES`] costs only bandwidth, and it is what lets
+/// the page come back with the text kept instead of a connection reset.
+pub const DRAIN_LIMIT_BYTES: usize = 4 * BODY_LIMIT_BYTES;
 
 /// A CSV of 5,000 families is a few hundred KB; a larger file is not a recipient list.
 const CSV_LIMIT: usize = 2 * 1024 * 1024;
 /// More ticked "Retirer" boxes than a draft can hold attachments are not from the form.
 const REMOVE_LIMIT: usize = 2 * compose::MAX_ATTACHMENTS;
+/// A text field longer than this is not from the form (the body's own limit is 100 KB).
+const TEXT_FIELD_LIMIT: usize = 1024 * 1024;
 
 #[derive(Default)]
 struct ComposeForm {
@@ -37,9 +43,11 @@ struct ComposeForm {
     attachments: Vec<Attachment>,
     remove: Vec<i64>,
     intent: String,
-    /// The body broke off (too large, or the connection dropped): the fields read so far
-    /// are kept, the files are not trusted.
-    cut_short: bool,
+    /// The post was larger than [`BODY_LIMIT_BYTES`]: the files are not kept.
+    too_large: bool,
+    /// The form could not be parsed to its end (a malformed part, the connection
+    /// dropped): the fields read so far are kept, the files are not trusted.
+    unreadable: bool,
 }
 
 /// Browsers send text areas with CRLF line ends; the stored draft uses LF.
@@ -47,26 +55,64 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).replace("\r\n", "\n")
 }
 
+/// A part's bytes, read chunk by chunk: `None` when the part is over its own `cap`, or is
+/// a file and the post is over [`BODY_LIMIT_BYTES`] (the rest of it is read and dropped,
+/// so the fields after it are still read).
+async fn bytes_within(
+    field: &mut axum::extract::multipart::Field<'_>,
+    read: &mut usize,
+    cap: usize,
+    is_file: bool,
+) -> Result<Option<Vec<u8>>, axum::extract::multipart::MultipartError> {
+    let mut bytes = Some(Vec::new());
+    while let Some(chunk) = field.chunk().await? {
+        *read = read.saturating_add(chunk.len());
+        let within = !is_file || *read <= BODY_LIMIT_BYTES;
+        match &mut bytes {
+            Some(b) if within && b.len() + chunk.len() <= cap => {
+                b.extend_from_slice(&chunk);
+            }
+            _ => bytes = None,
+        }
+        if *read > DRAIN_LIMIT_BYTES {
+            break;
+        }
+    }
+    Ok(bytes)
+}
+
 async fn read(mut multipart: Multipart) -> ComposeForm {
     let mut form = ComposeForm::default();
+    let mut read = 0usize;
     loop {
-        let field = match multipart.next_field().await {
+        let mut field = match multipart.next_field().await {
             Ok(Some(field)) => field,
             Ok(None) => break,
             Err(_) => {
-                form.cut_short = true;
+                form.unreadable = true;
                 break;
             }
         };
         let name = field.name().unwrap_or_default().to_owned();
         let file_name = field.file_name().unwrap_or_default().to_owned();
-        let content_type = field
-            .content_type()
-            .unwrap_or("application/octet-stream")
-            .to_owned();
-        let Ok(bytes) = field.bytes().await else {
-            form.cut_short = true;
-            break;
+        let (cap, is_file) = match name.as_str() {
+            "pieces" => (compose::MAX_ATTACHMENT_BYTES + 1, true),
+            "destinataires_csv" => (CSV_LIMIT + 1, true),
+            _ => (TEXT_FIELD_LIMIT, false),
+        };
+        let bytes = match bytes_within(&mut field, &mut read, cap, is_file).await {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => {
+                form.too_large = true;
+                if read > DRAIN_LIMIT_BYTES {
+                    break;
+                }
+                continue;
+            }
+            Err(_) => {
+                form.unreadable = true;
+                break;
+            }
         };
         match name.as_str() {
             "brouillon" => form.draft_id = text(&bytes).trim().parse().ok(),
@@ -74,13 +120,14 @@ async fn read(mut multipart: Multipart) -> ComposeForm {
             "objet" => form.subject = text(&bytes),
             "texte" => form.body = text(&bytes),
             "destinataires" => form.recipients = text(&bytes),
-            "destinataires_csv" if !bytes.is_empty() => form.csv = Some(bytes.to_vec()),
-            // An empty file input still sends a part, with no name and no bytes.
+            "destinataires_csv" if !bytes.is_empty() => form.csv = Some(bytes),
+            // An empty file input still sends a part, with no name and no bytes. The
+            // type the browser claims is not kept: the domain decides it from the name.
             "pieces" if !(bytes.is_empty() && file_name.is_empty()) => {
                 form.attachments.push(Attachment {
                     file_name,
-                    content_type,
-                    bytes: zeroize::Zeroizing::new(bytes.to_vec()),
+                    content_type: String::new(),
+                    bytes: zeroize::Zeroizing::new(bytes),
                 });
             }
             "retirer" if form.remove.len() < REMOVE_LIMIT => {
@@ -90,7 +137,7 @@ async fn read(mut multipart: Multipart) -> ComposeForm {
             _ => {}
         }
     }
-    if form.cut_short {
+    if form.too_large || form.unreadable {
         form.attachments.clear();
         form.csv = None;
     }
@@ -111,6 +158,7 @@ fn refused_file(e: &Error) -> bool {
             Invalid::AttachmentsTooLarge
                 | Invalid::TooManyAttachments
                 | Invalid::AttachmentNameMalformed
+                | Invalid::UploadUnreadable
         )
     )
 }
@@ -145,7 +193,9 @@ pub async fn compose(
     };
     // What the form refuses before saving, the typed text being saved anyway.
     let mut refusal = None;
-    if form.cut_short {
+    if form.unreadable {
+        refusal = Some(Error::Invalid(Invalid::UploadUnreadable));
+    } else if form.too_large {
         refusal = Some(Error::Invalid(Invalid::AttachmentsTooLarge));
     }
     let recipients = match form.csv.take() {
@@ -192,8 +242,11 @@ pub async fn compose(
     if let Some(e) = refusal {
         return see_other(&with_error(&draft_page(Some(draft_id)), Some(&e.into())));
     }
-    if form.intent != "envoyer" {
-        return see_other(&format!("/envoyer?brouillon={draft_id}&enregistre=1"));
+    match form.intent.as_str() {
+        "envoyer" => {}
+        // The page checks the saved draft and shows the first recipient's message.
+        "verifier" => return see_other(&format!("/envoyer?brouillon={draft_id}#verification")),
+        _ => return see_other(&format!("/envoyer?brouillon={draft_id}&enregistre=1")),
     }
     match compose::queue_draft(db, &actor, draft_id, now).await {
         Ok(queued) => see_other(&format!(
@@ -203,6 +256,10 @@ pub async fn compose(
         Err(Error::NotFound) if already_queued(db, &actor, draft_id).await => {
             see_other(&format!("/envois/{draft_id}"))
         }
+        // Every problem is on the page's check of the draft, which the server redoes.
+        Err(Error::Recipients(_)) => see_other(&format!(
+            "/envoyer?brouillon={draft_id}&refuse=1#verification"
+        )),
         Err(e) => see_other(&with_error(&draft_page(Some(draft_id)), Some(&e.into()))),
     }
 }

@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test binary uses a different part of this module
 
 pub mod logs;
+pub mod multipart;
 pub mod outbox;
 pub mod step1;
 

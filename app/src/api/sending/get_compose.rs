@@ -49,10 +49,16 @@ pub async fn get_compose(
         }
         None => DraftForm::default(),
     };
-    if let Some(starter) = modele.as_deref().and_then(message_text::starter) {
+    let starter = modele.as_deref().and_then(message_text::starter);
+    if let Some(starter) = starter {
         starter.subject.clone_into(&mut draft.subject);
         starter.body.clone_into(&mut draft.body);
     }
+    // The check is of what is saved: a template not yet saved has nothing to check.
+    let review = match (draft.id, starter) {
+        (Some(id), None) => Some(compose::review_draft(&state.db, &actor, id).await?.into()),
+        _ => None,
+    };
     Ok(ComposeView {
         accounts,
         starters: message_text::STARTERS
@@ -62,6 +68,7 @@ pub async fn get_compose(
                 title: s.title.into(),
                 subject: s.subject.into(),
                 body: s.body.into(),
+                columns: s.columns(),
             })
             .collect(),
         draft,
@@ -72,5 +79,6 @@ pub async fn get_compose(
             .iter()
             .map(|f| (*f).to_owned())
             .collect(),
+        review,
     })
 }

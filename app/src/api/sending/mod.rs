@@ -8,6 +8,7 @@ mod get_compose;
 mod get_send;
 mod list_sends;
 mod retry_failed;
+pub mod review;
 pub mod types;
 mod unlock_archive;
 

@@ -30,6 +30,8 @@ pub struct StarterView {
     pub title: String,
     pub subject: String,
     pub body: String,
+    /// The columns the recipient list needs for it (`eleve`, `date`…).
+    pub columns: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,6 +63,8 @@ pub struct ComposeView {
     pub max_recipients: u32,
     /// Placeholders every message may use (`nom`, `email`…).
     pub built_in_fields: Vec<String>,
+    /// The saved draft checked as it would be sent (none for a new or template form).
+    pub review: Option<super::review::ReviewView>,
 }
 
 /// Sent / pending / failed of the total.
