@@ -24,6 +24,7 @@ pub enum SmtpProblem {
     MessageRefused,
     TemporaryFailure,
     ConnectionLost,
+    BareLineBreak,
 }
 
 impl SmtpProblem {
@@ -201,6 +202,16 @@ impl SmtpProblem {
                     "Check the port: it may not be a mail server's.",
                 ),
             ),
+            BareLineBreak => (
+                (
+                    "Le message n'a pas été envoyé : il contient un retour à la ligne isolé (CR ou LF seul), que certains serveurs prendraient pour la fin du message en exécutant la suite comme un second envoi.",
+                    "Si le texte vient d'un logiciel (API), faites-lui écrire des fins de ligne CRLF ou LF ; sinon, signalez-le à l'hébergeur avec l'heure de l'envoi.",
+                ),
+                (
+                    "The message was not sent: it holds a lone line break (CR or LF alone), which some servers would take for the end of the message, running what follows as a second send.",
+                    "If the text comes from software (API), have it write CRLF or LF line ends; otherwise report it to the host with the time of the send.",
+                ),
+            ),
         };
         match lang {
             Lang::Fr => fr,
@@ -231,6 +242,7 @@ impl From<domain::smtp::FailureKind> for SmtpProblem {
             K::MessageRefused => SmtpProblem::MessageRefused,
             K::TemporaryFailure => SmtpProblem::TemporaryFailure,
             K::ConnectionLost => SmtpProblem::ConnectionLost,
+            K::BareLineBreak => SmtpProblem::BareLineBreak,
         }
     }
 }

@@ -2,12 +2,18 @@
 //! tests, or an SMTP relay (the hosting operator's). Callers build an [`OutgoingMail`]; the
 //! layer checks every header value before lettre sees it (lettre panics on CR/LF in a
 //! display name) and never logs a full address.
+//!
+//! A built message has CRLF line ends only: header values with a control character are
+//! refused, text and HTML parts have every CR, LF or CRLF turned into one line end before
+//! lettre encodes them (lettre turns LF into CRLF but leaves a lone CR in a 7bit part),
+//! and attachments travel in base64. So the SMTP client's refusal of a bare CR or LF
+//! (SMTP smuggling) never stops a message built here.
 
 pub mod route;
 pub mod templates;
 
-use lettre::message::header::ContentType;
-use lettre::message::{Attachment as LettreAttachment, Mailbox, MultiPart};
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Attachment as LettreAttachment, Body, Mailbox, MultiPart};
 use lettre::{AsyncTransport, Message};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -207,7 +213,12 @@ fn mailbox(name: &str, address: &str) -> Result<Mailbox> {
 
 /// Builds the message, refusing control characters in any header value first.
 pub fn build(sender: &Sender, mail: &OutgoingMail) -> Result<Message> {
-    if mail.subject.chars().any(char::is_control) {
+    let header_values = [Some(&mail.subject), mail.message_id.as_ref()];
+    if header_values
+        .into_iter()
+        .flatten()
+        .any(|v| v.chars().any(char::is_control))
+    {
         return Err(crate::Invalid::NameControlCharacters.into());
     }
     let mut builder = Message::builder()
@@ -229,22 +240,35 @@ pub fn build(sender: &Sender, mail: &OutgoingMail) -> Result<Message> {
         .map_err(|e| Error::Mail(format!("message: {e}")))
 }
 
+/// `text` with every CRLF, lone CR and lone LF as one `\n`, which lettre writes as CRLF:
+/// a lone CR would otherwise reach the wire in a 7bit part.
+fn one_line_end(text: &str) -> String {
+    text.replace("\r\n", "\n").replace('\r', "\n")
+}
+
 /// Text and HTML as alternatives, then any attachments (multipart/mixed).
 fn body(mail: &OutgoingMail) -> Result<MultiPart> {
-    let text = MultiPart::alternative_plain_html(mail.text.clone(), mail.html.clone());
+    let text =
+        MultiPart::alternative_plain_html(one_line_end(&mail.text), one_line_end(&mail.html));
     if mail.attachments.is_empty() {
         return Ok(text);
     }
     let mut mixed = MultiPart::mixed().multipart(text);
     for attachment in &mail.attachments {
-        if attachment.file_name.chars().any(char::is_control) {
+        if attachment.file_name.chars().any(char::is_control)
+            || attachment.content_type.chars().any(char::is_control)
+        {
             return Err(crate::Invalid::NameControlCharacters.into());
         }
         let content_type = ContentType::parse(&attachment.content_type)
             .map_err(|e| Error::Internal(format!("attachment type: {e}")))?;
+        // Always base64: lettre would send an ASCII file as 7bit with its bytes untouched,
+        // bare CRs and LFs included.
+        let bytes =
+            Body::new_with_encoding(attachment.bytes.to_vec(), ContentTransferEncoding::Base64)
+                .map_err(|_| Error::Internal("attachment: base64 refused".into()))?;
         mixed = mixed.singlepart(
-            LettreAttachment::new(attachment.file_name.clone())
-                .body(attachment.bytes.to_vec(), content_type),
+            LettreAttachment::new(attachment.file_name.clone()).body(bytes, content_type),
         );
     }
     Ok(mixed)
@@ -359,6 +383,56 @@ mod tests {
             !format!("{with_file:?}").contains("version: 1"),
             "bytes never printed"
         );
+    }
+
+    #[test]
+    fn a_built_message_has_crlf_line_ends_only_whatever_the_text() {
+        let smuggled = "\r.\r\nMAIL FROM:<x@evil.example>\r\nRCPT TO:<victim@evil.example>\r\nDATA\r\nFrom: x@evil.example\r\n\r\nforged\r\n.\r\n";
+        let texts = [
+            format!("Bonjour{smuggled}Cordialement"),
+            format!("Élève{smuggled}"),
+            format!("{}{smuggled}", "x".repeat(200)),
+            "a\n.\nb\n".to_owned(),
+            "a\r\r\n\n\rb\r".to_owned(),
+            "\r".to_owned(),
+        ];
+        for text in texts {
+            let mut hostile = mail("Anne", "Objet");
+            hostile.html = format!("<p>{}</p>", text.replace('\n', "<br>"));
+            hostile.text.clone_from(&text);
+            hostile.attachments.push(Attachment {
+                file_name: "notes.txt".into(),
+                content_type: "text/plain".into(),
+                bytes: zeroize::Zeroizing::new(text.clone().into_bytes()),
+            });
+            let formatted = build(&sender(), &hostile).unwrap().formatted();
+            assert_eq!(
+                crate::smtp::client::bare_line_break(&formatted),
+                None,
+                "{text:?} gave\n{}",
+                String::from_utf8_lossy(&formatted)
+            );
+        }
+    }
+
+    #[test]
+    fn a_message_id_or_attachment_type_with_a_line_break_is_refused() {
+        let mut forged_id = mail("Anne", "Objet");
+        forged_id.message_id = Some("<a@b.fr>\r\nBcc: x@evil.example".into());
+        assert!(matches!(
+            build(&sender(), &forged_id),
+            Err(Error::Invalid(crate::Invalid::NameControlCharacters))
+        ));
+        let mut forged_type = mail("Anne", "Objet");
+        forged_type.attachments.push(Attachment {
+            file_name: "a.txt".into(),
+            content_type: "text/plain\r\nBcc: x@evil.example".into(),
+            bytes: zeroize::Zeroizing::new(Vec::new()),
+        });
+        assert!(matches!(
+            build(&sender(), &forged_type),
+            Err(Error::Invalid(crate::Invalid::NameControlCharacters))
+        ));
     }
 
     #[test]

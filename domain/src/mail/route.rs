@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use super::{Mailer, OutgoingMail, Relay, Sender, build, deliver_once};
+use crate::smtp::client::check_line_ends;
 use crate::smtp::{Connection, Failure, FailureKind, Transcript};
 use crate::{Error, Result};
 
@@ -160,6 +161,9 @@ async fn over_smtp(
     bytes: &[u8],
     transcript: &mut Transcript,
 ) -> Result<String, Failure> {
+    // `send` refuses such a message too; checked first so that it costs no connection
+    // and no RSET. `build` never makes one.
+    check_line_ends(bytes)?;
     let mut open = match connection.take() {
         Some(open) => open,
         None => crate::smtp::connect(&relay.endpoint, &relay.policy, transcript).await?,

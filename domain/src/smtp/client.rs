@@ -5,6 +5,11 @@
 //! It resolves the host itself and connects only to addresses the policy allows, so a
 //! school-supplied host name cannot reach this machine's private network (SSRF), and it
 //! never falls back from TLS to plaintext.
+//!
+//! Its data never holds a CR or an LF outside a CRLF pair: a relay that ends the data at
+//! `<CR>.<CR><LF>` or `<LF>.<LF>` would otherwise read the rest of a message as commands
+//! and run a second, forged transaction on the school's authenticated session (the 2023
+//! SMTP-smuggling attacks). Such a message is refused before its transaction starts.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -410,7 +415,9 @@ impl Connection {
     }
 
     /// Sends one message (already formatted with CRLF line ends) to `recipients`, and
-    /// returns the server's final reply ("250 2.0.0 Ok: queued as …").
+    /// returns the server's final reply ("250 2.0.0 Ok: queued as …"). A message with a CR
+    /// or LF outside a CRLF pair is refused ([`FailureKind::BareLineBreak`]) before anything
+    /// is said to the server.
     pub async fn send(
         &mut self,
         from: &str,
@@ -418,6 +425,8 @@ impl Connection {
         message: &[u8],
         transcript: &mut Transcript,
     ) -> Result<String, Failure> {
+        // Checked and stuffed before MAIL FROM: a refused message starts no transaction.
+        let body = dot_stuff(message)?;
         self.command(&format!("MAIL FROM:<{from}>"), transcript)
             .await?;
         let reply = self.reply(transcript).await?;
@@ -438,7 +447,6 @@ impl Connection {
             return Err(self.refusal(reply, FailureKind::MessageRefused));
         }
         transcript.note(format!("message: {} bytes", message.len()));
-        let body = dot_stuff(message);
         self.write(&body).await?;
         let reply = self.reply(transcript).await?;
         if reply.code != 250 {
@@ -467,9 +475,36 @@ impl Connection {
     }
 }
 
+/// Where `data` holds a CR not followed by LF, or an LF not preceded by CR: the offset
+/// of the first such byte.
+pub fn bare_line_break(data: &[u8]) -> Option<usize> {
+    let mut previous = 0u8;
+    for (at, &b) in data.iter().enumerate() {
+        if (previous == b'\r') != (b == b'\n') {
+            return Some(if previous == b'\r' { at - 1 } else { at });
+        }
+        previous = b;
+    }
+    (previous == b'\r').then(|| data.len() - 1)
+}
+
+/// Refuses `message` ([`FailureKind::BareLineBreak`]) if it holds a CR or LF outside a
+/// CRLF pair.
+pub fn check_line_ends(message: &[u8]) -> Result<(), Failure> {
+    match bare_line_break(message) {
+        None => Ok(()),
+        Some(at) => Err(Failure::new(
+            FailureKind::BareLineBreak,
+            format!("CR or LF outside a CRLF pair at byte {at} of the message: not sent"),
+        )),
+    }
+}
+
 /// Doubles a leading dot on every line and appends the end-of-data marker, in one buffer
-/// so the whole message leaves in one write.
-fn dot_stuff(message: &[u8]) -> Vec<u8> {
+/// so the whole message leaves in one write; refuses a message with a bare CR or LF, which
+/// a lax relay could take for a line end (and `.` alone on it for the end of the data).
+fn dot_stuff(message: &[u8]) -> Result<Vec<u8>, Failure> {
+    check_line_ends(message)?;
     let mut out = Vec::with_capacity(message.len() + 64);
     let mut at_line_start = true;
     for &b in message {
@@ -483,7 +518,7 @@ fn dot_stuff(message: &[u8]) -> Vec<u8> {
         out.extend_from_slice(b"\r\n");
     }
     out.extend_from_slice(b".\r\n");
-    out
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -493,9 +528,54 @@ mod tests {
     #[test]
     fn dots_are_stuffed_and_data_is_terminated() {
         assert_eq!(
-            dot_stuff(b"a\r\n.b\r\n..c\r\n"),
+            dot_stuff(b"a\r\n.b\r\n..c\r\n").unwrap(),
             b"a\r\n..b\r\n...c\r\n.\r\n"
         );
-        assert_eq!(dot_stuff(b".x"), b"..x\r\n.\r\n");
+        assert_eq!(dot_stuff(b".x").unwrap(), b"..x\r\n.\r\n");
+        assert_eq!(
+            dot_stuff(b"a\r\n.\r\nb").unwrap(),
+            b"a\r\n..\r\nb\r\n.\r\n",
+            "a lone dot inside the message does not end it"
+        );
+        assert_eq!(dot_stuff(b"").unwrap(), b"\r\n.\r\n");
+    }
+
+    #[test]
+    fn a_cr_or_lf_outside_a_crlf_pair_is_found() {
+        for (data, at) in [
+            (&b"a\r\nb\r\n"[..], None),
+            (b"", None),
+            (b"\r\n\r\n", None),
+            (b"Bonjour\r.\r\nMAIL FROM:<x@evil.example>\r\n", Some(7)),
+            (b"a\n.\nb", Some(1)),
+            (b"a\r\n.\n", Some(4)),
+            (b"\nx", Some(0)),
+            (b"x\r", Some(1)),
+            (b"\r", Some(0)),
+            (b"a\r\r\n", Some(1)),
+            (b"a\r\n\n", Some(3)),
+        ] {
+            assert_eq!(
+                bare_line_break(data),
+                at,
+                "{:?}",
+                String::from_utf8_lossy(data)
+            );
+        }
+    }
+
+    #[test]
+    fn a_message_with_a_bare_cr_or_lf_is_not_stuffed_but_refused() {
+        for data in [
+            &b"Bonjour\r.\r\nMAIL FROM:<x@evil.example>\r\n"[..],
+            b"a\n.\nb\r\n",
+        ] {
+            let failure = dot_stuff(data).unwrap_err();
+            assert_eq!(failure.kind, FailureKind::BareLineBreak);
+            assert!(
+                !failure.kind.is_transient(),
+                "permanent: retrying sends the same bytes"
+            );
+        }
     }
 }

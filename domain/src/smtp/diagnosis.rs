@@ -40,6 +40,11 @@ pub enum FailureKind {
     TemporaryFailure,
     /// The connection dropped, or the server spoke something other than SMTP.
     ConnectionLost,
+    /// The message holds a CR or an LF outside a CRLF pair, which a lax relay could read
+    /// as the end of the data and the rest as a second, forged transaction (SMTP
+    /// smuggling). Refused by this client before sending; permanent, since retrying would
+    /// send the same bytes.
+    BareLineBreak,
 }
 
 impl FailureKind {
