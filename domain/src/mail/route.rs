@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use super::{Mailer, OutgoingMail, Relay, Sender, build, deliver_once};
-use crate::smtp::client::check_line_ends;
+use crate::smtp::client::{QUIT_DEADLINE, check_line_ends};
 use crate::smtp::{Connection, Failure, FailureKind, Transcript};
 use crate::{Error, Result};
 
@@ -142,11 +142,15 @@ impl RouteSession {
         outcome
     }
 
-    /// Says goodbye to the relay, if a connection is open.
+    /// Says goodbye to the relay, if a connection is open, within [`QUIT_DEADLINE`]: a
+    /// relay that never answers QUIT or never closes does not hold the worker. The
+    /// connection is dropped (closed) in any case.
     pub async fn close(mut self) {
         if let Some(connection) = self.connection.take() {
             let mut transcript = Transcript::default();
-            connection.quit(&mut transcript).await;
+            // `quit` has the same deadline; repeated here so a session's end stays bounded
+            // whatever `quit` comes to do.
+            let _ = tokio::time::timeout(QUIT_DEADLINE, connection.quit(&mut transcript)).await;
         }
     }
 }

@@ -10,6 +10,8 @@
 //! `<CR>.<CR><LF>` or `<LF>.<LF>` would otherwise read the rest of a message as commands
 //! and run a second, forged transaction on the school's authenticated session (the 2023
 //! SMTP-smuggling attacks). Such a message is refused before its transaction starts.
+//! Saying goodbye is bounded too ([`QUIT_DEADLINE`]), so a relay that never answers QUIT
+//! or never closes cannot hold a worker.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
@@ -80,6 +82,10 @@ struct Reply {
     code: u16,
     text: String,
 }
+
+/// The longest QUIT and closing the connection may take together, whatever the step
+/// timeout: by then the message is delivered, and only a worker's time is at stake.
+pub const QUIT_DEADLINE: Duration = Duration::from_secs(5);
 
 const MAX_LINE: u64 = 4096;
 /// A reply longer than this (lines or bytes) is not an SMTP server talking to us.
@@ -467,10 +473,20 @@ impl Connection {
         }
     }
 
-    /// Says goodbye; errors do not matter any more.
+    /// Says goodbye and closes, within [`QUIT_DEADLINE`] in all; errors do not matter any
+    /// more. The connection is dropped (closed) in any case.
     pub async fn quit(mut self, transcript: &mut Transcript) {
-        if self.command("QUIT", transcript).await.is_ok() {
-            let _ = self.reply(transcript).await;
+        let goodbye = async {
+            if self.command("QUIT", transcript).await.is_ok() {
+                let _ = self.reply(transcript).await;
+            }
+            let _ = self.io.get_mut().shutdown().await;
+        };
+        if tokio::time::timeout(QUIT_DEADLINE, goodbye).await.is_err() {
+            transcript.note(format!(
+                "no goodbye within {} s: connection dropped",
+                QUIT_DEADLINE.as_secs()
+            ));
         }
     }
 }
