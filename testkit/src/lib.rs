@@ -3,6 +3,7 @@
 //! the same test body proves the rule on both. Dropped by [`TestDb::drop_database`].
 
 pub mod fixtures;
+pub mod lax_smtp;
 pub mod smtp;
 
 use migration::MigratorTrait as _;

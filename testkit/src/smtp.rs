@@ -138,20 +138,7 @@ impl SmtpPeer {
         if options.temp_fail_first > 0 {
             cmd.args(["--temp-fail-first", &options.temp_fail_first.to_string()]);
         }
-        let mut child = cmd
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("python3 with aiosmtpd (pip install aiosmtpd)");
-        let stdout = child.stdout.take().expect("peer stdout");
-        let mut line = String::new();
-        std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)
-            .expect("peer output");
-        assert_eq!(
-            line.trim(),
-            "READY",
-            "the SMTP peer did not start (is aiosmtpd installed?)"
-        );
+        let child = spawn_ready(&mut cmd, "(is aiosmtpd installed?)");
         SmtpPeer {
             port,
             cert_pem,
@@ -170,32 +157,61 @@ impl SmtpPeer {
 
     /// Messages received so far, oldest first.
     pub fn received(&self) -> Vec<Received> {
-        let mut names: Vec<PathBuf> = std::fs::read_dir(self.dir.join("mail"))
-            .map(|d| {
-                d.filter_map(|e| e.ok())
-                    .map(|e| e.path())
-                    .filter(|p| p.extension().is_some_and(|x| x == "json"))
-                    .collect()
-            })
-            .unwrap_or_default();
-        names.sort();
-        names
-            .iter()
-            .filter_map(|p| std::fs::read_to_string(p).ok())
-            .filter_map(|t| serde_json::from_str(&t).ok())
-            .collect()
+        received_in(&self.dir.join("mail"))
     }
 
     /// Waits (bounded) until `count` messages have arrived.
     pub fn wait_for(&self, count: usize, limit: Duration) -> Vec<Received> {
-        let start = std::time::Instant::now();
-        loop {
-            let received = self.received();
-            if received.len() >= count || start.elapsed() > limit {
-                return received;
-            }
-            std::thread::sleep(Duration::from_millis(20));
+        wait_for(|| self.received(), count, limit)
+    }
+}
+
+/// Starts a peer script (`cmd`) and waits for its `READY` line.
+pub(crate) fn spawn_ready(cmd: &mut Command, hint: &str) -> Child {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("python3: {e} {hint}"));
+    let stdout = child.stdout.take().expect("peer stdout");
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)
+        .expect("peer output");
+    assert_eq!(line.trim(), "READY", "the SMTP peer did not start {hint}");
+    child
+}
+
+/// The messages a peer wrote into `maildir` (one JSON file each), oldest first.
+pub(crate) fn received_in(maildir: &Path) -> Vec<Received> {
+    let mut names: Vec<PathBuf> = std::fs::read_dir(maildir)
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+        .iter()
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .filter_map(|t| serde_json::from_str(&t).ok())
+        .collect()
+}
+
+/// Polls `received` (bounded) until it holds `count` messages.
+pub(crate) fn wait_for(
+    received: impl Fn() -> Vec<Received>,
+    count: usize,
+    limit: Duration,
+) -> Vec<Received> {
+    let start = std::time::Instant::now();
+    loop {
+        let now = received();
+        if now.len() >= count || start.elapsed() > limit {
+            return now;
         }
+        std::thread::sleep(Duration::from_millis(20));
     }
 }
 
