@@ -3,17 +3,26 @@
 //! SHA-256 is stored (the token is 256 random bits, so a plain hash is enough). A token
 //! acts for its school only, and may send from the school's active establishment accounts,
 //! never from a person's own account.
+//!
+//! A token acts for its creator: it works only while they are an administrator of its
+//! school. Removed from the school or no longer an administrator, their tokens are refused
+//! at once and what they queued is not sent (`outbox::permission`); the page
+//! lists such tokens as inactive. Made an administrator again, their tokens work again
+//! (unless revoked).
+
+use std::collections::HashSet;
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use crate::access::Actor;
 use crate::accounts::{AccountKind, AccountState};
-use crate::entity::{account, api_token as row, message};
+use crate::entity::{account, api_token as row, membership, message};
 use crate::outbox::compose::{Composition, Origin, Queued, queue_composition};
+use crate::outbox::stop::{GOING, STOPPED};
 use crate::outbox::{SendDetail, detail_of};
 use crate::secret::{Secret, new_token, token_hash};
 use crate::{Error, Now, Result, validate};
@@ -31,10 +40,13 @@ pub struct TokenView {
     pub created_at: i64,
     pub revoked_at: Option<i64>,
     pub last_used_at: Option<i64>,
+    /// Its creator is no longer an administrator of the school (or no longer in it): the
+    /// token is refused, though not revoked.
+    pub creator_gone: bool,
 }
 
-impl From<row::Model> for TokenView {
-    fn from(r: row::Model) -> Self {
+impl TokenView {
+    fn new(r: row::Model, creator_gone: bool) -> Self {
         Self {
             id: r.id,
             label: r.label,
@@ -42,8 +54,20 @@ impl From<row::Model> for TokenView {
             created_at: r.created_at,
             revoked_at: r.revoked_at,
             last_used_at: r.last_used_at,
+            creator_gone,
         }
     }
+}
+
+/// Whether `person_id` administers `school_id` now: what a token of theirs needs.
+async fn is_admin_of(db: &impl ConnectionTrait, school_id: i64, person_id: i64) -> Result<bool> {
+    Ok(membership::Entity::find()
+        .filter(membership::Column::SchoolId.eq(school_id))
+        .filter(membership::Column::PersonId.eq(person_id))
+        .filter(membership::Column::IsAdmin.eq(true))
+        .count(db)
+        .await?
+        > 0)
 }
 
 /// Who is calling the API.
@@ -84,19 +108,33 @@ pub async fn create(
         token_id = created.id,
         "API token created"
     );
-    Ok((created.into(), token))
+    Ok((TokenView::new(created, false), token))
 }
 
-/// The school's tokens, newest first.
+/// The school's tokens, newest first, each saying whether its creator still administers
+/// the school.
 pub async fn list(db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<TokenView>> {
     actor.require_admin()?;
+    let admins: HashSet<i64> = membership::Entity::find()
+        .select_only()
+        .column(membership::Column::PersonId)
+        .filter(membership::Column::SchoolId.eq(actor.school_id()))
+        .filter(membership::Column::IsAdmin.eq(true))
+        .into_tuple()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
     Ok(row::Entity::find()
         .filter(row::Column::SchoolId.eq(actor.school_id()))
         .order_by_desc(row::Column::Id)
         .all(db)
         .await?
         .into_iter()
-        .map(TokenView::from)
+        .map(|r| {
+            let gone = !admins.contains(&r.created_by);
+            TokenView::new(r, gone)
+        })
         .collect())
 }
 
@@ -148,7 +186,8 @@ pub async fn just_created_by(
         > 0)
 }
 
-/// The caller a bearer token stands for; "invalid credentials" for an unknown or revoked one.
+/// The caller a bearer token stands for; "invalid credentials" for an unknown or revoked
+/// one, and for one whose creator no longer administers its school.
 pub async fn authenticate(db: &impl ConnectionTrait, token: &str, now: Now) -> Result<ApiCaller> {
     if !token.starts_with(PREFIX) || token.len() > 200 {
         return Err(Error::InvalidCredentials);
@@ -159,6 +198,15 @@ pub async fn authenticate(db: &impl ConnectionTrait, token: &str, now: Now) -> R
         .one(db)
         .await?
         .ok_or(Error::InvalidCredentials)?;
+    if !is_admin_of(db, found.school_id, found.created_by).await? {
+        tracing::info!(
+            event = "api_token_refused",
+            school_id = found.school_id,
+            token_id = found.id,
+            "API token refused: its creator no longer administers the school"
+        );
+        return Err(Error::InvalidCredentials);
+    }
     row::Entity::update_many()
         .col_expr(row::Column::LastUsedAt, Expr::value(now.timestamp()))
         .filter(row::Column::Id.eq(found.id))
@@ -236,7 +284,7 @@ pub async fn status(
     let m = message::Entity::find_by_id(message_id)
         .filter(message::Column::SchoolId.eq(caller.school_id))
         .filter(message::Column::ApiTokenId.is_not_null())
-        .filter(message::Column::State.eq("queued"))
+        .filter(message::Column::State.is_in([GOING, STOPPED]))
         .one(db)
         .await?
         .ok_or(Error::NotFound)?;
