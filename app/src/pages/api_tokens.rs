@@ -1,6 +1,7 @@
 //! "Jetons d'API" (administrators): tokens that let the school's other software (its
 //! school-life software, say) queue messages through `/api/v1`. A new token is shown once;
-//! a revoked one stops working at once. Both forms work without the wasm.
+//! a revoked one stops working at once, and so does one whose creator is no longer an
+//! administrator (the list says so). Both forms work without the wasm.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -87,6 +88,16 @@ fn TokenItem(t: ApiTokenRow, revoke: ServerAction<RevokeApiToken>, lang: Lang) -
             {match t.revoked_at {
                 Some(at) => view! { <p><span class="badge failed">{format!("{}{at}", lang.t("révoqué le ", "revoked on "))}</span></p> }.into_any(),
                 None => view! {
+                    {t.creator_gone.then(|| view! {
+                        <p class="token-inactive"><span class="badge failed">{lang.t(
+                            "Inactif : son créateur n'est plus administrateur",
+                            "Inactive: its creator is no longer an administrator",
+                        )}</span></p>
+                        <p class="hint">{lang.t(
+                            "Le jeton est refusé et ce qu'il a mis en file n'est pas envoyé. Il refonctionnerait si son créateur redevenait administrateur : révoquez-le si ce n'est pas voulu.",
+                            "The token is refused and what it queued is not sent. It would work again if its creator became an administrator again: revoke it if that is not wanted.",
+                        )}</p>
+                    })}
                     <ActionForm action=revoke>
                         <input type="hidden" name="id" value=t.id.to_string()/>
                         <button type="submit" class="danger" aria-label=format!("{} : {}", lang.t("Révoquer", "Revoke"), t.label)>

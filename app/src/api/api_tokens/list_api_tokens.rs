@@ -30,6 +30,7 @@ pub async fn list_api_tokens() -> Result<ApiTokensView, AppError> {
                 created_at: paris_time(t.created_at),
                 revoked_at: t.revoked_at.map(paris_time),
                 last_used_at: t.last_used_at.map(paris_time),
+                creator_gone: t.creator_gone,
             })
             .collect(),
         fresh: fresh.map(|t| t.expose().to_owned()),

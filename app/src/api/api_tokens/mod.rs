@@ -20,6 +20,8 @@ pub struct ApiTokenRow {
     pub created_at: String,
     pub revoked_at: Option<String>,
     pub last_used_at: Option<String>,
+    /// Its creator is no longer an administrator of the school: the token is refused.
+    pub creator_gone: bool,
 }
 
 /// The page: the tokens, and the one just created, shown this once.
