@@ -27,6 +27,8 @@ def parse():
     p.add_argument("--relay-deny", action="store_true", help="554 5.7.1 for every recipient")
     p.add_argument("--temp-fail", action="store_true", help="451 4.3.0 at RCPT")
     p.add_argument("--temp-fail-first", type=int, default=0, help="451 for the first N RCPTs, then accept")
+    p.add_argument("--throttle-first", type=int, default=0,
+                   help="421 4.7.0 (slow down, as Exchange Online and Google say it) for the first N RCPTs")
     return p.parse_args()
 
 
@@ -43,6 +45,8 @@ class Handler:
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         self.rcpts += 1
+        if self.rcpts <= self.args.throttle_first:
+            return "421 4.7.0 Too many messages in a short time, slow down"
         if self.args.temp_fail or self.rcpts <= self.args.temp_fail_first:
             return "451 4.3.0 Temporary local problem, try again later"
         if self.args.relay_deny:

@@ -49,12 +49,15 @@ pub enum Problem {
     BodyEmpty,
     BodyTooLong,
     BodyControlCharacters,
+    PaceInvalid,
     NoRecipients,
     TooManyRecipients,
     AttachmentsTooLarge,
     TooManyAttachments,
     AttachmentNameMalformed,
     UploadUnreadable,
+    TooManyDrafts,
+    MessagePurged,
 }
 
 /// Why a verification code was refused, mirrored from the domain's `CodeRefusal`.
@@ -347,6 +350,10 @@ impl Problem {
                 "Le texte contient des caractères de contrôle invisibles (souvent après un copier-coller) : retapez le passage en cause.",
                 "The text contains invisible control characters (often from copy and paste): retype the passage.",
             ),
+            Problem::PaceInvalid => (
+                "Le rythme d'envoi est un nombre entier : de 1 à 10 000 messages par minute, de 1 à 1 000 000 par jour (vide : 30 par minute et 10 000 par jour).",
+                "The sending pace is a whole number: 1 to 10,000 messages a minute, 1 to 1,000,000 a day (empty: 30 a minute and 10,000 a day).",
+            ),
             Problem::NoRecipients => (
                 "Ajoutez au moins un destinataire.",
                 "Add at least one recipient.",
@@ -370,6 +377,14 @@ impl Problem {
             Problem::UploadUnreadable => (
                 "Le formulaire n'a pas pu être lu jusqu'au bout (souvent le nom d'un fichier) : le texte est gardé ; renommez les fichiers joints et ajoutez-les de nouveau.",
                 "The form could not be read to its end (often a file's name): the text is kept; rename the attached files and add them again.",
+            ),
+            Problem::TooManyDrafts => (
+                "Vous avez déjà 50 brouillons non envoyés dans cet établissement : celui-ci n'a pas été enregistré (revenir à la page précédente du navigateur retrouve souvent le texte). Un brouillon non modifié est effacé au bout de 30 jours (réglage de l'hébergeur).",
+                "You already have 50 unsent drafts in this school: this one was not saved (going back to the browser's previous page often recovers the text). A draft left unchanged is deleted after 30 days (the host's setting).",
+            ),
+            Problem::MessagePurged => (
+                "Cet envoi ne peut plus être renvoyé : passé le délai de conservation, son texte, ses pièces jointes et les valeurs propres à chaque destinataire ont été effacés. Écrivez un nouveau message ; l'archive du compte en garde une copie scellée.",
+                "This send can no longer be retried: after the retention period its text, attachments and each recipient's values were deleted. Write a new message; the account's archive keeps a sealed copy.",
             ),
             Problem::WrongStep => (
                 "Cette étape n'est pas (ou plus) celle du compte : la page a été mise à jour.",

@@ -71,6 +71,26 @@ pub fn use_lang() -> Lang {
     use_context::<Lang>().unwrap_or_default()
 }
 
+impl Lang {
+    /// A whole number as each language groups its digits: "10 000" (a narrow no-break
+    /// space) in French, "10,000" in English.
+    pub fn number(self, n: u64) -> String {
+        let digits = n.to_string();
+        let separator = match self {
+            Lang::Fr => "\u{202F}",
+            Lang::En => ",",
+        };
+        let mut out = String::new();
+        for (i, d) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push_str(separator);
+            }
+            out.push(d);
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Lang;

@@ -24,6 +24,9 @@ pub struct ServerState {
     /// The app's mailer (`hosting`) and its sending address, the rules for schools' relays
     /// and the master keys: for step 1 and everything that sends.
     pub sending: domain::sending_settings::SendingEnvironment,
+    /// The pace of each account through the hosting relay (the operator's setting), for
+    /// the send's page.
+    pub hosting_pace: domain::outbox::pace::Pace,
 }
 
 impl ServerState {
@@ -298,12 +301,15 @@ impl From<Invalid> for Problem {
             Invalid::BodyEmpty => Problem::BodyEmpty,
             Invalid::BodyTooLong => Problem::BodyTooLong,
             Invalid::BodyControlCharacters => Problem::BodyControlCharacters,
+            Invalid::PaceInvalid => Problem::PaceInvalid,
             Invalid::NoRecipients => Problem::NoRecipients,
             Invalid::TooManyRecipients => Problem::TooManyRecipients,
             Invalid::AttachmentsTooLarge => Problem::AttachmentsTooLarge,
             Invalid::TooManyAttachments => Problem::TooManyAttachments,
             Invalid::AttachmentNameMalformed => Problem::AttachmentNameMalformed,
             Invalid::UploadUnreadable => Problem::UploadUnreadable,
+            Invalid::TooManyDrafts => Problem::TooManyDrafts,
+            Invalid::MessagePurged => Problem::MessagePurged,
         }
     }
 }

@@ -23,10 +23,10 @@ const RECIPIENTS: usize = 5_000;
 const PAYLOAD: &str = "800";
 const BODY: &str =
     "Bonjour,\n\nLa réunion parents-professeurs a lieu jeudi à 18 h.\n\nLe secrétariat";
-const INSTALL: &str = "echo \"postfix postfix/main_mailer_type select No configuration\" | debconf-set-selections && DEBIAN_FRONTEND=noninteractive apt-get install -y postfix";
+pub(crate) const INSTALL: &str = "echo \"postfix postfix/main_mailer_type select No configuration\" | debconf-set-selections && DEBIAN_FRONTEND=noninteractive apt-get install -y postfix";
 
 /// A Postfix test tool: Debian puts them in /usr/sbin, which is often not on PATH.
-fn postfix_tool(name: &str) -> Option<PathBuf> {
+pub(crate) fn postfix_tool(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     std::iter::once(PathBuf::from("/usr/sbin"))
         .chain(std::env::split_paths(&path))
@@ -35,9 +35,9 @@ fn postfix_tool(name: &str) -> Option<PathBuf> {
 }
 
 /// `smtp-sink`, killed when dropped (also when the bench panics).
-struct Sink {
+pub(crate) struct Sink {
     child: Child,
-    port: u16,
+    pub(crate) port: u16,
 }
 
 impl Drop for Sink {
@@ -47,7 +47,12 @@ impl Drop for Sink {
     }
 }
 
-fn start_sink(program: &Path) -> Sink {
+pub(crate) fn start_sink(program: &Path) -> Sink {
+    start_sink_with(program, &[])
+}
+
+/// `smtp-sink` with extra options (`-w 1`: one second before answering each DATA).
+pub(crate) fn start_sink_with(program: &Path, options: &[&str]) -> Sink {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free loopback port")
@@ -58,6 +63,7 @@ fn start_sink(program: &Path) -> Sink {
         cmd.args(["-u", "nobody"]);
     }
     let child = cmd
+        .args(options)
         .args([&format!("127.0.0.1:{port}"), "1000"])
         .stdout(Stdio::null())
         .spawn()
@@ -76,7 +82,7 @@ fn start_sink(program: &Path) -> Sink {
     panic!("smtp-sink not listening on port {port}");
 }
 
-fn t0() -> Now {
+pub(crate) fn t0() -> Now {
     Utc.with_ymd_and_hms(2026, 9, 1, 8, 0, 0)
         .single()
         .expect("a valid date")
@@ -89,7 +95,8 @@ async fn drain(db: DatabaseConnection, env: SendingEnvironment, name: &str, star
     let worker = Worker {
         name: name.into(),
         config: WorkerConfig {
-            batch: 200,
+            per_account: 200,
+            hosting_pace: domain::outbox::pace::Pace::UNLIMITED,
             ..WorkerConfig::default()
         },
     };
@@ -104,10 +111,10 @@ async fn drain(db: DatabaseConnection, env: SendingEnvironment, name: &str, star
     }
 }
 
-/// Queues one message to [`RECIPIENTS`] on a fresh database, then times `workers`
-/// delivering it, from queued to every row recorded sent.
-async fn outbox(port: u16, workers: &[&'static str]) -> Duration {
-    let t = testkit::sqlite().await;
+/// Queues one message to [`RECIPIENTS`] on the fresh database `t`, then times `workers`
+/// (each as a separate instance would: its own name and claims) delivering it, from
+/// queued to every row recorded sent.
+async fn outbox(t: testkit::TestDb, port: u16, workers: &[&'static str]) -> Duration {
     let db = t.db.clone();
     let school = secretariat(&db, t0()).await;
     let (teacher, account_id) = (school.teacher, school.account_id);
@@ -189,8 +196,12 @@ pub async fn run() {
     };
     let sink = start_sink(&sink_program);
     let reference = smtp_source(&source_program, sink.port);
-    let one = outbox(sink.port, &["bench"]).await;
-    let two = outbox(sink.port, &["a", "b"]).await;
+    let one = outbox(testkit::sqlite().await, sink.port, &["bench"]).await;
+    let two = outbox(testkit::sqlite().await, sink.port, &["a", "b"]).await;
+    let postgres = match testkit::postgres().await {
+        Some(t) => Some(outbox(t, sink.port, &["instance-1", "instance-2"]).await),
+        None => None,
+    };
     drop(sink);
 
     let rate = |d: Duration| RECIPIENTS as f64 / d.as_secs_f64();
@@ -199,11 +210,16 @@ pub async fn run() {
     );
     println!("| sender | messages | seconds | msg/s | outbox/smtp-source |");
     println!("| --- | ---: | ---: | ---: | ---: |");
-    for (sender, elapsed) in [
-        ("outbox, 1 worker (batch 200)", one),
-        ("outbox, 2 workers (batch 200)", two),
-        ("smtp-source, 1 connection (-d)", reference),
-    ] {
+    let mut rows = vec![
+        ("outbox, SQLite, 1 worker (200 a round)", one),
+        ("outbox, SQLite, 2 workers (200 a round)", two),
+    ];
+    rows.extend(postgres.map(|d| ("outbox, PostgreSQL, 2 instances (200 a round)", d)));
+    rows.push(("smtp-source, 1 connection (-d)", reference));
+    if postgres.is_none() {
+        println!("(PostgreSQL row skipped: set TEST_DATABASE_URL)");
+    }
+    for (sender, elapsed) in rows {
         println!(
             "| {sender} | {RECIPIENTS} | {:.3} | {:.0} | {:.2} |",
             elapsed.as_secs_f64(),

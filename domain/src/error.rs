@@ -76,6 +76,9 @@ pub enum Invalid {
     /// A NUL or another control character other than tab and line breaks.
     #[error("the message holds control characters")]
     BodyControlCharacters,
+    /// A relay's pace that is not a whole number in its range.
+    #[error("the pace is not a whole number in its range")]
+    PaceInvalid,
     #[error("no recipient")]
     NoRecipients,
     #[error("too many recipients")]
@@ -89,6 +92,14 @@ pub enum Invalid {
     /// The multipart form could not be read to its end (not a size problem).
     #[error("the uploaded form could not be read")]
     UploadUnreadable,
+    /// A new draft for a person who already has [`crate::outbox::compose::MAX_DRAFTS_PER_PERSON`]
+    /// in the school.
+    #[error("too many drafts")]
+    TooManyDrafts,
+    /// The send's text, attachments and values were purged after the retention period:
+    /// nothing is left to send again.
+    #[error("the message was purged after its retention period")]
+    MessagePurged,
 }
 
 /// Why a verification code was not accepted (or not sent), each with a next step for the user.

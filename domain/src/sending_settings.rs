@@ -11,6 +11,7 @@ use crate::access::Actor;
 use crate::crypto::{self, MasterKeys};
 use crate::entity::{person, sending_settings as row};
 use crate::mail::{self, Mailer, OutgoingMail, Relay, Sender};
+use crate::outbox::pace::Pace;
 use crate::secret::Secret;
 use crate::smtp::{Endpoint, Failure, FailureKind, Policy, Security, Transcript};
 use crate::{Error, Invalid, Now, Result, schools, throttle, validate};
@@ -92,9 +93,15 @@ pub struct SettingsView {
     pub last_test: Option<TestReport>,
     /// False until an administrator saves the settings once.
     pub saved: bool,
+    /// The pace of the school's own relay (each account's).
+    pub pace: Pace,
 }
 
 /// The settings as submitted, validated.
+/// What a school may set as its relay's pace (stated on the page).
+pub const PACE_PER_MINUTE: std::ops::RangeInclusive<u32> = 1..=10_000;
+pub const PACE_PER_DAY: std::ops::RangeInclusive<u32> = 1..=1_000_000;
+
 pub struct SettingsInput {
     pub deliver_all_through_server: bool,
     pub sender_name: String,
@@ -102,6 +109,8 @@ pub struct SettingsInput {
     pub school_relay: Option<SchoolRelay>,
     /// `None`: keep the stored password (allowed only for the same server and user).
     pub password: Option<Secret>,
+    /// The school relay's pace; the default when left empty.
+    pub pace: Pace,
 }
 
 /// The raw form values.
@@ -115,6 +124,21 @@ pub struct RawSettings<'a> {
     pub from_address: &'a str,
     pub username: &'a str,
     pub password: &'a str,
+    /// Empty: the default pace ([`Pace::SCHOOL_DEFAULT`]).
+    pub pace_per_minute: &'a str,
+    pub pace_per_day: &'a str,
+}
+
+/// A pace field: empty for the default, else a whole number in `range`.
+fn pace_field(raw: &str, default: u32, range: std::ops::RangeInclusive<u32>) -> Result<u32> {
+    let raw: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+    if raw.is_empty() {
+        return Ok(default);
+    }
+    raw.parse::<u32>()
+        .ok()
+        .filter(|n| range.contains(n))
+        .ok_or_else(|| Invalid::PaceInvalid.into())
 }
 
 fn host_name(raw: &str) -> Result<String, Invalid> {
@@ -157,6 +181,14 @@ impl SettingsInput {
             relay,
             school_relay,
             password: (!raw.password.is_empty()).then(|| Secret::new(raw.password)),
+            pace: Pace {
+                per_minute: pace_field(
+                    raw.pace_per_minute,
+                    Pace::SCHOOL_DEFAULT.per_minute,
+                    PACE_PER_MINUTE,
+                )?,
+                per_day: pace_field(raw.pace_per_day, Pace::SCHOOL_DEFAULT.per_day, PACE_PER_DAY)?,
+            },
         })
     }
 }
@@ -228,6 +260,7 @@ pub async fn get(db: &impl ConnectionTrait, actor: &Actor) -> Result<SettingsVie
             password_set: false,
             last_test: None,
             saved: false,
+            pace: Pace::SCHOOL_DEFAULT,
         },
         Some(r) => SettingsView {
             deliver_all_through_server: r.deliver_all_through_server,
@@ -244,8 +277,26 @@ pub async fn get(db: &impl ConnectionTrait, actor: &Actor) -> Result<SettingsVie
                 .as_deref()
                 .and_then(|j| serde_json::from_str(j).ok()),
             saved: r.saved_at.is_some(),
+            pace: stored_pace(&r),
         },
     })
+}
+
+/// The school relay's pace as saved, or the default.
+fn stored_pace(r: &row::Model) -> Pace {
+    let stored =
+        |v: Option<i64>, default: u32| v.and_then(|n| u32::try_from(n).ok()).unwrap_or(default);
+    Pace {
+        per_minute: stored(r.pace_per_minute, Pace::SCHOOL_DEFAULT.per_minute),
+        per_day: stored(r.pace_per_day, Pace::SCHOOL_DEFAULT.per_day),
+    }
+}
+
+/// The pace of `school_id`'s own relay (and of its accounts' own servers).
+pub async fn school_pace(db: &impl ConnectionTrait, school_id: i64) -> Result<Pace> {
+    Ok(load(db, school_id)
+        .await?
+        .map_or(Pace::SCHOOL_DEFAULT, |r| stored_pace(&r)))
 }
 
 /// The password to use with `relay`: the one typed, or the stored one if the server and
@@ -301,6 +352,8 @@ pub async fn save(
     active.sender_name = Set(input.sender_name.clone());
     active.relay_kind = Set(input.relay.as_str().to_owned());
     active.saved_at = Set(Some(now.timestamp()));
+    active.pace_per_minute = Set(Some(i64::from(input.pace.per_minute)));
+    active.pace_per_day = Set(Some(i64::from(input.pace.per_day)));
     if let Some(relay) = &input.school_relay {
         // No user name means no authentication: any stored password is forgotten.
         let password = match relay.username {

@@ -223,7 +223,8 @@ async fn two_workers_share_a_send_without_sending_anything_twice() {
         let small = |name: &str| Worker {
             name: name.into(),
             config: WorkerConfig {
-                batch: 20,
+                per_account: 20,
+                hosting_pace: domain::outbox::pace::Pace::UNLIMITED,
                 ..WorkerConfig::default()
             },
         };

@@ -529,7 +529,6 @@ async fn a_purged_send_is_not_resumed() {
 }
 
 #[tokio::test]
-#[ignore = "retention::purgeable takes `messages.state = 'queued'` only: it must take 'stopped' too"]
 async fn a_send_stopped_for_longer_than_the_retention_period_is_purged() {
     use domain::outbox::retention::{self, Retention};
     for t in testkit::databases().await {

@@ -11,6 +11,7 @@ mod m20261121_000002_sending_settings;
 mod m20261121_000003_accounts;
 mod m20261121_000004_archive_keys_and_authorisations;
 mod m20261121_000005_outbox_archive_and_api_tokens;
+mod m20261201_000006_fair_paced_outbox;
 
 /// Applies this crate's migrations in order.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000003_accounts::Migration),
             Box::new(m20261121_000004_archive_keys_and_authorisations::Migration),
             Box::new(m20261121_000005_outbox_archive_and_api_tokens::Migration),
+            Box::new(m20261201_000006_fair_paced_outbox::Migration),
         ]
     }
 }

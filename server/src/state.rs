@@ -55,6 +55,7 @@ impl AppState {
             hasher: PasswordHasher::new(config.hash_cost, &pepper),
             public_url: config.public_url.clone(),
             secure_cookies: config.secure_cookies(),
+            hosting_pace: config.outbox.worker.hosting_pace,
         };
         let leptos_options = LeptosOptions::builder()
             .output_name("ecole-courriel")

@@ -88,13 +88,27 @@ pub struct Secretariat {
 /// "Collège A" (admin@a.fr, teacher bruno@a.fr) with an active "Secrétariat"
 /// (secretariat@a.fr, answer "medor", the server's settings) the teacher may send with.
 pub async fn secretariat(db: &DatabaseConnection, now: Now) -> Secretariat {
-    let created = schools::create_with_admin(db, "Collège A", "admin@a.fr", "Admin", now)
-        .await
-        .expect("school");
+    secretariat_of(db, "a", now).await
+}
+
+/// The same as [`secretariat`] for another school: "Collège {tag}", admin@{tag}.fr,
+/// bruno@{tag}.fr, secretariat@{tag}.fr.
+pub async fn secretariat_of(db: &DatabaseConnection, tag: &str, now: Now) -> Secretariat {
+    let school_name = format!("Collège {}", tag.to_uppercase());
+    let created =
+        schools::create_with_admin(db, &school_name, &format!("admin@{tag}.fr"), "Admin", now)
+            .await
+            .expect("school");
     let school_id = created.school.id;
     let token = &created.invitation.expect("invitation").token;
     let admin = signed_up(db, token, school_id, now).await;
-    let input = StaffInput::parse("Bruno Prof", "bruno@a.fr", "enseignant", false).expect("input");
+    let input = StaffInput::parse(
+        "Bruno Prof",
+        &format!("bruno@{tag}.fr"),
+        "enseignant",
+        false,
+    )
+    .expect("input");
     let added = staff::add(db, &admin, &input, now).await.expect("teacher");
     let teacher = signed_up(
         db,
@@ -106,10 +120,16 @@ pub async fn secretariat(db: &DatabaseConnection, now: Now) -> Secretariat {
 
     let mailer = Mailer::memory();
     let env = env(&mailer);
-    let account =
-        accounts::create_establishment(db, &env, &admin, "Secrétariat", "secretariat@a.fr", now)
-            .await
-            .expect("account");
+    let account = accounts::create_establishment(
+        db,
+        &env,
+        &admin,
+        "Secrétariat",
+        &format!("secretariat@{tag}.fr"),
+        now,
+    )
+    .await
+    .expect("account");
     let code = code_in(mailer.sent().last().expect("code mail")).to_owned();
     code::submit(db, &env, &admin, account.id, &code, now)
         .await

@@ -26,6 +26,8 @@ pub struct PeerOptions {
     pub temp_fail: bool,
     /// 451 for the first this many recipients, then accept.
     pub temp_fail_first: u32,
+    /// "421 4.7.0 … slow down" (throttling) for the first this many recipients.
+    pub throttle_first: u32,
 }
 
 impl Default for PeerOptions {
@@ -38,6 +40,7 @@ impl Default for PeerOptions {
             relay_deny: false,
             temp_fail: false,
             temp_fail_first: 0,
+            throttle_first: 0,
         }
     }
 }
@@ -134,6 +137,9 @@ impl SmtpPeer {
         }
         if options.temp_fail {
             cmd.arg("--temp-fail");
+        }
+        if options.throttle_first > 0 {
+            cmd.args(["--throttle-first", &options.throttle_first.to_string()]);
         }
         if options.temp_fail_first > 0 {
             cmd.args(["--temp-fail-first", &options.temp_fail_first.to_string()]);

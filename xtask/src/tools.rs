@@ -50,6 +50,17 @@ pub fn ensure_postfix_tools() -> Result {
     ]))
 }
 
+/// The PostgreSQL this machine kind runs (trust authentication, database `test`).
+pub const LOCAL_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+/// Whether a PostgreSQL server answers on 127.0.0.1:5432.
+pub fn local_postgres() -> bool {
+    Command::new("pg_isready")
+        .args(["-h", "127.0.0.1", "-q"])
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
 fn output(cmd: &mut Command) -> Option<String> {
     let out = cmd.output().ok()?;
     out.status

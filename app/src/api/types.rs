@@ -68,6 +68,9 @@ pub struct SendingSettingsView {
     /// then written to files on the server, a development setup).
     pub hosting_relay_host: Option<String>,
     pub last_test: Option<TestReportView>,
+    /// The school relay's pace: messages per minute and per day.
+    pub pace_per_minute: u32,
+    pub pace_per_day: u32,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

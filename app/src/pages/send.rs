@@ -4,6 +4,11 @@
 //!
 //! A recipient whose address the server refused for good gets a small form in place to
 //! correct it and send again; "Renvoyer les échecs" leaves those out and says so.
+//!
+//! The author and the school's administrators can stop the send, after a confirmation step,
+//! and resume it ([`stop`]); an administrator reading someone else's send can do only that.
+
+mod stop;
 
 use std::collections::HashMap;
 
@@ -11,13 +16,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::sending::types::{RecipientView, SendProblem, SendView, recipient_label};
+use crate::api::sending::types::{PaceView, RecipientView, SendProblem, SendView, recipient_label};
 use crate::api::sending::{CorrectRecipient, RetryFailed, get_send};
 use crate::api::types::Me;
 use crate::components::form_error::{FormError, action_error};
 use crate::components::session::SignedIn;
 use crate::error::AppError;
 use crate::i18n::{Lang, use_lang};
+use stop::{CONFIRM, StopControls, Stopping};
 
 /// How often the page asks again while recipients are pending.
 const REFRESH: std::time::Duration = std::time::Duration::from_secs(2);
@@ -78,7 +84,7 @@ pub fn SendPage() -> impl IntoView {
 }
 
 pub fn progress_label(lang: Lang, p: &crate::api::sending::types::ProgressView) -> String {
-    match lang {
+    let line = match lang {
         Lang::Fr => format!(
             "{} envoyé(s) sur {} · {} en attente · {} échec(s)",
             p.sent, p.total, p.pending, p.failed
@@ -87,6 +93,11 @@ pub fn progress_label(lang: Lang, p: &crate::api::sending::types::ProgressView) 
             "{} sent of {} · {} pending · {} failed",
             p.sent, p.total, p.pending, p.failed
         ),
+    };
+    match (lang, p.cancelled) {
+        (_, 0) => line,
+        (Lang::Fr, n) => format!("{line} · {n} annulé(s)"),
+        (Lang::En, n) => format!("{line} · {n} cancelled"),
     }
 }
 
@@ -102,8 +113,10 @@ fn SendStatus(lang: Lang) -> impl IntoView {
             .and_then(|v| v.parse::<u64>().ok())
             .unwrap_or(0)
     };
+    let confirming = Memo::new(move |_| query.read().get(CONFIRM).is_some());
     let retry = ServerAction::<RetryFailed>::new();
     let corrections = Corrections::new();
+    let stopping = Stopping::new();
     let tick = RwSignal::new(0u64);
     // A refused correction does not read the send again: the form keeps what was typed.
     let send = Resource::new(
@@ -113,9 +126,10 @@ fn SendStatus(lang: Lang) -> impl IntoView {
                 tick.get(),
                 retry.version().get(),
                 corrections.done.get(),
+                stopping.versions(),
             )
         },
-        |(id, _, _, _)| async move {
+        |(id, _, _, _, _)| async move {
             match id {
                 Some(id) => get_send(id).await,
                 None => Err(AppError::NotFound),
@@ -133,7 +147,9 @@ fn SendStatus(lang: Lang) -> impl IntoView {
         };
         if let Ok(handle) = set_interval_with_handle(
             move || {
-                if pending() && !corrections.editing.get_untracked() {
+                // Nor under the confirmation step, whose buttons would be drawn anew.
+                if pending() && !corrections.editing.get_untracked() && !confirming.get_untracked()
+                {
                     tick.update(|t| *t += 1);
                 }
             },
@@ -145,15 +161,21 @@ fn SendStatus(lang: Lang) -> impl IntoView {
     view! {
         <p><a href="/envois">{lang.t("← Mes envois", "← My sends")}</a></p>
         <Transition fallback=move || view! { <p>{lang.t("Chargement…", "Loading…")}</p> }>
-            {move || Suspend::new(async move {
-                match send.await {
-                    Ok(view) => view! { <Detail view retry corrections duplicates=duplicates() lang/> }.into_any(),
-                    Err(e) => view! {
-                        <h1>{lang.t("Envoi introuvable", "Send not found")}</h1>
-                        <p class="form-error" role="alert">{e.message(lang)}</p>
-                    }.into_any(),
-                }
-            })}
+            {move || {
+                // Read here, so that opening or closing the confirmation draws the page anew.
+                let confirming = confirming.get();
+                Suspend::new(async move {
+                    match send.await {
+                        Ok(view) => view! {
+                            <Detail view retry corrections stopping confirming duplicates=duplicates() lang/>
+                        }.into_any(),
+                        Err(e) => view! {
+                            <h1>{lang.t("Envoi introuvable", "Send not found")}</h1>
+                            <p class="form-error" role="alert">{e.message(lang)}</p>
+                        }.into_any(),
+                    }
+                })
+            }}
         </Transition>
     }
 }
@@ -163,19 +185,34 @@ fn Detail(
     view: SendView,
     retry: ServerAction<RetryFailed>,
     corrections: Corrections,
+    stopping: Stopping,
+    confirming: bool,
     duplicates: u64,
     lang: Lang,
 ) -> impl IntoView {
     let SendView {
         summary,
         recipients,
+        pace,
+        authored,
+        stopped,
     } = view;
     let p = summary.progress;
     let id = summary.id;
     let error = action_error(retry);
+    // Retries and corrections are the author's, once the send goes on (not stopped).
+    let may_retry = authored && !stopped;
     // Failures a retry cannot fix: "Renvoyer les échecs" leaves them to be corrected.
-    let refused = recipients.iter().filter(|r| r.needs_new_address).count() as u64;
-    let retryable = p.failed.saturating_sub(refused);
+    let refused = if may_retry {
+        recipients.iter().filter(|r| r.needs_new_address).count() as u64
+    } else {
+        0
+    };
+    let retryable = if may_retry {
+        p.failed.saturating_sub(refused)
+    } else {
+        0
+    };
     let retry_described_by = if refused > 0 {
         "retry-error refused-hint"
     } else {
@@ -214,9 +251,12 @@ fn Detail(
             <h2 id="progress-title">{lang.t("Progression", "Progress")}</h2>
             <progress max=p.total.to_string() value=p.sent.to_string() aria-labelledby="progress-title"></progress>
             <p role="status" aria-live="polite" class="progress-text">{progress_label(lang, &p)}</p>
+            {pace.map(|pace| view! { <p class="hint pace-estimate">{pace_label(lang, pace, p.pending)}</p> })}
             <p class="hint">
                 {if p.pending > 0 {
                     lang.t("La page se met à jour toute seule. ", "The page updates by itself. ")
+                } else if stopped {
+                    ""
                 } else {
                     lang.t("Envoi terminé. ", "Send finished. ")
                 }}
@@ -237,6 +277,7 @@ fn Detail(
             })}
             <p class="form-success" role="status">{retried}</p>
         </section>
+        <StopControls id pending=p.pending cancelled=p.cancelled stopped confirming stopping lang/>
         <section aria-labelledby="recipients-title">
             <h2 id="recipients-title">{lang.t("Destinataires", "Recipients")}</h2>
             <p id="correct-error" class="form-error" role="alert" aria-live="assertive">
@@ -244,7 +285,7 @@ fn Detail(
             </p>
             <p class="form-success" role="status">{corrected}</p>
             <ul class="recipient-list">
-                {recipients.into_iter().map(|r| view! { <Recipient r message_id=id corrections lang/> }).collect_view()}
+                {recipients.into_iter().map(|r| view! { <Recipient r message_id=id may_correct=may_retry corrections lang/> }).collect_view()}
             </ul>
         </section>
         <p><a href=format!("/comptes/{}/archive", summary.account_id)>{lang.t("Archive du compte", "The account's archive")}</a></p>
@@ -276,6 +317,7 @@ fn state_label(lang: Lang, state: &str) -> &'static str {
         "sending" => lang.t("en cours d'envoi", "sending"),
         "retrying" => lang.t("nouvel essai prévu", "retry planned"),
         "failed" => lang.t("échec", "failed"),
+        "cancelled" => lang.t("annulé", "cancelled"),
         _ => lang.t("en attente", "queued"),
     }
 }
@@ -291,6 +333,14 @@ fn problem_text(lang: Lang, problem: SendProblem) -> &'static str {
             "Le serveur d'envoi a refusé temporairement trop longtemps : le message a été abandonné pour ce destinataire.",
             "The relay refused temporarily for too long: the message was given up for this recipient.",
         ),
+        SendProblem::Unprocessable => lang.t(
+            "L'envoi à ce destinataire a été interrompu plusieurs fois sans aboutir : il a été abandonné pour ne pas bloquer les autres envois. Signalez-le à l'hébergeur.",
+            "Sending to this recipient was interrupted several times without finishing: it was given up so as not to hold other sends. Tell the host.",
+        ),
+        SendProblem::TooLarge => lang.t(
+            "Une fois rempli pour ce destinataire, le message dépassait la taille permise : il n'a pas été envoyé.",
+            "Filled for this recipient, the message exceeded the size allowed: it was not sent.",
+        ),
     }
 }
 
@@ -303,18 +353,20 @@ pub fn minutes(secs: i64) -> i64 {
 fn Recipient(
     r: RecipientView,
     message_id: i64,
+    /// The reader may correct a refused address (the author, while the send goes on).
+    may_correct: bool,
     corrections: Corrections,
     lang: Lang,
 ) -> impl IntoView {
     let badge = match r.state.as_str() {
         "sent" => "badge ok",
         "failed" => "badge failed",
+        "cancelled" => "badge cancelled",
         _ => "badge",
     };
     let who = recipient_label(&r.name, &r.address);
-    let correction = r
-        .needs_new_address
-        .then(|| (r.id, r.address.clone(), who.clone()));
+    let correction =
+        (r.needs_new_address && may_correct).then(|| (r.id, r.address.clone(), who.clone()));
     let when = match (r.state.as_str(), r.next_attempt_in_secs, r.sent_at.clone()) {
         ("sent", _, Some(at)) => Some(match lang {
             Lang::Fr => format!("Accepté par le serveur d'envoi le {at}."),
@@ -403,5 +455,36 @@ fn CorrectionForm(
                 {lang.t("Corriger et renvoyer", "Correct and send again")}
             </button>
         </ActionForm>
+    }
+}
+
+/// "Au rythme de 30 par minute (10 000 par jour) : environ 20 min pour les 600 en attente."
+fn pace_label(lang: Lang, pace: PaceView, pending: u64) -> String {
+    let per = |n: u32| lang.number(u64::from(n));
+    let rate = match lang {
+        Lang::Fr => format!(
+            "{} par minute, {} par jour",
+            per(pace.per_minute),
+            per(pace.per_day)
+        ),
+        Lang::En => format!(
+            "{} a minute, {} a day",
+            per(pace.per_minute),
+            per(pace.per_day)
+        ),
+    };
+    let minutes = pace.estimate_secs.div_ceil(60);
+    let left = match (lang, pending, minutes) {
+        (_, 0, _) => String::new(),
+        (Lang::Fr, _, 0) => " : les destinataires en attente partent dans la minute.".to_owned(),
+        (Lang::En, _, 0) => ": the pending recipients leave within the minute.".to_owned(),
+        (Lang::Fr, n, m) if m < 120 => format!(" : environ {m} min pour les {n} en attente."),
+        (Lang::En, n, m) if m < 120 => format!(": about {m} min for the {n} pending."),
+        (Lang::Fr, n, m) => format!(" : environ {} h pour les {n} en attente.", m.div_ceil(60)),
+        (Lang::En, n, m) => format!(": about {} h for the {n} pending.", m.div_ceil(60)),
+    };
+    match lang {
+        Lang::Fr => format!("Rythme du serveur d'envoi : {rate}{left}"),
+        Lang::En => format!("The relay's pace: {rate}{left}"),
     }
 }

@@ -107,6 +107,7 @@ fn SettingsForm(
                         <p id="from-hint" class="hint">{lang.t("Une adresse que ce serveur vous autorise à utiliser.", "An address this server lets you send as.")}</p>
                     </div>
                     <SmtpCredentials username=view.username.clone() password_set=view.password_set lang/>
+                    <RelayPace per_minute=view.pace_per_minute per_day=view.pace_per_day lang/>
                 </div>
             </fieldset>
             <FormError error id="settings-error"/>
@@ -136,5 +137,30 @@ fn SettingsForm(
                 None => view! { <p class="hint">{lang.t("Aucun test pour l'instant.", "No test yet.")}</p> }.into_any(),
             }}
         </section>
+    }
+}
+
+/// The school relay's pace: what the relay accepts (Exchange Online: 30 a minute and 10,000
+/// a day per mailbox; Google Workspace: about 2,000 a day). Sends never go faster.
+#[component]
+fn RelayPace(per_minute: u32, per_day: u32, lang: Lang) -> impl IntoView {
+    view! {
+        <fieldset class="pace">
+            <legend>{lang.t("Rythme d'envoi accepté par ce serveur", "Sending pace this server accepts")}</legend>
+            <p id="pace-hint" class="hint">{lang.t(
+                "Les envois de chaque compte ne dépassent jamais ce rythme. Microsoft 365 (Exchange Online) : 30 par minute et 10 000 par jour ; Google Workspace : environ 2 000 par jour. Laissez vide pour 30 par minute et 10 000 par jour.",
+                "Each account's sends never go faster than this. Microsoft 365 (Exchange Online): 30 a minute and 10,000 a day; Google Workspace: about 2,000 a day. Leave empty for 30 a minute and 10,000 a day.",
+            )}</p>
+            <div class="field inline">
+                <label for="pace_per_minute">{lang.t("Messages par minute", "Messages per minute")}</label>
+                <input id="pace_per_minute" name="pace_per_minute" type="number" inputmode="numeric" min="1" max="10000"
+                    value=per_minute.to_string() aria-describedby="pace-hint settings-error"/>
+            </div>
+            <div class="field inline">
+                <label for="pace_per_day">{lang.t("Messages par jour", "Messages per day")}</label>
+                <input id="pace_per_day" name="pace_per_day" type="number" inputmode="numeric" min="1" max="1000000"
+                    value=per_day.to_string() aria-describedby="pace-hint settings-error"/>
+            </div>
+        </fieldset>
     }
 }

@@ -3,6 +3,7 @@
 
 pub(crate) mod account;
 pub(crate) mod account_authorisation;
+pub(crate) mod account_pace;
 pub(crate) mod api_token;
 pub(crate) mod archive_entry;
 pub(crate) mod archive_unlock;

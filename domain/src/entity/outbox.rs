@@ -23,6 +23,9 @@ pub struct Model {
     pub failure_kind: Option<String>,
     pub sent_at: Option<i64>,
     pub updated_at: i64,
+    /// How many times the row was taken back from a worker that never recorded an outcome
+    /// (it died, or the process was killed, while sending it).
+    pub stalls: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -22,6 +22,9 @@ pub struct Model {
     pub last_test_report: Option<String>,
     /// When an administrator last saved; `None` while only a test report is kept.
     pub saved_at: Option<i64>,
+    /// The school relay's pace (messages per minute, per day); `None`: the default.
+    pub pace_per_minute: Option<i64>,
+    pub pace_per_day: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

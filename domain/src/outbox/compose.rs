@@ -5,7 +5,8 @@
 
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, TransactionTrait,
+    DbBackend, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
 };
 
 use sea_orm::sea_query::Expr;
@@ -17,7 +18,9 @@ use super::recipients::{self, BadLine, LineProblem, MAX_RECIPIENTS, Recipient};
 use crate::access::Actor;
 use crate::accounts::{authorisations::find_usable, owner};
 use crate::archive::sealed::{ArchivedAttachment, ArchivedMessage, seal_message};
-use crate::entity::{account, archive_entry, message, message_attachment, outbox, school};
+use crate::entity::{
+    account, archive_entry, membership, message, message_attachment, outbox, school,
+};
 use crate::mail::Attachment;
 use crate::{Error, Invalid, Now, Result};
 
@@ -33,6 +36,18 @@ pub const MAX_BODY_BYTES: usize = 100 * 1024;
 pub const MAX_FILLED_BODY_BYTES: usize = 200 * 1024;
 /// The longest attachment name kept.
 pub const MAX_FILE_NAME_CHARS: usize = 200;
+/// A draft's subject or text beyond this is refused on save. No form reaches it: the
+/// compose handler keeps at most 1 MiB per text field (and a browser sends UTF-8), so a
+/// person never loses what they typed to it; it only bounds a hand-made post. Below it
+/// the draft keeps everything, even over [`MAX_SUBJECT_CHARS`] or [`MAX_BODY_BYTES`],
+/// which queueing checks and the page words.
+pub const MAX_DRAFT_TEXT_BYTES: usize = 1024 * 1024;
+/// A draft's recipient list beyond this is refused on save. No form reaches it either:
+/// a CSV file is at most 2 MiB, and decoding Windows-1252 at most triples its size.
+pub const MAX_DRAFT_RECIPIENTS_BYTES: usize = 6 * 1024 * 1024;
+/// Unsent drafts one person may keep in one school; saving a draft they already have is
+/// always possible.
+pub const MAX_DRAFTS_PER_PERSON: u64 = 50;
 
 /// What the compose form sends.
 #[derive(Clone, Debug, Default)]
@@ -315,6 +330,13 @@ async fn own_draft(
 
 /// Saves what the compose form holds (creating the draft when `draft_id` is `None`) and
 /// returns the draft's id. The account must be one the actor may send with.
+///
+/// A draft keeps what was typed even when it could not be sent as it is; only what no
+/// form can carry is refused ([`MAX_DRAFT_TEXT_BYTES`], [`MAX_DRAFT_RECIPIENTS_BYTES`]),
+/// with the error queueing gives for a text too long. A new draft is refused once the
+/// person has [`MAX_DRAFTS_PER_PERSON`] in the school; saving one they have always works.
+/// A draft's `created_at` is when it was last saved: the retention sweep deletes drafts
+/// left alone longer than their lifetime ([`super::retention`]).
 pub async fn save_draft(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -326,6 +348,15 @@ pub async fn save_draft(
     check_attachment_names(&input.new_attachments)?;
     let body = normalise_line_ends(&input.body);
     let recipients = normalise_line_ends(&input.recipients);
+    if input.subject.len() > MAX_DRAFT_TEXT_BYTES {
+        return Err(Invalid::SubjectMalformed.into());
+    }
+    if body.len() > MAX_DRAFT_TEXT_BYTES {
+        return Err(Invalid::BodyTooLong.into());
+    }
+    if recipients.len() > MAX_DRAFT_RECIPIENTS_BYTES {
+        return Err(Invalid::TooManyRecipients.into());
+    }
     let txn = db.begin().await?;
     let draft = match draft_id {
         Some(id) => {
@@ -334,9 +365,29 @@ pub async fn save_draft(
             row.subject = Set(input.subject.clone());
             row.body = Set(Some(body.clone()));
             row.draft_recipients = Set(Some(recipients.clone()));
+            row.created_at = Set(now.timestamp());
             row.update(&txn).await?
         }
         None => {
+            // On PostgreSQL a person's new drafts take turns on their membership row, so
+            // two parallel saves cannot both find room; SQLite has one writer at a time.
+            if txn.get_database_backend() == DbBackend::Postgres {
+                membership::Entity::find()
+                    .filter(membership::Column::SchoolId.eq(actor.school_id()))
+                    .filter(membership::Column::PersonId.eq(actor.person_id()))
+                    .lock_exclusive()
+                    .one(&txn)
+                    .await?;
+            }
+            let drafts = message::Entity::find()
+                .filter(message::Column::SchoolId.eq(actor.school_id()))
+                .filter(message::Column::AuthorPersonId.eq(actor.person_id()))
+                .filter(message::Column::State.eq("draft"))
+                .count(&txn)
+                .await?;
+            if drafts >= MAX_DRAFTS_PER_PERSON {
+                return Err(Invalid::TooManyDrafts.into());
+            }
             let mut row = new_message(actor.school_id(), input.account_id, actor.person_id(), now);
             row.subject = Set(input.subject.clone());
             row.body = Set(Some(body.clone()));
@@ -572,6 +623,7 @@ async fn write_queue(
             failure_kind: Set(None),
             sent_at: Set(None),
             updated_at: Set(at),
+            stalls: Set(0),
             ..Default::default()
         });
     }

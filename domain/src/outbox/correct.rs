@@ -79,6 +79,10 @@ pub async fn correct_recipient(
             .one(&txn)
             .await?;
     }
+    // After the retention period the text and values are gone: nothing left to send.
+    if !super::retention::hold_unpurged(&txn, m.id).await? {
+        return Err(crate::Invalid::MessagePurged.into());
+    }
     let at = now.timestamp();
     let changed = outbox::Entity::update_many()
         .col_expr(

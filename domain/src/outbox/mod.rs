@@ -6,25 +6,33 @@
 //! permanent refusal, or too many attempts). A worker that dies leaves its rows `sending`;
 //! once the lease has run out another worker takes them again. That is the only way a
 //! recipient can get a message twice, and it then carries the same Message-ID.
+//!
+//! "Arrêter l'envoi" ([`stop`]) turns every pending row of a send `cancelled`, which no
+//! worker claims; "Reprendre l'envoi" queues them again. `permission` is the rule a
+//! worker checks before handing each message to the relay.
 
 pub mod attachment_type;
 pub mod compose;
 pub mod correct;
 pub mod message_text;
+pub mod pace;
+pub(crate) mod permission;
 pub mod recipients;
+pub mod retention;
+pub mod stop;
 pub mod subject_line;
 pub mod worker;
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
 use crate::access::Actor;
 use crate::entity::{account, message, outbox};
 use crate::smtp::FailureKind;
-use crate::{Error, Now, Result};
+use crate::{Error, Invalid, Now, Result};
 
 /// Where one recipient's delivery stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -34,6 +42,8 @@ pub enum DeliveryState {
     Sent,
     Retrying,
     Failed,
+    /// The send was stopped before this recipient got it ([`stop`]); never claimed.
+    Cancelled,
 }
 
 impl DeliveryState {
@@ -44,6 +54,7 @@ impl DeliveryState {
             DeliveryState::Sent => "sent",
             DeliveryState::Retrying => "retrying",
             DeliveryState::Failed => "failed",
+            DeliveryState::Cancelled => "cancelled",
         }
     }
 
@@ -53,6 +64,7 @@ impl DeliveryState {
             "sent" => DeliveryState::Sent,
             "retrying" => DeliveryState::Retrying,
             "failed" => DeliveryState::Failed,
+            "cancelled" => DeliveryState::Cancelled,
             _ => DeliveryState::Queued,
         }
     }
@@ -66,6 +78,12 @@ pub enum DeliveryProblem {
     AccountUnavailable,
     /// Temporary failures went on for too long.
     GaveUp,
+    /// Its delivery was started several times and never finished (the worker died each
+    /// time): failed rather than taken again for ever.
+    Unprocessable,
+    /// Filled for this recipient, the message would exceed its limits (queueing checks
+    /// this; a row that still does is failed without being built).
+    TooLarge,
 }
 
 impl DeliveryProblem {
@@ -78,6 +96,8 @@ impl DeliveryProblem {
                 .unwrap_or_default(),
             DeliveryProblem::AccountUnavailable => "AccountUnavailable".into(),
             DeliveryProblem::GaveUp => "GaveUp".into(),
+            DeliveryProblem::Unprocessable => "Unprocessable".into(),
+            DeliveryProblem::TooLarge => "TooLarge".into(),
         }
     }
 
@@ -85,6 +105,8 @@ impl DeliveryProblem {
         match stored {
             "AccountUnavailable" => Some(DeliveryProblem::AccountUnavailable),
             "GaveUp" => Some(DeliveryProblem::GaveUp),
+            "Unprocessable" => Some(DeliveryProblem::Unprocessable),
+            "TooLarge" => Some(DeliveryProblem::TooLarge),
             other => serde_json::from_value(serde_json::Value::String(other.to_owned()))
                 .ok()
                 .map(DeliveryProblem::Smtp),
@@ -92,13 +114,21 @@ impl DeliveryProblem {
     }
 }
 
-/// Sent / pending / failed of the total.
+/// Sent / pending / failed of the total; the rest of the total was cancelled.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Progress {
     pub total: u64,
     pub sent: u64,
     pub pending: u64,
     pub failed: u64,
+}
+
+impl Progress {
+    /// The recipients a stop cancelled ([`stop`]): what is neither sent, pending nor failed.
+    pub fn cancelled(&self) -> u64 {
+        self.total
+            .saturating_sub(self.sent + self.pending + self.failed)
+    }
 }
 
 /// One send, as its author's list shows it.
@@ -153,7 +183,11 @@ pub(crate) async fn progress_of(db: &impl ConnectionTrait, message_id: i64) -> R
         match DeliveryState::parse(&state) {
             DeliveryState::Sent => p.sent += n,
             DeliveryState::Failed => p.failed += n,
-            _ => p.pending += n,
+            DeliveryState::Queued | DeliveryState::Sending | DeliveryState::Retrying => {
+                p.pending += n
+            }
+            // Counted in `total` only: see `Progress::cancelled`.
+            DeliveryState::Cancelled => {}
         }
     }
     Ok(p)
@@ -175,6 +209,8 @@ async fn summary(db: &impl ConnectionTrait, m: &message::Model) -> Result<SendSu
     })
 }
 
+/// The actor's own send while it goes on: what "retry" and "correct" act on. A stopped
+/// send is not found here: it takes no new work until it is resumed ([`stop::resume`]).
 async fn own_send(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -201,7 +237,7 @@ pub async fn list(
         .filter(message::Column::SchoolId.eq(actor.school_id()))
         .filter(message::Column::AuthorPersonId.eq(actor.person_id()))
         .filter(message::Column::ApiTokenId.is_null())
-        .filter(message::Column::State.eq("queued"))
+        .filter(message::Column::State.is_in(["queued", stop::STOPPED]))
         .order_by_desc(message::Column::Id)
         .limit(limit)
         .all(db)
@@ -245,15 +281,28 @@ pub(crate) async fn detail_of(db: &impl ConnectionTrait, m: &message::Model) -> 
     })
 }
 
-/// One of the actor's sends with every recipient ("not found" for anyone else's), its
-/// subject as one line for every recipient ([`subject_line`]).
+/// One of the actor's sends, stopped or not, with every recipient ("not found" for anyone
+/// else's), its subject as one line for every recipient ([`subject_line`]). The status
+/// page, which administrators reach too, reads [`stop::status`].
 pub async fn detail(
     db: &impl ConnectionTrait,
     actor: &Actor,
     message_id: i64,
 ) -> Result<SendDetail> {
-    let m = own_send(db, actor, message_id).await?;
-    let mut d = detail_of(db, &m).await?;
+    let status = stop::status(db, actor, message_id).await?;
+    if !status.authored {
+        return Err(Error::NotFound);
+    }
+    Ok(status.detail)
+}
+
+/// `m` with every recipient, its subject as one line ([`subject_line`]).
+pub(crate) async fn shown(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    m: &message::Model,
+) -> Result<SendDetail> {
+    let mut d = detail_of(db, m).await?;
     let school_name = subject_line::school_name(db, actor.school_id()).await?;
     let s = &mut d.summary;
     s.subject = subject_line::subject_line(&s.subject, &school_name, &s.account_label);
@@ -265,8 +314,12 @@ pub async fn detail(
 /// ([`DeliveryProblem::needs_new_address`]: a 550 "user unknown" answers the same to the
 /// same address, so they wait for [`correct::correct_recipient`]); the others are left
 /// alone. Returns how many were queued.
+///
+/// A send purged after the retention period ([`retention`]) has nothing left to send:
+/// refused as [`Invalid::MessagePurged`]. The check holds the send's row until the rows
+/// are queued, as the purge does, so the two cannot cross.
 pub async fn retry_failed(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     actor: &Actor,
     message_id: i64,
     now: Now,
@@ -274,7 +327,13 @@ pub async fn retry_failed(
     let m = own_send(db, actor, message_id).await?;
     // The account must still be usable by the actor: revoking takes effect at once.
     crate::accounts::authorisations::find_usable(db, actor, m.account_id).await?;
-    requeue_failed(db, m.id, now).await
+    let txn = db.begin().await?;
+    if !retention::hold_unpurged(&txn, m.id).await? {
+        return Err(Invalid::MessagePurged.into());
+    }
+    let queued = requeue_failed(&txn, m.id, now).await?;
+    txn.commit().await?;
+    Ok(queued)
 }
 
 pub(crate) async fn requeue_failed(

@@ -158,7 +158,8 @@ async fn purgeable(db: &DatabaseConnection, cutoff: i64, limit: u64) -> Result<V
     Ok(message::Entity::find()
         .select_only()
         .column(message::Column::Id)
-        .filter(message::Column::State.eq("queued"))
+        // A stopped send keeps its text for a resume until the same period has run out.
+        .filter(message::Column::State.is_in(["queued", "stopped"]))
         .filter(message::Column::PurgedAt.is_null())
         .filter(Expr::not_exists(needing))
         .order_by_asc(message::Column::Id)

@@ -15,7 +15,8 @@ pub fn worker(name: &str) -> Worker {
     Worker {
         name: name.into(),
         config: WorkerConfig {
-            batch: 500,
+            per_account: 500,
+            hosting_pace: domain::outbox::pace::Pace::UNLIMITED,
             ..WorkerConfig::default()
         },
     }
@@ -71,4 +72,33 @@ pub fn draft_input(account_id: i64, subject: &str, body: &str, recipients: &str)
         recipients: recipients.into(),
         ..DraftInput::default()
     }
+}
+
+/// Queues "Réunion" (`Bonjour {nom}, …`) from `account_id` to `recipients` at `now`.
+pub async fn queue_text(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    account_id: i64,
+    recipients: &str,
+    now: Now,
+) -> i64 {
+    let draft = compose::save_draft(
+        db,
+        actor,
+        None,
+        DraftInput {
+            account_id,
+            subject: "Réunion".into(),
+            body: "Bonjour {nom},\n\nLa réunion a lieu jeudi.".into(),
+            recipients: recipients.into(),
+            ..DraftInput::default()
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    compose::queue_draft(db, actor, draft, now)
+        .await
+        .unwrap()
+        .message_id
 }

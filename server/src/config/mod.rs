@@ -88,6 +88,10 @@ struct Raw {
     outbox_lease_secs: Option<String>,
     outbox_first_retry_secs: Option<String>,
     instance_name: Option<String>,
+    relay_pace_per_minute: Option<String>,
+    relay_pace_per_day: Option<String>,
+    outbox_retention_days: Option<String>,
+    draft_lifetime_days: Option<String>,
 }
 
 macro_rules! env_override {
@@ -157,7 +161,11 @@ impl Config {
             outbox_workers,
             outbox_lease_secs,
             outbox_first_retry_secs,
-            instance_name
+            instance_name,
+            relay_pace_per_minute,
+            relay_pace_per_day,
+            outbox_retention_days,
+            draft_lifetime_days
         );
         // cargo-leptos passes the address and site folder it built for.
         if raw.listen.is_none() {
@@ -272,7 +280,9 @@ impl Config {
             raw.outbox_lease_secs,
             raw.outbox_first_retry_secs,
             raw.instance_name,
-        )?;
+        )?
+        .with_hosting_pace(raw.relay_pace_per_minute, raw.relay_pace_per_day)?
+        .with_retention(raw.outbox_retention_days, raw.draft_lifetime_days)?;
         Ok(Config {
             outbox,
             listen,

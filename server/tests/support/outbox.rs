@@ -56,6 +56,9 @@ pub fn spawn_server(
         .env("ECOLE_RELAY_PORT", relay_port.to_string())
         .env("ECOLE_RELAY_SECURITY", "none")
         .env("ECOLE_OUTBOX_LEASE_SECS", "3")
+        // The throughput under test is the outbox's, not a relay's pace.
+        .env("ECOLE_RELAY_PACE_PER_MINUTE", "0")
+        .env("ECOLE_RELAY_PACE_PER_DAY", "0")
         .env("ECOLE_INSTANCE_NAME", instance)
         .env("RUST_LOG", "info")
         .stderr(Stdio::null())

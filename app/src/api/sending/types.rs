@@ -67,13 +67,15 @@ pub struct ComposeView {
     pub review: Option<super::review::ReviewView>,
 }
 
-/// Sent / pending / failed of the total.
+/// Sent / pending / failed / cancelled of the total.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProgressView {
     pub total: u64,
     pub sent: u64,
     pub pending: u64,
     pub failed: u64,
+    /// Cancelled by "Arrêter l'envoi", until the send is resumed.
+    pub cancelled: u64,
 }
 
 /// Why a recipient's last attempt failed.
@@ -82,6 +84,8 @@ pub enum SendProblem {
     Smtp(SmtpProblem),
     AccountUnavailable,
     GaveUp,
+    Unprocessable,
+    TooLarge,
 }
 
 /// One recipient of a send.
@@ -91,7 +95,7 @@ pub struct RecipientView {
     pub id: i64,
     pub address: String,
     pub name: String,
-    /// `queued`, `sending`, `sent`, `retrying` or `failed`.
+    /// `queued`, `sending`, `sent`, `retrying`, `failed` or `cancelled`.
     pub state: String,
     pub attempts: i64,
     pub next_attempt_in_secs: Option<i64>,
@@ -116,11 +120,37 @@ pub struct SendSummaryView {
     pub progress: ProgressView,
 }
 
+/// Someone else's send, going on or stopped, as an administrator's list shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OthersSendView {
+    pub summary: SendSummaryView,
+    /// The author's name in the directory, or the API token's label.
+    pub author: String,
+    pub by_api: bool,
+    pub stopped: bool,
+}
+
 /// One send with every recipient.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SendView {
     pub summary: SendSummaryView,
     pub recipients: Vec<RecipientView>,
+    /// The reader wrote it: "Renvoyer les échecs" and corrections are theirs. An
+    /// administrator reading someone else's send may stop and resume it only.
+    pub authored: bool,
+    /// Stopped ("Arrêter l'envoi"), not resumed since.
+    pub stopped: bool,
+    /// The pace its account sends at, when it has one.
+    pub pace: Option<PaceView>,
+}
+
+/// A route's pace, and how long the pending recipients take at it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaceView {
+    pub per_minute: u32,
+    pub per_day: u32,
+    /// At least this long for what is pending, in seconds.
+    pub estimate_secs: u64,
 }
 
 /// One message of an opened archive.
@@ -160,9 +190,8 @@ pub struct ArchiveView {
 mod from_domain {
     use super::*;
     use crate::ssr::paris_time;
-    use domain::outbox::{
-        DeliveryProblem, DeliveryState, Progress, RecipientStatus, SendDetail, SendSummary,
-    };
+    use domain::outbox::stop::{OthersSend, SendStatus};
+    use domain::outbox::{DeliveryProblem, DeliveryState, Progress, RecipientStatus, SendSummary};
 
     impl From<Progress> for ProgressView {
         fn from(p: Progress) -> Self {
@@ -171,6 +200,7 @@ mod from_domain {
                 sent: p.sent,
                 pending: p.pending,
                 failed: p.failed,
+                cancelled: p.cancelled(),
             }
         }
     }
@@ -181,6 +211,19 @@ mod from_domain {
                 DeliveryProblem::Smtp(kind) => SendProblem::Smtp(kind.into()),
                 DeliveryProblem::AccountUnavailable => SendProblem::AccountUnavailable,
                 DeliveryProblem::GaveUp => SendProblem::GaveUp,
+                DeliveryProblem::Unprocessable => SendProblem::Unprocessable,
+                DeliveryProblem::TooLarge => SendProblem::TooLarge,
+            }
+        }
+    }
+
+    impl From<OthersSend> for OthersSendView {
+        fn from(o: OthersSend) -> Self {
+            Self {
+                summary: o.summary.into(),
+                author: o.author,
+                by_api: o.by_api,
+                stopped: o.stopped,
             }
         }
     }
@@ -217,15 +260,29 @@ mod from_domain {
     }
 
     impl SendView {
-        pub fn new(d: SendDetail, now: i64) -> Self {
+        pub fn new(s: SendStatus, now: i64) -> Self {
+            let d = s.detail;
             Self {
+                authored: s.authored,
+                stopped: s.stopped,
                 summary: d.summary.into(),
                 recipients: d
                     .recipients
                     .into_iter()
                     .map(|r| RecipientView::new(r, now))
                     .collect(),
+                pace: None,
             }
+        }
+
+        /// With the pace of the send's account (none shown when it has no limit).
+        pub fn with_pace(mut self, pace: domain::outbox::pace::Pace) -> Self {
+            self.pace = (!pace.is_unlimited()).then(|| PaceView {
+                per_minute: pace.per_minute,
+                per_day: pace.per_day,
+                estimate_secs: pace.duration_secs(self.summary.progress.pending),
+            });
+            self
         }
     }
 }

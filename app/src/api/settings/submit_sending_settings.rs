@@ -20,6 +20,8 @@ pub async fn submit_sending_settings(
     from_address: Option<String>,
     username: Option<String>,
     password: Option<Sensitive>,
+    pace_per_minute: Option<String>,
+    pace_per_day: Option<String>,
     test_to: Option<String>,
 ) -> Result<SettingsOutcome, AppError> {
     use crate::ssr;
@@ -37,6 +39,8 @@ pub async fn submit_sending_settings(
         from_address: from_address.as_deref().unwrap_or(""),
         username: username.as_deref().unwrap_or(""),
         password: password.expose(),
+        pace_per_minute: pace_per_minute.as_deref().unwrap_or(""),
+        pace_per_day: pace_per_day.as_deref().unwrap_or(""),
     })?;
     match intent.as_str() {
         "test" => {

@@ -1,0 +1,420 @@
+//! Delivering the outbox, fairly and at each relay's pace. A round claims due rows by
+//! account ([`claim`]: each school's longest-waiting account first, a share of rows each),
+//! then delivers the accounts' batches concurrently, each over one reused SMTP connection,
+//! within a time budget, at its route's pace ([`crate::outbox::pace`]), re-checking for
+//! every message that its author may still send with the account, and records each reply
+//! as soon as it has it. A row left `sending` by a worker that died is taken again once its
+//! lease has run out — at most [`claim::MAX_STALLS`] times, then failed with a reason.
+
+pub mod claim;
+mod ways;
+
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
+
+pub use claim::{Batch, claim};
+
+use super::pace::{self, Pace, Slot};
+use super::permission::{may_still_send, still_claimed};
+use super::{DeliveryProblem, DeliveryState, progress_of};
+use crate::entity::{message, message_attachment, outbox};
+use crate::mail::mask;
+use crate::sending_settings::SendingEnvironment;
+use crate::smtp::Failure;
+use crate::{Now, Result};
+use ways::{Prepared, Way, mail_for, prepare, relay_down, throttled};
+
+/// How workers behave; the defaults suit production, tests shorten the waits.
+#[derive(Clone, Debug)]
+pub struct WorkerConfig {
+    /// Accounts served per round (their batches are delivered concurrently).
+    pub accounts_per_round: u64,
+    /// Rows claimed per account and round.
+    pub per_account: u64,
+    /// How long one account's batch may take before its remaining rows are handed back,
+    /// so that a slow relay holds its own account's mail only.
+    pub account_budget: Duration,
+    /// How long a claim holds before another worker may take the row again.
+    pub lease_secs: i64,
+    /// Attempts before a temporary failure becomes final.
+    pub max_attempts: i64,
+    /// Wait after the first temporary failure; doubles each time, up to `max_retry_secs`.
+    pub first_retry_secs: i64,
+    pub max_retry_secs: i64,
+    /// The pace of each account sending through the hosting relay (the operator's).
+    pub hosting_pace: Pace,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        Self {
+            accounts_per_round: 8,
+            per_account: 50,
+            account_budget: Duration::from_secs(5),
+            lease_secs: 300,
+            max_attempts: 10,
+            first_retry_secs: 60,
+            max_retry_secs: 3600,
+            hosting_pace: Pace {
+                per_minute: 120,
+                per_day: 20_000,
+            },
+        }
+    }
+}
+
+impl WorkerConfig {
+    /// The wait before attempt `attempts + 1`, after `attempts` failed ones.
+    pub fn backoff_secs(&self, attempts: i64) -> i64 {
+        let doublings = u32::try_from((attempts - 1).clamp(0, 20)).unwrap_or(20);
+        self.first_retry_secs
+            .saturating_mul(1_i64 << doublings)
+            .min(self.max_retry_secs)
+    }
+}
+
+/// One worker: its name (unique per process and instance) and its settings.
+#[derive(Clone, Debug)]
+pub struct Worker {
+    pub name: String,
+    pub config: WorkerConfig,
+}
+
+/// What one round (or one batch) did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Round {
+    pub claimed: usize,
+    pub sent: usize,
+    pub retrying: usize,
+    pub failed: usize,
+    /// Claimed but handed back untried (time budget or pace spent).
+    pub released: usize,
+}
+
+impl Round {
+    fn add(&mut self, other: Round) {
+        self.claimed += other.claimed;
+        self.sent += other.sent;
+        self.retrying += other.retrying;
+        self.failed += other.failed;
+        self.released += other.released;
+    }
+}
+
+/// The outcome of one attempt, as it is recorded.
+enum Outcome {
+    Sent(String),
+    Retry(Failure, i64),
+    Failed(DeliveryProblem, String),
+}
+
+async fn record(
+    db: &impl ConnectionTrait,
+    worker: &Worker,
+    row: &outbox::Model,
+    outcome: &Outcome,
+    now: Now,
+) -> Result<()> {
+    let at = now.timestamp();
+    // `claimed_by` stays: it tells which worker handled the row last.
+    let update = outbox::Entity::update_many()
+        .col_expr(
+            outbox::Column::ClaimedUntil,
+            Expr::value(Option::<i64>::None),
+        )
+        .col_expr(outbox::Column::UpdatedAt, Expr::value(at));
+    let update = match outcome {
+        // A delivered recipient's values (a provisional password…) are not kept in clear:
+        // the sealed archive copy has them.
+        Outcome::Sent(reply) => update
+            .col_expr(
+                outbox::Column::State,
+                Expr::value(DeliveryState::Sent.as_str()),
+            )
+            .col_expr(
+                outbox::Column::Fields,
+                Expr::value(super::retention::NO_VALUES),
+            )
+            .col_expr(outbox::Column::LastReply, Expr::value(reply.clone()))
+            .col_expr(
+                outbox::Column::FailureKind,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(outbox::Column::SentAt, Expr::value(at)),
+        Outcome::Retry(failure, next) => update
+            .col_expr(
+                outbox::Column::State,
+                Expr::value(DeliveryState::Retrying.as_str()),
+            )
+            .col_expr(
+                outbox::Column::LastReply,
+                Expr::value(failure.detail.clone()),
+            )
+            .col_expr(
+                outbox::Column::FailureKind,
+                Expr::value(DeliveryProblem::Smtp(failure.kind).as_stored()),
+            )
+            .col_expr(outbox::Column::NextAttemptAt, Expr::value(*next)),
+        Outcome::Failed(problem, detail) => update
+            .col_expr(
+                outbox::Column::State,
+                Expr::value(DeliveryState::Failed.as_str()),
+            )
+            .col_expr(outbox::Column::LastReply, Expr::value(detail.clone()))
+            .col_expr(
+                outbox::Column::FailureKind,
+                Expr::value(problem.as_stored()),
+            ),
+    };
+    update
+        .filter(outbox::Column::Id.eq(row.id))
+        .filter(outbox::Column::ClaimedBy.eq(worker.name.clone()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Extends the claim on `row`; false when another worker has taken it meanwhile.
+async fn still_mine(
+    db: &impl ConnectionTrait,
+    worker: &Worker,
+    row: &outbox::Model,
+    now: Now,
+) -> Result<bool> {
+    Ok(outbox::Entity::update_many()
+        .col_expr(
+            outbox::Column::ClaimedUntil,
+            Expr::value(now.timestamp() + worker.config.lease_secs),
+        )
+        .filter(outbox::Column::Id.eq(row.id))
+        .filter(outbox::Column::ClaimedBy.eq(worker.name.clone()))
+        .filter(outbox::Column::State.eq(DeliveryState::Sending.as_str()))
+        .exec(db)
+        .await?
+        .rows_affected
+        == 1)
+}
+
+fn judge(worker: &Worker, row: &outbox::Model, failure: Failure, now: Now) -> Outcome {
+    if failure.kind.is_transient() && row.attempts < worker.config.max_attempts {
+        let next = now.timestamp() + worker.config.backoff_secs(row.attempts);
+        Outcome::Retry(failure, next)
+    } else if failure.kind.is_transient() {
+        Outcome::Failed(DeliveryProblem::GaveUp, failure.detail)
+    } else {
+        Outcome::Failed(DeliveryProblem::Smtp(failure.kind), failure.detail)
+    }
+}
+
+/// One round: claims due rows fairly and delivers every account's batch concurrently;
+/// returns what happened. `now` is the time the round starts at; the time spent sending
+/// is added to it for leases and records.
+pub async fn run_once(
+    db: &DatabaseConnection,
+    env: &SendingEnvironment,
+    worker: &Worker,
+    now: Now,
+) -> Result<Round> {
+    let batches = claim(db, worker, now, &HashSet::new()).await?;
+    let mut round = Round::default();
+    let mut tasks = tokio::task::JoinSet::new();
+    for batch in batches {
+        let (db, env, worker) = (db.clone(), env.clone(), worker.clone());
+        tasks.spawn(async move { deliver(&db, &env, &worker, batch, now).await });
+    }
+    let mut first_error = None;
+    while let Some(done) = tasks.join_next().await {
+        match done {
+            Ok(Ok(batch)) => round.add(batch),
+            Ok(Err(e)) => {
+                first_error.get_or_insert(e);
+            }
+            Err(e) => {
+                first_error.get_or_insert(crate::Error::Internal(format!("delivery task: {e}")));
+            }
+        }
+    }
+    if let Some(e) = first_error {
+        return Err(e);
+    }
+    if round.claimed > 0 {
+        tracing::info!(
+            worker = %worker.name,
+            claimed = round.claimed,
+            sent = round.sent,
+            retrying = round.retrying,
+            failed = round.failed,
+            released = round.released,
+            "outbox round"
+        );
+    }
+    Ok(round)
+}
+
+/// What to do with one claimed row.
+enum Step {
+    Record(Outcome),
+    /// The row is no longer this worker's: nothing to record.
+    Skip,
+    /// The relay asked to slow down: record this row, hand the rest back.
+    Throttled(Outcome),
+    /// Hand this row and the rest back untried.
+    Stop,
+}
+
+/// Delivers one account's batch: over one connection, within the account's time budget
+/// and pace; rows not reached are handed back.
+pub async fn deliver(
+    db: &DatabaseConnection,
+    env: &SendingEnvironment,
+    worker: &Worker,
+    batch: Batch,
+    now: Now,
+) -> Result<Round> {
+    let started = Instant::now();
+    let clock = || now + chrono::Duration::from_std(started.elapsed()).unwrap_or_default();
+    let mut round = Round {
+        claimed: batch.rows.len(),
+        ..Round::default()
+    };
+    let mut prepared: HashMap<i64, Option<Prepared>> = HashMap::new();
+    let mut way: Option<Way> = None;
+    let renew_after = Duration::from_secs(
+        u64::try_from(worker.config.lease_secs / 3)
+            .unwrap_or(1)
+            .max(1),
+    );
+    for (index, row) in batch.rows.iter().enumerate() {
+        if started.elapsed() > worker.config.account_budget {
+            claim::release(db, worker, &batch.rows[index..], clock()).await?;
+            round.released += batch.rows.len() - index;
+            break;
+        }
+        if started.elapsed() > renew_after && !still_mine(db, worker, row, clock()).await? {
+            continue;
+        }
+        if let std::collections::hash_map::Entry::Vacant(slot) = prepared.entry(row.message_id) {
+            slot.insert(prepare(db, row.message_id).await?);
+        }
+        let step = match prepared.get(&row.message_id).and_then(Option::as_ref) {
+            Some(p) => attempt(db, env, worker, &mut way, p, row, clock).await?,
+            None => Step::Record(unavailable()),
+        };
+        let (outcome, stop_after) = match step {
+            Step::Record(outcome) => (outcome, false),
+            Step::Throttled(outcome) => (outcome, true),
+            Step::Skip => continue,
+            Step::Stop => {
+                claim::release(db, worker, &batch.rows[index..], clock()).await?;
+                round.released += batch.rows.len() - index;
+                break;
+            }
+        };
+        match &outcome {
+            // The relay takes mail again: its next throttling pause starts short.
+            Outcome::Sent(_) if round.sent == 0 => {
+                pace::clear_backoff(db, batch.account_id).await?;
+                round.sent += 1;
+            }
+            Outcome::Sent(_) => round.sent += 1,
+            Outcome::Retry(..) => round.retrying += 1,
+            Outcome::Failed(..) => round.failed += 1,
+        }
+        tracing::debug!(to = %mask(&row.recipient_address), outbox_id = row.id, "delivery attempt recorded");
+        record(db, worker, row, &outcome, clock()).await?;
+        if stop_after {
+            claim::release(db, worker, &batch.rows[index + 1..], clock()).await?;
+            round.released += batch.rows.len() - index - 1;
+            break;
+        }
+    }
+    if let Some(way) = way {
+        way.close().await;
+    }
+    for message_id in prepared.keys() {
+        purge_if_delivered(db, *message_id, clock()).await?;
+    }
+    Ok(round)
+}
+
+fn unavailable() -> Outcome {
+    Outcome::Failed(DeliveryProblem::AccountUnavailable, String::new())
+}
+
+/// One row: the right to send checked again, the size, the pace, then the relay.
+async fn attempt(
+    db: &DatabaseConnection,
+    env: &SendingEnvironment,
+    worker: &Worker,
+    way: &mut Option<Way>,
+    p: &Prepared,
+    row: &outbox::Model,
+    clock: impl Fn() -> Now,
+) -> Result<Step> {
+    // A stop (then perhaps a resume) may have taken the row from this worker meanwhile.
+    if !still_claimed(db, row, &worker.name).await? {
+        return Ok(Step::Skip);
+    }
+    if !may_still_send(db, &p.message, &p.account).await? {
+        return Ok(Step::Record(unavailable()));
+    }
+    let Some(mail) = mail_for(p, row) else {
+        return Ok(Step::Record(Outcome::Failed(
+            DeliveryProblem::TooLarge,
+            String::new(),
+        )));
+    };
+    if way.is_none() {
+        *way = Some(Way::open(db, env, worker.config.hosting_pace, &p.account).await?);
+    }
+    let (session, pace) = match way {
+        Some(Way::Open(session, pace)) => (session, *pace),
+        Some(Way::Down(failure)) => {
+            return Ok(Step::Record(judge(worker, row, failure.clone(), clock())));
+        }
+        Some(Way::NoRoute) | None => return Ok(Step::Record(unavailable())),
+    };
+    if !pace.is_unlimited()
+        && let Slot::Wait(_) = pace::reserve(db, p.account.id, pace, clock()).await?
+    {
+        return Ok(Step::Stop);
+    }
+    match session.deliver(&mail).await {
+        Ok(reply) => Ok(Step::Record(Outcome::Sent(reply))),
+        Err(failure) if throttled(&failure) => {
+            // The relay asks to slow down: the whole account waits, this row included.
+            let until = pace::pause(db, p.account.id, clock()).await?;
+            Ok(Step::Throttled(Outcome::Retry(failure, until)))
+        }
+        Err(failure) => {
+            if relay_down(failure.kind) {
+                *way = Some(Way::Down(failure.clone()));
+            }
+            Ok(Step::Record(judge(worker, row, failure, clock())))
+        }
+    }
+}
+
+/// Once every recipient has the message, its clear text and attachments go; the sealed
+/// archive copy stays.
+async fn purge_if_delivered(db: &impl ConnectionTrait, message_id: i64, now: Now) -> Result<()> {
+    let progress = progress_of(db, message_id).await?;
+    if progress.total == 0 || progress.sent != progress.total {
+        return Ok(());
+    }
+    message_attachment::Entity::delete_many()
+        .filter(message_attachment::Column::MessageId.eq(message_id))
+        .exec(db)
+        .await?;
+    message::Entity::update_many()
+        .col_expr(message::Column::Body, Expr::value(Option::<String>::None))
+        .col_expr(message::Column::PurgedAt, Expr::value(now.timestamp()))
+        .filter(message::Column::Id.eq(message_id))
+        .filter(message::Column::PurgedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
