@@ -135,10 +135,10 @@ fn ComposeForm(
     };
     let recipients_hint = match lang {
         Lang::Fr => format!(
-            "Une adresse par ligne (« Anne Martin <anne.martin@exemple.fr> » convient), une liste copiée depuis Outlook (séparée par des ;), Gmail ou Thunderbird (séparée par des virgules), une colonne de tableur, ou un tableau dont la première ligne nomme les colonnes : email;nom;eleve;… Chaque autre colonne remplit le champ du même nom, par exemple {{eleve}}. Au plus {max_recipients} destinataires ; les doublons sont retirés. « Vérifier » montre combien sont reconnus et le message tel que le premier le recevra."
+            "Une adresse par ligne (« Anne Martin <anne.martin@exemple.fr> » convient), une liste copiée depuis Outlook (séparée par des ;), Gmail ou Thunderbird (séparée par des virgules), une colonne de tableur, ou un tableau dont la première ligne nomme les colonnes : email;nom;eleve;… Chaque autre colonne remplit le champ du même nom, par exemple {{eleve}}. Au plus {max_recipients} destinataires ; les doublons sont retirés. « Vérifier et prévisualiser » montre combien sont reconnus et le message tel que le premier le recevra."
         ),
         Lang::En => format!(
-            "One address per line (“Anne Martin <anne.martin@example.org>” works), a list copied from Outlook (separated by ;), Gmail or Thunderbird (separated by commas), a spreadsheet column, or a table whose first line names the columns: email;nom;eleve;… Every other column fills the field of the same name, e.g. {{eleve}}. At most {max_recipients} recipients; duplicates are removed. “Check” shows how many are recognised and the message as the first one will receive it."
+            "One address per line (“Anne Martin <anne.martin@example.org>” works), a list copied from Outlook (separated by ;), Gmail or Thunderbird (separated by commas), a spreadsheet column, or a table whose first line names the columns: email;nom;eleve;… Every other column fills the field of the same name, e.g. {{eleve}}. At most {max_recipients} recipients; duplicates are removed. “Check and preview” shows how many are recognised and the message as the first one will receive it."
         ),
     };
     view! {
