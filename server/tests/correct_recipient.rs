@@ -7,52 +7,14 @@
 mod support;
 
 use app::error::AppError;
-use axum::body::Body;
-use axum::http::{Request, header};
 use domain::outbox::compose::{self, DraftInput};
 use domain::outbox::worker::{self, Worker, WorkerConfig};
 use domain::outbox::{self, DeliveryState};
 use std::time::Duration;
-use support::{PASSWORD, Resp, TestApp};
+use support::plain_form::{back_to, plain_post};
+use support::{PASSWORD, TestApp};
 use testkit::fixtures::{self, relay_on};
 use testkit::smtp::{PeerOptions, SmtpPeer};
-
-const ORIGIN: &str = "http://127.0.0.1:3000";
-
-/// A form posted by a browser without the wasm, from the page `from`.
-async fn plain_post(
-    app: &TestApp,
-    endpoint: &str,
-    form: &[(&str, &str)],
-    cookie: &str,
-    from: &str,
-) -> Resp {
-    let request = Request::post(format!("/api/{endpoint}"))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ACCEPT, "text/html,application/xhtml+xml")
-        .header(header::REFERER, format!("{ORIGIN}{from}"))
-        .header("sec-fetch-site", "same-origin")
-        .header(header::HOST, "127.0.0.1:3000")
-        .header(header::COOKIE, cookie)
-        .body(Body::from(support::encode(form)))
-        .expect("request");
-    app.send(request).await
-}
-
-/// The page a plain form post sends the browser back to.
-fn back_to(resp: &Resp) -> String {
-    assert!(
-        resp.status.is_redirection(),
-        "{} {}",
-        resp.status,
-        resp.body
-    );
-    resp.headers[header::LOCATION]
-        .to_str()
-        .expect("location")
-        .trim_start_matches(ORIGIN)
-        .to_owned()
-}
 
 #[tokio::test]
 async fn a_refused_address_is_corrected_on_the_status_page_without_the_wasm() {

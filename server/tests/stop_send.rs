@@ -17,45 +17,9 @@ use domain::outbox::compose::{self, DraftInput};
 use domain::outbox::worker::{self, Worker, WorkerConfig};
 use domain::outbox::{self, DeliveryState};
 use domain::staff::{self, StaffInput, StaffUpdate};
-use support::{PASSWORD, Resp, TestApp};
+use support::plain_form::{back_to, plain_post};
+use support::{PASSWORD, TestApp};
 use testkit::fixtures::{self, signed_up};
-
-const ORIGIN: &str = "http://127.0.0.1:3000";
-
-/// A form posted by a browser without the wasm, from the page `from`.
-async fn plain_post(
-    app: &TestApp,
-    endpoint: &str,
-    form: &[(&str, &str)],
-    cookie: &str,
-    from: &str,
-) -> Resp {
-    let request = Request::post(format!("/api/{endpoint}"))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ACCEPT, "text/html,application/xhtml+xml")
-        .header(header::REFERER, format!("{ORIGIN}{from}"))
-        .header("sec-fetch-site", "same-origin")
-        .header(header::HOST, "127.0.0.1:3000")
-        .header(header::COOKIE, cookie)
-        .body(Body::from(support::encode(form)))
-        .expect("request");
-    app.send(request).await
-}
-
-/// The page a plain form post sends the browser back to.
-fn back_to(resp: &Resp) -> String {
-    assert!(
-        resp.status.is_redirection(),
-        "{} {}",
-        resp.status,
-        resp.body
-    );
-    resp.headers[header::LOCATION]
-        .to_str()
-        .expect("location")
-        .trim_start_matches(ORIGIN)
-        .to_owned()
-}
 
 fn worker() -> Worker {
     Worker {

@@ -32,22 +32,38 @@ pub async fn queue(
     account_id: i64,
     recipients: &str,
 ) -> i64 {
+    let text = (
+        "Absence de {eleve}",
+        "Bonjour {nom},\n\n{eleve} était absent.",
+    );
+    queue_message(db, actor, account_id, text, recipients, t0()).await
+}
+
+/// Queues (subject, body) from `account_id` to `recipients` at `now`.
+pub async fn queue_message(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    account_id: i64,
+    (subject, body): (&str, &str),
+    recipients: &str,
+    now: Now,
+) -> i64 {
     let draft = compose::save_draft(
         db,
         actor,
         None,
         DraftInput {
             account_id,
-            subject: "Absence de {eleve}".into(),
-            body: "Bonjour {nom},\n\n{eleve} était absent.".into(),
+            subject: subject.into(),
+            body: body.into(),
             recipients: recipients.into(),
             ..DraftInput::default()
         },
-        t0(),
+        now,
     )
     .await
     .unwrap();
-    compose::queue_draft(db, actor, draft, t0())
+    compose::queue_draft(db, actor, draft, now)
         .await
         .unwrap()
         .message_id
@@ -82,23 +98,6 @@ pub async fn queue_text(
     recipients: &str,
     now: Now,
 ) -> i64 {
-    let draft = compose::save_draft(
-        db,
-        actor,
-        None,
-        DraftInput {
-            account_id,
-            subject: "Réunion".into(),
-            body: "Bonjour {nom},\n\nLa réunion a lieu jeudi.".into(),
-            recipients: recipients.into(),
-            ..DraftInput::default()
-        },
-        now,
-    )
-    .await
-    .unwrap();
-    compose::queue_draft(db, actor, draft, now)
-        .await
-        .unwrap()
-        .message_id
+    let text = ("Réunion", "Bonjour {nom},\n\nLa réunion a lieu jeudi.");
+    queue_message(db, actor, account_id, text, recipients, now).await
 }

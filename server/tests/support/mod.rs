@@ -6,6 +6,7 @@
 pub mod logs;
 pub mod multipart;
 pub mod outbox;
+pub mod plain_form;
 pub mod step1;
 
 use app::error::AppError;
