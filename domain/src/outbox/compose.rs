@@ -13,14 +13,14 @@ use sea_orm::sea_query::Expr;
 
 use super::DeliveryState;
 use super::attachment_type::content_type_for;
-use super::message_text::{fill, filled_chars, filled_len, missing, placeholders, values_for};
-use super::recipients::{self, BadLine, LineProblem, MAX_RECIPIENTS, Recipient};
+use super::message_text::{fill, values_for};
+use super::recipients::{self, BadLine, MAX_RECIPIENTS, Recipient};
+pub use super::review::{Preview, Review, review, review_draft};
+use super::review::{check_recipients, school_name};
 use crate::access::Actor;
 use crate::accounts::{authorisations::find_usable, owner};
 use crate::archive::sealed::{ArchivedAttachment, ArchivedMessage, seal_message};
-use crate::entity::{
-    account, archive_entry, membership, message, message_attachment, outbox, school,
-};
+use crate::entity::{account, archive_entry, membership, message, message_attachment, outbox};
 use crate::mail::Attachment;
 use crate::{Error, Invalid, Now, Result};
 
@@ -194,127 +194,7 @@ fn check_text(subject: &str, body: &str) -> Result<()> {
     Ok(())
 }
 
-/// What each recipient would receive, checked without building it: a value for every
-/// placeholder, and the filled subject and text within their limits.
-pub(crate) fn check_recipients(
-    subject: &str,
-    body: &str,
-    recipients: &[Recipient],
-    school_name: &str,
-    account_label: &str,
-) -> Vec<BadLine> {
-    let used = placeholders(&format!("{subject}\n{body}"));
-    let mut refused = Vec::new();
-    for r in recipients {
-        let values = values_for(r, school_name, account_label);
-        for placeholder in missing(&used, &values) {
-            refused.push(BadLine::new(
-                r.line,
-                &r.address,
-                LineProblem::MissingValue {
-                    placeholder: placeholder.to_owned(),
-                },
-            ));
-        }
-        if filled_chars(subject, &values) > MAX_SUBJECT_CHARS
-            || filled_len(body, &values) > MAX_FILLED_BODY_BYTES
-        {
-            refused.push(BadLine::new(r.line, &r.address, LineProblem::FilledTooLong));
-        }
-    }
-    refused
-}
-
-/// What the compose page shows before sending, and what queueing refuses on: how many
-/// recipients were recognised, every problem at once (by line), the columns the text
-/// needs, and the message as the first recipient will read it.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Review {
-    pub recognised: usize,
-    pub duplicates: usize,
-    pub refused: Vec<BadLine>,
-    pub needed_columns: Vec<String>,
-    pub preview: Option<Preview>,
-}
-
-/// One recipient's message, filled.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Preview {
-    pub to_name: String,
-    pub to_address: String,
-    pub subject: String,
-    pub body: String,
-}
-
-/// Reviews a message and its recipient list as typed.
-pub fn review(
-    subject: &str,
-    body: &str,
-    recipients_text: &str,
-    school_name: &str,
-    account_label: &str,
-) -> Review {
-    let parsed = recipients::parse(recipients_text);
-    let mut refused = parsed.bad;
-    refused.extend(check_recipients(
-        subject,
-        body,
-        &parsed.recipients,
-        school_name,
-        account_label,
-    ));
-    refused.sort_by_key(|b| b.line);
-    let preview = parsed.recipients.first().map(|r| {
-        let values = values_for(r, school_name, account_label);
-        let fits = filled_len(body, &values) <= MAX_FILLED_BODY_BYTES
-            && filled_chars(subject, &values) <= MAX_SUBJECT_CHARS;
-        Preview {
-            to_name: r.name.clone(),
-            to_address: r.address.clone(),
-            subject: if fits {
-                fill(subject, &values)
-            } else {
-                subject.to_owned()
-            },
-            body: if fits {
-                fill(body, &values)
-            } else {
-                body.to_owned()
-            },
-        }
-    });
-    Review {
-        recognised: parsed.recipients.len(),
-        duplicates: parsed.duplicates,
-        refused,
-        needed_columns: super::message_text::needed_columns(&format!("{subject}\n{body}")),
-        preview,
-    }
-}
-
-/// The actor's draft reviewed against the account it would be sent from.
-pub async fn review_draft(db: &DatabaseConnection, actor: &Actor, draft_id: i64) -> Result<Review> {
-    let draft = own_draft(db, actor, draft_id).await?;
-    let account = find_usable(db, actor, draft.account_id).await?;
-    let school_name = school_name(db, account.school_id).await?;
-    Ok(review(
-        &draft.subject,
-        draft.body.as_deref().unwrap_or_default(),
-        draft.draft_recipients.as_deref().unwrap_or_default(),
-        &school_name,
-        &account.label,
-    ))
-}
-
-async fn school_name(db: &impl ConnectionTrait, school_id: i64) -> Result<String> {
-    Ok(school::Entity::find_by_id(school_id)
-        .one(db)
-        .await?
-        .map(|s| s.name)
-        .unwrap_or_default())
-}
-
-async fn own_draft(
+pub(super) async fn own_draft(
     db: &impl ConnectionTrait,
     actor: &Actor,
     draft_id: i64,

@@ -19,6 +19,7 @@ pub mod pace;
 pub(crate) mod permission;
 pub mod recipients;
 pub mod retention;
+pub mod review;
 pub mod stop;
 pub mod subject_line;
 pub mod worker;

@@ -1,6 +1,6 @@
 //! The compose page's check before sending: how many recipients were recognised, every
 //! refused piece of the list with its line and why, and the message as the first
-//! recipient will read it. Mirrored from `domain::outbox::compose::Review` (the domain is
+//! recipient will read it. Mirrored from `domain::outbox::review::Review` (the domain is
 //! not compiled into the wasm) with the limits carried in the values, and worded here.
 
 use serde::{Deserialize, Serialize};
