@@ -1,13 +1,11 @@
 //! The right to send, checked for every message a worker hands to the relay (not once per
 //! round): removing a member, withdrawing an authorisation, revoking a token or demoting its
 //! creator, or stopping the send, reaches mail that is already queued.
-//!
-//! What may change while a message waits is read from the database at the moment of the
-//! check, in one statement; what cannot (which school, account and author a message has,
-//! an account's kind and owner) is read from the models the worker holds.
 
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use std::collections::HashSet;
+
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryTrait};
 
 use super::DeliveryState;
 use super::stop::GOING;
@@ -17,7 +15,67 @@ use crate::entity::{
     account, account_authorisation as grant, api_token, membership, message, outbox,
 };
 
-/// Whether `message` may still leave from `account`, now:
+/// What a worker may do with a row it claimed, read just before the relay gets it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Gate {
+    /// Still this worker's, and its author may still send it: hand it to the relay.
+    Go,
+    /// No longer this worker's (a stop dropped the claim, a resume queued it again):
+    /// nothing to send and nothing to record.
+    NotMine,
+    /// Still this worker's, but it may no longer leave: record it as `AccountUnavailable`.
+    Refused,
+}
+
+/// What may be done with `row`, read just before it is handed to the relay ([`check`]).
+pub(crate) async fn gate(
+    db: &impl ConnectionTrait,
+    message: &message::Model,
+    account: &account::Model,
+    row: &outbox::Model,
+    worker: &str,
+) -> Result<Gate> {
+    let (mine, allowed) = check(db, message, account, &[row.id], worker).await?;
+    Ok(match (mine.contains(&row.id), allowed) {
+        (false, _) => Gate::NotMine,
+        (true, false) => Gate::Refused,
+        (true, true) => Gate::Go,
+    })
+}
+
+/// Which of `rows` (all of `message`) are still `worker`'s, and whether `message` may still
+/// leave from `account` ([`allowed`]), in one statement.
+pub(crate) async fn check(
+    db: &impl ConnectionTrait,
+    message: &message::Model,
+    account: &account::Model,
+    rows: &[i64],
+    worker: &str,
+) -> Result<(HashSet<i64>, bool)> {
+    let allowed = match allowed(message, account) {
+        Some(allowed) => Expr::exists(allowed),
+        None => Expr::val(false).into(),
+    };
+    let query = Query::select()
+        .column(outbox::Column::Id)
+        .expr_as(allowed, "allowed")
+        .from(outbox::Entity)
+        .and_where(outbox::Column::Id.is_in(rows.iter().copied()))
+        .and_where(outbox::Column::MessageId.eq(message.id))
+        .and_where(outbox::Column::ClaimedBy.eq(worker))
+        .and_where(outbox::Column::State.eq(DeliveryState::Sending.as_str()))
+        .to_owned();
+    let mut mine = HashSet::new();
+    let mut may = false;
+    for row in db.query_all(&query).await? {
+        mine.insert(row.try_get::<i64>("", "id")?);
+        may = row.try_get("", "allowed")?;
+    }
+    Ok((mine, may))
+}
+
+/// The query that finds `message` when it may still leave from `account`, now (`None`
+/// when what cannot change already says no):
 ///
 /// - the send is going (not stopped: [`super::stop`]) and the account is active, in the
 ///   message's school;
@@ -27,17 +85,13 @@ use crate::entity::{
 /// - otherwise: a personal account is its author's own; an establishment account still
 ///   lists its author among those allowed to send with it.
 ///
-/// A worker calls it for each row just before handing the message to the relay; `false`
-/// means the row must not be sent (record it as `AccountUnavailable`, which a stopped
-/// send's rows ignore: the stop dropped the worker's claim).
-pub(crate) async fn may_still_send(
-    db: &impl ConnectionTrait,
-    message: &message::Model,
-    account: &account::Model,
-) -> Result<bool> {
+/// What may change while a message waits is read from the database at the moment of the
+/// check; what cannot (which school, account and author a message has, an account's kind
+/// and owner) is read from the models the worker holds.
+fn allowed(message: &message::Model, account: &account::Model) -> Option<SelectStatement> {
     let (school, author) = (message.school_id, message.author_person_id);
     if account.id != message.account_id || account.school_id != school {
-        return Ok(false);
+        return None;
     }
     let personal = account.kind == AccountKind::Personal.as_str();
     let account_active = Query::select()
@@ -53,12 +107,12 @@ pub(crate) async fn may_still_send(
         .and_where(membership::Column::SchoolId.eq(school))
         .and_where(membership::Column::PersonId.eq(author))
         .to_owned();
-    let allowed = message::Entity::find_by_id(message.id)
+    let going = message::Entity::find_by_id(message.id)
         .filter(message::Column::State.eq(GOING))
         .filter(Expr::exists(account_active))
         .filter(Expr::exists(author_member));
     let allowed = match (message.api_token_id, personal) {
-        (Some(_), true) => return Ok(false),
+        (Some(_), true) => return None,
         (Some(token), false) => {
             let creator_is_admin = Query::select()
                 .expr(Expr::val(1))
@@ -78,10 +132,10 @@ pub(crate) async fn may_still_send(
                 .and_where(api_token::Column::RevokedAt.is_null())
                 .and_where(Expr::exists(creator_is_admin))
                 .to_owned();
-            allowed.filter(Expr::exists(token_live))
+            going.filter(Expr::exists(token_live))
         }
-        (None, true) if account.owner_person_id == Some(author) => allowed,
-        (None, true) => return Ok(false),
+        (None, true) if account.owner_person_id == Some(author) => going,
+        (None, true) => return None,
         (None, false) => {
             let granted = Query::select()
                 .expr(Expr::val(1))
@@ -89,26 +143,39 @@ pub(crate) async fn may_still_send(
                 .and_where(grant::Column::AccountId.eq(account.id))
                 .and_where(grant::Column::PersonId.eq(author))
                 .to_owned();
-            allowed.filter(Expr::exists(granted))
+            going.filter(Expr::exists(granted))
         }
     };
-    Ok(allowed.count(db).await? == 1)
+    Some(allowed.into_query())
 }
 
-/// Whether `row` is still `sending` under `worker`'s claim. A stop drops the claim, and a
-/// resume queues the row again for any worker: a worker that still holds the row from
-/// before (in the same round) must not send it.
-pub(crate) async fn still_claimed(
+/// Whether `message` may still leave from `account`, now ([`allowed`]).
+#[cfg(test)]
+async fn may_still_send(
+    db: &impl ConnectionTrait,
+    message: &message::Model,
+    account: &account::Model,
+) -> Result<bool> {
+    match allowed(message, account) {
+        Some(query) => Ok(db.query_one(&query).await?.is_some()),
+        None => Ok(false),
+    }
+}
+
+/// Whether `row` is still `sending` under `worker`'s claim ([`check`]).
+#[cfg(test)]
+async fn still_claimed(
     db: &impl ConnectionTrait,
     row: &outbox::Model,
     worker: &str,
 ) -> Result<bool> {
-    Ok(outbox::Entity::find_by_id(row.id)
-        .filter(outbox::Column::ClaimedBy.eq(worker))
-        .filter(outbox::Column::State.eq(DeliveryState::Sending.as_str()))
-        .count(db)
-        .await?
-        == 1)
+    let message = message::Entity::find_by_id(row.message_id).one(db).await?;
+    let message = message.ok_or_else(|| crate::Error::Internal("no message".into()))?;
+    let account = account::Entity::find_by_id(message.account_id)
+        .one(db)
+        .await?;
+    let account = account.ok_or_else(|| crate::Error::Internal("no account".into()))?;
+    Ok(gate(db, &message, &account, row, worker).await? != Gate::NotMine)
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! lease has run out — at most [`claim::MAX_STALLS`] times, then failed with a reason.
 
 pub mod claim;
+mod record;
 mod ways;
 
 use std::collections::{HashMap, HashSet};
@@ -18,13 +19,14 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Que
 pub use claim::{Batch, claim};
 
 use super::pace::{self, Pace, Slot};
-use super::permission::{may_still_send, still_claimed};
+use super::permission::{Gate, gate};
 use super::{DeliveryProblem, DeliveryState, progress_of};
 use crate::entity::{message, message_attachment, outbox};
 use crate::mail::mask;
 use crate::sending_settings::SendingEnvironment;
 use crate::smtp::Failure;
 use crate::{Now, Result};
+use record::{Outcome, Recorder};
 use ways::{Prepared, Way, mail_for, prepare, relay_down, throttled};
 
 /// How workers behave; the defaults suit production, tests shorten the waits.
@@ -102,79 +104,6 @@ impl Round {
         self.failed += other.failed;
         self.released += other.released;
     }
-}
-
-/// The outcome of one attempt, as it is recorded.
-enum Outcome {
-    Sent(String),
-    Retry(Failure, i64),
-    Failed(DeliveryProblem, String),
-}
-
-async fn record(
-    db: &impl ConnectionTrait,
-    worker: &Worker,
-    row: &outbox::Model,
-    outcome: &Outcome,
-    now: Now,
-) -> Result<()> {
-    let at = now.timestamp();
-    // `claimed_by` stays: it tells which worker handled the row last.
-    let update = outbox::Entity::update_many()
-        .col_expr(
-            outbox::Column::ClaimedUntil,
-            Expr::value(Option::<i64>::None),
-        )
-        .col_expr(outbox::Column::UpdatedAt, Expr::value(at));
-    let update = match outcome {
-        // A delivered recipient's values (a provisional password…) are not kept in clear:
-        // the sealed archive copy has them.
-        Outcome::Sent(reply) => update
-            .col_expr(
-                outbox::Column::State,
-                Expr::value(DeliveryState::Sent.as_str()),
-            )
-            .col_expr(
-                outbox::Column::Fields,
-                Expr::value(super::retention::NO_VALUES),
-            )
-            .col_expr(outbox::Column::LastReply, Expr::value(reply.clone()))
-            .col_expr(
-                outbox::Column::FailureKind,
-                Expr::value(Option::<String>::None),
-            )
-            .col_expr(outbox::Column::SentAt, Expr::value(at)),
-        Outcome::Retry(failure, next) => update
-            .col_expr(
-                outbox::Column::State,
-                Expr::value(DeliveryState::Retrying.as_str()),
-            )
-            .col_expr(
-                outbox::Column::LastReply,
-                Expr::value(failure.detail.clone()),
-            )
-            .col_expr(
-                outbox::Column::FailureKind,
-                Expr::value(DeliveryProblem::Smtp(failure.kind).as_stored()),
-            )
-            .col_expr(outbox::Column::NextAttemptAt, Expr::value(*next)),
-        Outcome::Failed(problem, detail) => update
-            .col_expr(
-                outbox::Column::State,
-                Expr::value(DeliveryState::Failed.as_str()),
-            )
-            .col_expr(outbox::Column::LastReply, Expr::value(detail.clone()))
-            .col_expr(
-                outbox::Column::FailureKind,
-                Expr::value(problem.as_stored()),
-            ),
-    };
-    update
-        .filter(outbox::Column::Id.eq(row.id))
-        .filter(outbox::Column::ClaimedBy.eq(worker.name.clone()))
-        .exec(db)
-        .await?;
-    Ok(())
 }
 
 /// Extends the claim on `row`; false when another worker has taken it meanwhile.
@@ -266,7 +195,9 @@ enum Step {
 }
 
 /// Delivers one account's batch: over one connection, within the account's time budget
-/// and pace; rows not reached are handed back.
+/// and pace; rows not reached are handed back. Replies are written by a [`Recorder`] while
+/// the next messages go, so on a fast relay no commit stands between two messages; the
+/// right to send is read for each message, while its mail is built.
 pub async fn deliver(
     db: &DatabaseConnection,
     env: &SendingEnvironment,
@@ -274,6 +205,32 @@ pub async fn deliver(
     batch: Batch,
     now: Now,
 ) -> Result<Round> {
+    let recorder = Recorder::start(db, &worker.name);
+    let delivered = deliver_rows(db, env, worker, &batch, now, &recorder).await;
+    // Every reply reaches the disk, also when the loop stopped on an error.
+    let recorded = recorder.finish().await;
+    // The recorder's own error first: the loop only saw that it had stopped.
+    recorded?;
+    let (round, clock) = delivered?;
+    for message_id in batch
+        .rows
+        .iter()
+        .map(|r| r.message_id)
+        .collect::<HashSet<_>>()
+    {
+        purge_if_delivered(db, message_id, clock).await?;
+    }
+    Ok(round)
+}
+
+async fn deliver_rows(
+    db: &DatabaseConnection,
+    env: &SendingEnvironment,
+    worker: &Worker,
+    batch: &Batch,
+    now: Now,
+    recorder: &Recorder,
+) -> Result<(Round, Now)> {
     let started = Instant::now();
     let clock = || now + chrono::Duration::from_std(started.elapsed()).unwrap_or_default();
     let mut round = Round {
@@ -287,10 +244,10 @@ pub async fn deliver(
             .unwrap_or(1)
             .max(1),
     );
+    let mut hand_back_from = None;
     for (index, row) in batch.rows.iter().enumerate() {
         if started.elapsed() > worker.config.account_budget {
-            claim::release(db, worker, &batch.rows[index..], clock()).await?;
-            round.released += batch.rows.len() - index;
+            hand_back_from = Some(index);
             break;
         }
         if started.elapsed() > renew_after && !still_mine(db, worker, row, clock()).await? {
@@ -308,8 +265,7 @@ pub async fn deliver(
             Step::Throttled(outcome) => (outcome, true),
             Step::Skip => continue,
             Step::Stop => {
-                claim::release(db, worker, &batch.rows[index..], clock()).await?;
-                round.released += batch.rows.len() - index;
+                hand_back_from = Some(index);
                 break;
             }
         };
@@ -323,28 +279,29 @@ pub async fn deliver(
             Outcome::Retry(..) => round.retrying += 1,
             Outcome::Failed(..) => round.failed += 1,
         }
-        tracing::debug!(to = %mask(&row.recipient_address), outbox_id = row.id, "delivery attempt recorded");
-        record(db, worker, row, &outcome, clock()).await?;
+        tracing::debug!(to = %mask(&row.recipient_address), outbox_id = row.id, "delivery attempt");
+        recorder.push(row.id, outcome, clock()).await?;
         if stop_after {
-            claim::release(db, worker, &batch.rows[index + 1..], clock()).await?;
-            round.released += batch.rows.len() - index - 1;
+            hand_back_from = Some(index + 1);
             break;
         }
+    }
+    if let Some(from) = hand_back_from {
+        claim::release(db, worker, &batch.rows[from..], clock()).await?;
+        round.released += batch.rows.len() - from;
     }
     if let Some(way) = way {
         way.close().await;
     }
-    for message_id in prepared.keys() {
-        purge_if_delivered(db, *message_id, clock()).await?;
-    }
-    Ok(round)
+    Ok((round, clock()))
 }
 
 fn unavailable() -> Outcome {
     Outcome::Failed(DeliveryProblem::AccountUnavailable, String::new())
 }
 
-/// One row: the right to send checked again, the size, the pace, then the relay.
+/// One row: its right to send (read while its mail is built), the size, the pace, then
+/// the relay.
 async fn attempt(
     db: &DatabaseConnection,
     env: &SendingEnvironment,
@@ -354,14 +311,16 @@ async fn attempt(
     row: &outbox::Model,
     clock: impl Fn() -> Now,
 ) -> Result<Step> {
-    // A stop (then perhaps a resume) may have taken the row from this worker meanwhile.
-    if !still_claimed(db, row, &worker.name).await? {
-        return Ok(Step::Skip);
+    let (gate, mail) = tokio::join!(gate(db, &p.message, &p.account, row, &worker.name), async {
+        mail_for(p, row)
+    });
+    match gate? {
+        // A stop (then perhaps a resume) may have taken the row from this worker meanwhile.
+        Gate::NotMine => return Ok(Step::Skip),
+        Gate::Refused => return Ok(Step::Record(unavailable())),
+        Gate::Go => {}
     }
-    if !may_still_send(db, &p.message, &p.account).await? {
-        return Ok(Step::Record(unavailable()));
-    }
-    let Some(mail) = mail_for(p, row) else {
+    let Some(mail) = mail else {
         return Ok(Step::Record(Outcome::Failed(
             DeliveryProblem::TooLarge,
             String::new(),
