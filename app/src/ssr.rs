@@ -109,26 +109,15 @@ pub async fn session_token() -> Result<Secret, AppError> {
         .ok_or(AppError::SignInRequired)
 }
 
-/// A time as a French school reads it: Paris time (CET, or CEST from the last Sunday of
-/// March to the last Sunday of October at 01:00 UTC), `21/11/2026 14:05`.
+/// A time as a French school reads it: Paris time from the time-zone database (CET or
+/// CEST, with the rules of the year in question), `21/11/2026 14:05`.
 pub fn paris_time(timestamp: i64) -> String {
-    use chrono::{Datelike, NaiveDate, TimeDelta, Weekday};
-    let Some(utc) = chrono::DateTime::from_timestamp(timestamp, 0) else {
-        return String::new();
-    };
-    let last_sunday_1am = |month: u32| {
-        let mut day = NaiveDate::from_ymd_opt(utc.year(), month, 31)?;
-        while day.weekday() != Weekday::Sun {
-            day = day.pred_opt()?;
-        }
-        day.and_hms_opt(1, 0, 0).map(|t| t.and_utc())
-    };
-    let summer = matches!(
-        (last_sunday_1am(3), last_sunday_1am(10)),
-        (Some(start), Some(end)) if utc >= start && utc < end
-    );
-    utc.checked_add_signed(TimeDelta::hours(if summer { 2 } else { 1 }))
-        .map(|local| local.format("%d/%m/%Y %H:%M").to_string())
+    chrono::DateTime::from_timestamp(timestamp, 0)
+        .map(|utc| {
+            utc.with_timezone(&chrono_tz::Europe::Paris)
+                .format("%d/%m/%Y %H:%M")
+                .to_string()
+        })
         .unwrap_or_default()
 }
 
@@ -338,8 +327,27 @@ mod tests {
         assert_eq!(paris_time(1_795_266_300), "21/11/2026 14:05");
         // 2026-07-01 10:00 UTC is 12:00 (CEST).
         assert_eq!(paris_time(1_782_900_000), "01/07/2026 12:00");
-        // The switch: 2026-03-29 00:59 UTC is still winter, 01:00 UTC is summer.
+    }
+
+    #[test]
+    fn the_clock_changes_at_one_in_the_morning_utc() {
+        // Spring: 2026-03-29 00:59 UTC is still winter, 01:00 UTC is summer.
         assert_eq!(paris_time(1_774_745_940), "29/03/2026 01:59");
         assert_eq!(paris_time(1_774_746_000), "29/03/2026 03:00");
+        // Autumn: 2026-10-25 00:59 UTC is still summer, 01:00 UTC is winter again.
+        assert_eq!(paris_time(1_792_889_940), "25/10/2026 02:59");
+        assert_eq!(paris_time(1_792_890_000), "25/10/2026 02:00");
+    }
+
+    #[test]
+    fn past_years_follow_their_own_rules() {
+        // Until 1995 summer time ended on the last Sunday of September: 1990-10-15
+        // 12:00 UTC was 13:00 in Paris, not 14:00.
+        assert_eq!(paris_time(655_992_000), "15/10/1990 13:00");
+    }
+
+    #[test]
+    fn an_instant_out_of_range_reads_as_nothing() {
+        assert_eq!(paris_time(i64::MAX), "");
     }
 }
