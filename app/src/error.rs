@@ -90,8 +90,9 @@ pub enum AppError {
     InvitationInvalid,
     #[error("verification code refused")]
     Code(CodeProblem),
+    /// `remaining` more tries before a lockout of `lockout_secs`.
     #[error("wrong secret answer")]
-    AnswerWrong { remaining: i32 },
+    AnswerWrong { remaining: i32, lockout_secs: i64 },
     #[error("mail not sent")]
     MailNotSent,
     /// Problems with the recipients (addresses, names, values, missing placeholder
@@ -164,14 +165,22 @@ impl AppError {
                 }
             }
             AppError::Code(problem) => problem.message(lang),
-            AppError::AnswerWrong { remaining } => match lang {
-                Lang::Fr => format!(
-                    "Réponse secrète incorrecte. Encore {remaining} essai(s) avant un blocage de 15 minutes."
-                ),
-                Lang::En => format!(
-                    "Wrong secret answer. {remaining} more tr(ies) before a 15-minute lock."
-                ),
-            },
+            AppError::AnswerWrong {
+                remaining,
+                lockout_secs,
+            } => {
+                let lock = lockout_words(*lockout_secs, lang);
+                match lang {
+                    Lang::Fr => format!(
+                        "Réponse secrète incorrecte. Encore {remaining} essai(s) avant un blocage {lock}."
+                    ),
+                    Lang::En => {
+                        format!(
+                            "Wrong secret answer. {remaining} more tr(ies) before a {lock} lock."
+                        )
+                    }
+                }
+            }
             AppError::InvitationInvalid => t(
                 "Ce lien d'invitation n'est plus valable (déjà utilisé ou expiré). Demandez une nouvelle invitation à votre administrateur.",
                 "This invitation link is no longer valid (used or expired). Ask your administrator for a new one.",
@@ -215,6 +224,20 @@ impl AppError {
                 "The request could not be completed. Check your connection and try again.",
             ),
         }
+    }
+}
+
+/// A lockout's length as the sentence around it needs it: "de 30 minutes" / "30-minute",
+/// "d'une heure" / "1-hour", "de 16 heures" / "16-hour" (lockouts are whole quarter hours,
+/// and whole hours from the first hour on).
+fn lockout_words(secs: i64, lang: Lang) -> String {
+    let minutes = (secs.max(0) + 59) / 60;
+    match (minutes, lang) {
+        (m, Lang::Fr) if m < 60 || m % 60 != 0 => format!("de {m} minutes"),
+        (m, Lang::En) if m < 60 || m % 60 != 0 => format!("{m}-minute"),
+        (60, Lang::Fr) => "d'une heure".to_owned(),
+        (m, Lang::Fr) => format!("de {} heures", m / 60),
+        (m, Lang::En) => format!("{}-hour", m / 60),
     }
 }
 
@@ -432,5 +455,38 @@ impl Lang {
             Lang::Fr => fr.to_owned(),
             Lang::En => en.to_owned(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer_wrong(lockout_secs: i64, lang: Lang) -> String {
+        AppError::AnswerWrong {
+            remaining: 4,
+            lockout_secs,
+        }
+        .message(lang)
+    }
+
+    #[test]
+    fn a_wrong_answer_states_the_length_of_the_lockout_it_leads_to() {
+        assert_eq!(
+            answer_wrong(900, Lang::Fr),
+            "Réponse secrète incorrecte. Encore 4 essai(s) avant un blocage de 15 minutes."
+        );
+        // The second lockout lasts twice as long as the first.
+        assert_eq!(
+            answer_wrong(1800, Lang::Fr),
+            "Réponse secrète incorrecte. Encore 4 essai(s) avant un blocage de 30 minutes."
+        );
+        assert_eq!(
+            answer_wrong(1800, Lang::En),
+            "Wrong secret answer. 4 more tr(ies) before a 30-minute lock."
+        );
+        assert!(answer_wrong(3600, Lang::Fr).ends_with("blocage d'une heure."));
+        assert!(answer_wrong(57_600, Lang::Fr).ends_with("blocage de 16 heures."));
+        assert!(answer_wrong(57_600, Lang::En).ends_with("a 16-hour lock."));
     }
 }

@@ -230,7 +230,13 @@ impl From<domain::Error> for AppError {
             }
             E::InvitationInvalid => AppError::InvitationInvalid,
             E::Code(refusal) => AppError::Code(refusal.into()),
-            E::AnswerWrong { remaining } => AppError::AnswerWrong { remaining },
+            E::AnswerWrong {
+                remaining,
+                lockout_secs,
+            } => AppError::AnswerWrong {
+                remaining,
+                lockout_secs,
+            },
             E::Recipients(bad) => AppError::refused_lines(bad.into_iter().map(Into::into)),
             E::ArchiveLocked => AppError::ArchiveLocked,
             E::Busy => {

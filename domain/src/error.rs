@@ -136,9 +136,10 @@ pub enum Error {
     /// A verification code was refused; says what to do next.
     #[error("verification code refused: {0:?}")]
     Code(CodeRefusal),
-    /// The secret answer did not match; `remaining` more tries before the lockout.
+    /// The secret answer did not match; `remaining` more tries before a lockout of
+    /// `lockout_secs` (each lockout lasts twice as long as the one before).
     #[error("wrong secret answer")]
-    AnswerWrong { remaining: i32 },
+    AnswerWrong { remaining: i32, lockout_secs: i64 },
     /// Unknown, expired or already used invitation link.
     #[error("invitation invalid or expired")]
     InvitationInvalid,

@@ -96,10 +96,14 @@ async fn medor_with_accent_and_space_unlocks_medor_and_wrong_answers_lock_with_d
             "{}",
             t.backend
         );
-        // The answer is now "paris". Four wrong answers say how many tries are left...
+        // The answer is now "paris". Four wrong answers say how many tries are left, and
+        // how long the lockout they lead to lasts...
         for remaining in (1..=4).rev() {
             assert!(
-                matches!(change("lyon", t0()).await, Err(Error::AnswerWrong { remaining: r }) if r == remaining),
+                matches!(
+                    change("lyon", t0()).await,
+                    Err(Error::AnswerWrong { remaining: r, lockout_secs: 900 }) if r == remaining
+                ),
                 "{}",
                 t.backend
             );
@@ -120,13 +124,20 @@ async fn medor_with_accent_and_space_unlocks_medor_and_wrong_answers_lock_with_d
             "{}",
             t.backend
         );
-        // After it, five more wrong answers lock for twice as long.
+        // After it, five more wrong answers lock for twice as long, and say so.
         let after = t0() + Duration::minutes(15);
         for _ in 0..4 {
-            assert!(matches!(
-                change("lyon", after).await,
-                Err(Error::AnswerWrong { .. })
-            ));
+            assert!(
+                matches!(
+                    change("lyon", after).await,
+                    Err(Error::AnswerWrong {
+                        lockout_secs: 1800,
+                        ..
+                    })
+                ),
+                "{}",
+                t.backend
+            );
         }
         assert!(
             matches!(

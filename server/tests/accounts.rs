@@ -165,7 +165,13 @@ async fn the_wizard_goes_from_label_to_active_with_codes_and_mails_through_a_rea
             Some(&cookie),
         )
         .await;
-    assert_eq!(resp.app_error(), AppError::AnswerWrong { remaining: 4 });
+    assert_eq!(
+        resp.app_error(),
+        AppError::AnswerWrong {
+            remaining: 4,
+            lockout_secs: 900
+        }
+    );
     let resp = app
         .call(
             "delete_account",

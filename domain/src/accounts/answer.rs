@@ -160,6 +160,12 @@ pub async fn set(
     view(db, &a, now).await
 }
 
+/// How long the lockout after `lockouts` earlier ones lasts: 15 minutes, doubling each
+/// time, up to 16 hours.
+pub fn lockout_secs(lockouts: i32) -> i64 {
+    FIRST_LOCKOUT_SECS << lockouts.clamp(0, MAX_DOUBLINGS)
+}
+
 /// Passes when the account has no answer yet, or when `proof` holds its answer. Every try
 /// is counted in the database *before* the slow comparison, in one conditional `UPDATE`,
 /// so parallel guesses cannot slip past the limit; the fifth try sets the lockout in the
@@ -196,9 +202,10 @@ pub(crate) async fn require(
         .one(db)
         .await?
         .ok_or(Error::NotFound)?;
+    let next_lockout_secs = lockout_secs(fresh.answer_lockouts);
     let mut lockout = None;
     if !counted {
-        let secs = FIRST_LOCKOUT_SECS << fresh.answer_lockouts.clamp(0, MAX_DOUBLINGS);
+        let secs = next_lockout_secs;
         let last_try = row::Entity::update_many()
             .col_expr(row::Column::AnswerFailures, Expr::value(0))
             .col_expr(row::Column::AnswerLockedUntil, Expr::value(at + secs))
@@ -258,6 +265,7 @@ pub(crate) async fn require(
         }
         None => Err(Error::AnswerWrong {
             remaining: MAX_FAILURES - fresh.answer_failures,
+            lockout_secs: next_lockout_secs,
         }),
     }
 }
@@ -311,8 +319,8 @@ mod tests {
 
     #[test]
     fn lockouts_double_then_stop_growing() {
-        assert_eq!(FIRST_LOCKOUT_SECS, 900);
-        assert_eq!(FIRST_LOCKOUT_SECS << 1, 1800);
-        assert_eq!(FIRST_LOCKOUT_SECS << 9_i32.clamp(0, MAX_DOUBLINGS), 57_600);
+        assert_eq!(lockout_secs(0), 900);
+        assert_eq!(lockout_secs(1), 1800);
+        assert_eq!(lockout_secs(9), 57_600);
     }
 }
