@@ -1,7 +1,7 @@
 //! `/api/v1` through the real router: a school token queues a message from an
 //! establishment account and reads each recipient's status; no token, a revoked token,
 //! another school's account and refused recipients get clear JSON errors; the OpenAPI
-//! document is served. SQLite, and PostgreSQL when `TEST_DATABASE_URL` is set.
+//! document is served (`openapi.rs` checks it against real answers). SQLite, and PostgreSQL when `TEST_DATABASE_URL` is set.
 
 mod support;
 
@@ -211,7 +211,7 @@ async fn the_openapi_document_is_served_and_names_every_path() {
     let resp = app.get("/api/v1/openapi.json", None).await;
     assert_eq!(resp.status, StatusCode::OK);
     let doc = json(&resp);
-    assert_eq!(doc["openapi"], "3.0.3");
+    assert_eq!(doc["openapi"], "3.1.0");
     for path in [
         "/api/v1/accounts",
         "/api/v1/messages",

@@ -1,9 +1,14 @@
 //! `/api/v1`: the JSON API for a school's other software. Bearer tokens (`ecc_…`) that a
 //! school administrator creates and revokes; a token acts for its school only and sends
 //! from the school's active establishment accounts. No cookies are read here, so the CSRF
-//! check does not apply. `GET /api/v1/openapi.json` describes it.
+//! check does not apply. `GET /api/v1/openapi.json` describes it: the document is generated
+//! from the types and the `#[utoipa::path]` annotations here ([`openapi`]), so a status or a
+//! field a handler returns is declared beside the code that returns it.
+
+pub mod openapi;
 
 use axum::Json;
+use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -15,33 +20,58 @@ use domain::outbox::recipients;
 use domain::outbox::{DeliveryProblem, DeliveryState, SendDetail};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use utoipa::ToSchema;
 
 use crate::state::AppState;
 
 /// A request body larger than this is refused before it is read (attachments in base64).
 pub const BODY_LIMIT_BYTES: usize = 16 * 1024 * 1024;
 
-#[derive(Serialize)]
-struct ApiError {
-    error: &'static str,
+/// What a refusal says: a code a program can match, and what went wrong in French.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Error)]
+pub(crate) struct ApiError {
+    error: ErrorCode,
+    /// What went wrong and what to do, in French.
     message: String,
-    /// The 1-based positions of the refused recipients.
+    /// 1-based positions of refused recipients.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(required = false)]
     lines: Vec<usize>,
     /// Every problem, by position, in words.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(required = false)]
     refused: Vec<Refused>,
 }
 
-#[derive(Serialize)]
-struct Refused {
+/// The kind of refusal.
+#[derive(Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum ErrorCode {
+    Unauthorized,
+    NotFound,
+    Malformed,
+    TooLarge,
+    Invalid,
+    RecipientsRefused,
+    Unavailable,
+}
+
+/// One refused recipient.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Refused {
+    /// Its 1-based position in `recipients`.
     position: usize,
+    /// The address or value as given.
     value: String,
+    /// Why, as a value: `"AddressNotPublic"`, `{"MissingValue": {"placeholder": "eleve"}}`…
+    #[schema(schema_with = openapi::recipient_problem)]
     problem: app::api::sending::review::RecipientProblem,
+    /// Why, in French.
     message: String,
 }
 
-fn refuse(status: StatusCode, error: &'static str, message: impl Into<String>) -> Response {
+fn refuse(status: StatusCode, error: ErrorCode, message: impl Into<String>) -> Response {
     let body = ApiError {
         error,
         message: message.into(),
@@ -55,10 +85,10 @@ fn from_domain(error: domain::Error) -> Response {
     use domain::Error as E;
     let lang = app::i18n::Lang::Fr;
     match error {
-        E::NotFound => refuse(StatusCode::NOT_FOUND, "not_found", "Introuvable."),
+        E::NotFound => refuse(StatusCode::NOT_FOUND, ErrorCode::NotFound, "Introuvable."),
         E::InvalidCredentials => refuse(
             StatusCode::UNAUTHORIZED,
-            "unauthorized",
+            ErrorCode::Unauthorized,
             "Jeton d'API absent, inconnu ou révoqué.",
         ),
         E::Recipients(bad) => {
@@ -80,7 +110,7 @@ fn from_domain(error: domain::Error) -> Response {
             (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Json(ApiError {
-                    error: "recipients_refused",
+                    error: ErrorCode::RecipientsRefused,
                     message,
                     lines,
                     refused,
@@ -90,14 +120,14 @@ fn from_domain(error: domain::Error) -> Response {
         }
         other @ E::Invalid(_) => refuse(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid",
+            ErrorCode::Invalid,
             app::error::AppError::from(other).message(lang),
         ),
         other => {
             let status = StatusCode::SERVICE_UNAVAILABLE;
             refuse(
                 status,
-                "unavailable",
+                ErrorCode::Unavailable,
                 app::error::AppError::from(other).message(lang),
             )
         }
@@ -115,13 +145,26 @@ async fn caller(state: &AppState, headers: &HeaderMap) -> Result<ApiCaller, Resp
         .map_err(from_domain)
 }
 
-#[derive(Serialize)]
-struct AccountOut {
+/// An active establishment account of the token's school.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Account)]
+pub(crate) struct AccountOut {
     id: i64,
     label: String,
+    #[schema(format = "email")]
     address: String,
 }
 
+/// The school's active establishment accounts a token may send from.
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts",
+    responses(
+        (status = 200, description = "Accounts", body = [AccountOut]),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 503, description = "The database did not answer; try again", body = ApiError),
+    ),
+)]
 pub async fn accounts(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let caller = match caller(&state, &headers).await {
         Ok(c) => c,
@@ -142,8 +185,10 @@ pub async fn accounts(State(state): State<AppState>, headers: HeaderMap) -> Resp
     }
 }
 
-#[derive(Deserialize)]
+/// One recipient; `fields` fill the placeholders named after them.
+#[derive(Deserialize, ToSchema)]
 pub struct RecipientIn {
+    #[schema(format = "email")]
     email: String,
     #[serde(default)]
     name: String,
@@ -151,45 +196,83 @@ pub struct RecipientIn {
     fields: BTreeMap<String, String>,
 }
 
-#[derive(Deserialize)]
+/// A file sent with the message.
+#[derive(Deserialize, ToSchema)]
 pub struct AttachmentIn {
     file_name: String,
     content_type: String,
+    #[schema(format = Byte)]
     content_base64: String,
 }
 
-#[derive(Deserialize)]
+/// A message to queue from an establishment account.
+#[derive(Deserialize, ToSchema)]
 pub struct MessageIn {
     account_id: i64,
+    /// May use placeholders such as {nom} or {eleve}.
+    #[schema(max_length = 250)]
     subject: String,
+    /// Plain text; placeholders {nom}, {email}, {etablissement}, {compte} and each
+    /// recipient's own fields are filled per recipient.
     body: String,
+    #[schema(min_items = 1, max_items = 5000)]
     recipients: Vec<RecipientIn>,
+    /// 10 MB in all.
     #[serde(default)]
+    #[schema(max_items = 10)]
     attachments: Vec<AttachmentIn>,
 }
 
-#[derive(Serialize)]
-struct QueuedOut {
+/// A queued message.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Queued)]
+pub(crate) struct QueuedOut {
     id: i64,
     recipients: usize,
     status_url: String,
 }
 
+/// Queue a message: one outbox row per recipient, committed before the answer.
+#[utoipa::path(
+    post,
+    path = "/api/v1/messages",
+    request_body = MessageIn,
+    responses(
+        (status = 202, description = "Queued", body = QueuedOut),
+        (status = 400, description = "Unreadable JSON", body = ApiError),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 404, description = "No such active establishment account in the token's school", body = ApiError),
+        (status = 413, description = "Body over 16 MB: refused before it is read (plain text when its length was announced)",
+            content((ApiError = "application/json"), (String = "text/plain"))),
+        (status = 422, description = "Refused recipients, empty subject or body, missing placeholder values, attachments too large; nothing was queued", body = ApiError),
+        (status = 503, description = "The database did not answer; nothing was queued, try again", body = ApiError),
+    ),
+)]
 pub async fn queue(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Result<Json<MessageIn>, axum::extract::rejection::JsonRejection>,
+    body: Result<Json<MessageIn>, JsonRejection>,
 ) -> Response {
     let caller = match caller(&state, &headers).await {
         Ok(c) => c,
         Err(r) => return r,
     };
-    let Ok(Json(input)) = body else {
-        return refuse(
-            StatusCode::BAD_REQUEST,
-            "malformed",
-            "Corps JSON illisible : voir /api/v1/openapi.json.",
-        );
+    let input = match body {
+        Ok(Json(input)) => input,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return refuse(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::TooLarge,
+                "Requête trop grande : 16 Mo au plus, pièces jointes en base64 comprises.",
+            );
+        }
+        Err(_) => {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::Malformed,
+                "Corps JSON illisible : voir /api/v1/openapi.json.",
+            );
+        }
     };
     let given = input
         .recipients
@@ -203,7 +286,7 @@ pub async fn queue(
         else {
             return refuse(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid",
+                ErrorCode::Invalid,
                 format!("La pièce jointe « {} » n'est pas en base64.", a.file_name),
             );
         };
@@ -242,25 +325,48 @@ pub async fn queue(
     }
 }
 
-#[derive(Serialize)]
-struct RecipientOut {
+/// One recipient's delivery.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct RecipientOut {
     email: String,
     name: String,
+    /// Cancelled: the send was stopped before this recipient got it; nothing more is sent
+    /// unless it is resumed.
+    #[schema(schema_with = openapi::delivery_state)]
     state: DeliveryState,
     attempts: i64,
+    /// Unix seconds.
     next_attempt_at: Option<i64>,
+    /// The relay's reply to the last attempt.
     reply: Option<String>,
+    /// Why the last attempt failed: {"Smtp": "RecipientRefused"}, "AccountUnavailable" or
+    /// "GaveUp".
+    #[schema(schema_with = openapi::delivery_problem)]
     problem: Option<DeliveryProblem>,
+    /// Unix seconds.
     sent_at: Option<i64>,
 }
 
-#[derive(Serialize)]
-struct StatusOut {
+/// Recipients cancelled by a stop ("Arrêter l'envoi" on the send's page) count in total
+/// only: total − sent − pending − failed.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ProgressOut {
+    total: u64,
+    sent: u64,
+    pending: u64,
+    failed: u64,
+}
+
+/// A queued message's progress and each recipient's status.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Status)]
+pub(crate) struct StatusOut {
     id: i64,
     account_id: i64,
     subject: String,
+    /// Unix seconds.
     queued_at: i64,
-    progress: domain::outbox::Progress,
+    progress: ProgressOut,
     recipients: Vec<RecipientOut>,
 }
 
@@ -270,7 +376,12 @@ fn status_out(d: SendDetail) -> StatusOut {
         account_id: d.summary.account_id,
         subject: d.summary.subject,
         queued_at: d.summary.queued_at,
-        progress: d.summary.progress,
+        progress: ProgressOut {
+            total: d.summary.progress.total,
+            sent: d.summary.progress.sent,
+            pending: d.summary.progress.pending,
+            failed: d.summary.progress.failed,
+        },
         recipients: d
             .recipients
             .into_iter()
@@ -288,14 +399,34 @@ fn status_out(d: SendDetail) -> StatusOut {
     }
 }
 
+/// A queued message's progress and each recipient's status.
+#[utoipa::path(
+    get,
+    path = "/api/v1/messages/{id}",
+    params(("id" = i64, Path, description = "The id `POST /api/v1/messages` answered")),
+    responses(
+        (status = 200, description = "Status", body = StatusOut),
+        (status = 400, description = "The id is not a whole number", body = ApiError),
+        (status = 401, description = "No valid token", body = ApiError),
+        (status = 404, description = "Not a message queued through this school's API", body = ApiError),
+        (status = 503, description = "The database did not answer; try again", body = ApiError),
+    ),
+)]
 pub async fn status(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Path(id): Path<i64>,
+    id: Result<Path<i64>, PathRejection>,
 ) -> Response {
     let caller = match caller(&state, &headers).await {
         Ok(c) => c,
         Err(r) => return r,
+    };
+    let Ok(Path(id)) = id else {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::Malformed,
+            "Identifiant de message illisible : un nombre entier est attendu.",
+        );
     };
     match api_tokens::status(&state.server.db, &caller, id).await {
         Ok(detail) => Json(status_out(detail)).into_response(),
@@ -303,10 +434,7 @@ pub async fn status(
     }
 }
 
+/// The generated OpenAPI document ([`openapi::document`]).
 pub async fn openapi() -> Response {
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        include_str!("openapi.json"),
-    )
-        .into_response()
+    Json(openapi::document()).into_response()
 }
