@@ -17,11 +17,13 @@ pub fn ensure_build_tools(root: &Path) -> Result {
     ensure_npm_packages(root)
 }
 
-/// Everything, including what only the tests use: Chromium and the SMTP test server.
+/// Everything, including what only the tests use: Chromium, the SMTP test server and the
+/// API fuzzer.
 pub fn ensure_all(root: &Path) -> Result {
     ensure_build_tools(root)?;
     ensure_chromium()?;
-    ensure_smtp_peer()
+    ensure_smtp_peer()?;
+    ensure_schemathesis()
 }
 
 /// aiosmtpd: the real SMTP server the tests talk to (`testkit/smtp_peer.py`).
@@ -34,6 +36,21 @@ fn ensure_smtp_peer() -> Result {
         return Ok(());
     }
     run(Command::new("python3").args(["-m", "pip", "install", "--quiet", "aiosmtpd==1.4.6"]))
+}
+
+/// schemathesis: fuzzes `/api/v1` from its OpenAPI document (`server/tests/api_fuzz.rs`).
+fn ensure_schemathesis() -> Result {
+    let present = Command::new("python3")
+        .args([
+            "-c",
+            "import importlib.metadata as m; assert m.version('schemathesis') == '4.32.5'",
+        ])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if present {
+        return Ok(());
+    }
+    run(Command::new("python3").args(["-m", "pip", "install", "--quiet", "schemathesis==4.32.5"]))
 }
 
 /// Postfix's `smtp-sink` and `smtp-source`: the benchmark's loopback peer and reference
