@@ -227,6 +227,90 @@ impl AppError {
     }
 }
 
+#[cfg(feature = "ssr")]
+impl AppError {
+    /// The HTTP status this answer is sent with. A refusal of what was asked (not found,
+    /// not allowed, mistyped, wrong code, too many tries) is a 4xx, so that an operator's
+    /// alert on 5xx fires only on real faults: the database, our own code, the mail relay.
+    pub fn status(&self) -> http::StatusCode {
+        use http::StatusCode as S;
+        match self {
+            AppError::NotFound => S::NOT_FOUND,
+            AppError::Forbidden | AppError::NoSchool | AppError::ArchiveLocked => S::FORBIDDEN,
+            AppError::SignInRequired | AppError::InvalidCredentials => S::UNAUTHORIZED,
+            AppError::Invalid(problem) => problem.status(),
+            AppError::TooManyAttempts { .. } => S::TOO_MANY_REQUESTS,
+            AppError::InvitationInvalid => S::GONE,
+            AppError::Code(CodeProblem::ResendTooSoon { .. }) => S::TOO_MANY_REQUESTS,
+            AppError::Code(
+                CodeProblem::Wrong { .. }
+                | CodeProblem::Expired
+                | CodeProblem::Voided
+                | CodeProblem::NonePending,
+            ) => S::UNPROCESSABLE_ENTITY,
+            AppError::AnswerWrong { .. } | AppError::Recipients { .. } => S::UNPROCESSABLE_ENTITY,
+            AppError::Request => S::BAD_REQUEST,
+            AppError::MailNotSent => S::BAD_GATEWAY,
+            AppError::Unavailable => S::SERVICE_UNAVAILABLE,
+            AppError::Internal => S::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl Problem {
+    /// 409 when the request clashes with what is already there (a duplicate, the last
+    /// administrator, a step that has moved on); 422 when what was typed is refused.
+    fn status(self) -> http::StatusCode {
+        use http::StatusCode as S;
+        match self {
+            Problem::EmailAlreadyInSchool
+            | Problem::AlreadyRecipient
+            | Problem::LastAdministrator
+            | Problem::CannotRemoveSelf
+            | Problem::PersonalAccountExists
+            | Problem::WrongStep
+            | Problem::TooManyDrafts => S::CONFLICT,
+            Problem::MessagePurged => S::GONE,
+            Problem::EmailMalformed
+            | Problem::EmailDomainNotPublic
+            | Problem::EmailLocalPartNotAscii
+            | Problem::NameEmpty
+            | Problem::NameTooLong
+            | Problem::NameControlCharacters
+            | Problem::PasswordTooShort
+            | Problem::PasswordTooLong
+            | Problem::PasswordsDiffer
+            | Problem::UnknownCategory
+            | Problem::HostMalformed
+            | Problem::PortInvalid
+            | Problem::SecurityUnknown
+            | Problem::RelayUnknown
+            | Problem::UsernameMalformed
+            | Problem::PasswordRequiredForNewServer
+            | Problem::QuestionEmpty
+            | Problem::QuestionMalformed
+            | Problem::AnswerTooShort
+            | Problem::AnswerTooLong
+            | Problem::AnswersDiffer
+            | Problem::CodeMalformed
+            | Problem::OwnSmtpNotAllowed
+            | Problem::SubjectEmpty
+            | Problem::SubjectMalformed
+            | Problem::BodyEmpty
+            | Problem::BodyTooLong
+            | Problem::BodyControlCharacters
+            | Problem::PaceInvalid
+            | Problem::NoRecipients
+            | Problem::TooManyRecipients
+            | Problem::AttachmentsTooLarge
+            | Problem::TooManyAttachments
+            | Problem::AttachmentNameMalformed
+            | Problem::UploadUnreadable => S::UNPROCESSABLE_ENTITY,
+        }
+    }
+}
+
 /// A lockout's length as the sentence around it needs it: "de 30 minutes" / "30-minute",
 /// "d'une heure" / "1-hour", "de 16 heures" / "16-hour" (lockouts are whole quarter hours,
 /// and whole hours from the first hour on).

@@ -216,3 +216,98 @@ async fn verification_codes_and_secret_answers_never_reach_the_logs() {
     }
     app.drop_database().await;
 }
+
+/// Refusals are answers, not faults: a wrong password, a wrong code and an account that is
+/// not there come back as 4xx with the error in the body, logged below ERROR, so an
+/// operator's alert on 5xx or on ERROR lines does not fire on a typing mistake. Without
+/// JavaScript the same refusal is still a redirect back to the page.
+#[tokio::test]
+async fn refusals_are_client_errors_and_log_no_error() {
+    use app::error::{AppError, CodeProblem};
+    use axum::http::StatusCode;
+
+    let (capture, _guard) = capture_logs();
+    let t = testkit::sqlite().await;
+    let app = TestApp::with_parts(t.db.clone(), t, domain::mail::Mailer::memory()).await;
+    app.school("École A", "a@ecole.fr").await;
+
+    let refused = app
+        .call(
+            "sign_in",
+            &[
+                ("email", "a@ecole.fr"),
+                ("password", "pas le bon mot de passe"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{}", refused.body);
+    assert_eq!(refused.app_error(), AppError::InvalidCredentials);
+
+    let cookie = app.sign_in("a@ecole.fr", PASSWORD).await;
+    app.call(
+        "create_account",
+        &[("label", "Anne"), ("address", "anne.personnelle@ecole.fr")],
+        Some(&cookie),
+    )
+    .await;
+    let mail = app.mailer.sent().pop().expect("code mail");
+    let at = mail.find("Code : ").expect("code") + "Code : ".len();
+    let wrong = if &mail[at..at + 6] == "999999" {
+        "000000"
+    } else {
+        "999999"
+    };
+    let listed = app.call("list_accounts", &[], Some(&cookie)).await;
+    let id = listed.body.split("\"id\":").nth(1).expect("an account");
+    let id: String = id.chars().take_while(char::is_ascii_digit).collect();
+
+    let wrong_code = app
+        .call(
+            "submit_code",
+            &[("id", &id), ("code", wrong)],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(
+        wrong_code.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        wrong_code.body
+    );
+    assert_eq!(
+        wrong_code.app_error(),
+        AppError::Code(CodeProblem::Wrong { remaining: 4 })
+    );
+    let missing = app
+        .call(
+            "submit_code",
+            &[("id", "987654"), ("code", wrong)],
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND, "{}", missing.body);
+    assert_eq!(missing.app_error(), AppError::NotFound);
+
+    let from = format!("/comptes/{id}");
+    let plain = support::plain_form::plain_post(
+        &app,
+        "submit_code",
+        &[("id", &id), ("code", wrong)],
+        &cookie,
+        &from,
+    )
+    .await;
+    let back = support::plain_form::back_to(&plain);
+    assert!(back.starts_with(&from) && back.contains("__err="), "{back}");
+
+    let logs = capture.text();
+    let errors: Vec<&str> = logs.lines().filter(|l| l.contains(" ERROR ")).collect();
+    assert!(
+        errors.is_empty(),
+        "refusals logged at ERROR:\n{}",
+        errors.join("\n")
+    );
+    assert!(logs.contains("request refused"), "{logs}");
+    app.drop_database().await;
+}

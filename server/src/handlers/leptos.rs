@@ -1,19 +1,63 @@
 //! The two entry points into the Leptos app: page rendering and server functions. Both get
 //! the shared [`app::ssr::ServerState`] as context; pages also get the request's language.
+//! A server function's refusal leaves with its own 4xx status, not server_fn's 500.
 
+use app::error::{AppError, CodeProblem};
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::Request;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use leptos::prelude::provide_context;
+use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 
 use crate::handlers::language::request_lang;
 use crate::state::AppState;
 
-pub async fn server_fn(State(state): State<AppState>, request: Request<Body>) -> impl IntoResponse {
+pub async fn server_fn(State(state): State<AppState>, request: Request<Body>) -> Response {
     let server = state.server.clone();
-    leptos_axum::handle_server_fns_with_context(move || provide_context(server.clone()), request)
-        .await
+    let response = leptos_axum::handle_server_fns_with_context(
+        move || provide_context(server.clone()),
+        request,
+    )
+    .await
+    .into_response();
+    honest_status(response).await
+}
+
+/// Gives a server function's error its own status. `server_fn` answers every error with
+/// 500, so a mistyped code would look like a fault to the operator's alerts and be logged
+/// at ERROR by the trace layer; the body is the [`AppError`] as JSON, which knows its
+/// status. A refusal is logged here at INFO (WARN when it is a lockout); a fault was
+/// already logged with its cause where it happened. A redirect (a plain form post sent
+/// back to its page with the error in the URL) is left as it is.
+async fn honest_status(response: Response) -> Response {
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !response.headers().contains_key(SERVER_FN_ERROR_HEADER)
+    {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    // The body is already in memory: server_fn built it from the serialised error.
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = error.status();
+        match &error {
+            AppError::TooManyAttempts { retry_after_secs }
+            | AppError::Code(CodeProblem::ResendTooSoon { retry_after_secs }) => {
+                let secs = (*retry_after_secs).max(1);
+                parts.headers.insert(RETRY_AFTER, HeaderValue::from(secs));
+                tracing::warn!(status = parts.status.as_u16(), %error, "request refused");
+            }
+            _ if parts.status.is_client_error() => {
+                tracing::info!(status = parts.status.as_u16(), %error, "request refused");
+            }
+            _ => {}
+        }
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 pub async fn page(State(state): State<AppState>, request: Request<Body>) -> Response {
