@@ -54,7 +54,7 @@ pub(crate) async fn check(
 ) -> Result<(HashSet<i64>, bool)> {
     let allowed = match allowed(message, account) {
         Some(allowed) => Expr::exists(allowed),
-        None => Expr::val(false).into(),
+        None => Expr::val(false),
     };
     let query = Query::select()
         .column(outbox::Column::Id)

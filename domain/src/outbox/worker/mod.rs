@@ -196,8 +196,9 @@ enum Step {
 
 /// Delivers one account's batch: over one connection, within the account's time budget
 /// and pace; rows not reached are handed back. Replies are written by a [`Recorder`] while
-/// the next messages go, so on a fast relay no commit stands between two messages; the
-/// right to send is read for each message, while its mail is built.
+/// the next messages go, and each message's right to send is read while the previous one
+/// is on the wire ([`FRESH_CHECK`]): on a fast relay neither a commit nor a query stands
+/// between two messages.
 pub async fn deliver(
     db: &DatabaseConnection,
     env: &SendingEnvironment,
@@ -245,6 +246,7 @@ async fn deliver_rows(
             .max(1),
     );
     let mut hand_back_from = None;
+    let mut ahead: Option<Ahead> = None;
     for (index, row) in batch.rows.iter().enumerate() {
         if started.elapsed() > worker.config.account_budget {
             hand_back_from = Some(index);
@@ -256,8 +258,15 @@ async fn deliver_rows(
         if let std::collections::hash_map::Entry::Vacant(slot) = prepared.entry(row.message_id) {
             slot.insert(prepare(db, row.message_id).await?);
         }
+        let next = batch.rows.get(index + 1).and_then(|next| {
+            let p = prepared.get(&next.message_id)?.as_ref()?;
+            Some((next, p))
+        });
         let step = match prepared.get(&row.message_id).and_then(Option::as_ref) {
-            Some(p) => attempt(db, env, worker, &mut way, p, row, clock).await?,
+            Some(p) => {
+                let rows = Rows { row, next };
+                attempt(db, env, worker, &mut way, &mut ahead, p, rows, clock).await?
+            }
             None => Step::Record(unavailable()),
         };
         let (outcome, stop_after) = match step {
@@ -300,21 +309,51 @@ fn unavailable() -> Outcome {
     Outcome::Failed(DeliveryProblem::AccountUnavailable, String::new())
 }
 
-/// One row: its right to send (read while its mail is built), the size, the pace, then
-/// the relay.
+/// How old the check of a message's right to send, made during the previous message's
+/// exchange, may be when that message is handed over; older, it is made again. A stop or a
+/// revocation thus reaches every message that leaves more than this after it.
+pub const FRESH_CHECK: Duration = Duration::from_millis(5);
+
+/// The check already made for the next row, and when it was started.
+struct Ahead {
+    row_id: i64,
+    gate: Gate,
+    at: Instant,
+}
+
+/// The row to send now, and the next one (with its message) to check meanwhile.
+#[derive(Clone, Copy)]
+struct Rows<'a> {
+    row: &'a outbox::Model,
+    next: Option<(&'a outbox::Model, &'a Prepared)>,
+}
+
+/// One row: its right to send (made during the previous exchange if still fresh, else read
+/// while its mail is built), the size, the pace, then the relay — while the relay takes
+/// it, the next row's right is read.
+#[allow(clippy::too_many_arguments)]
 async fn attempt(
     db: &DatabaseConnection,
     env: &SendingEnvironment,
     worker: &Worker,
     way: &mut Option<Way>,
+    ahead: &mut Option<Ahead>,
     p: &Prepared,
-    row: &outbox::Model,
+    Rows { row, next }: Rows<'_>,
     clock: impl Fn() -> Now,
 ) -> Result<Step> {
-    let (gate, mail) = tokio::join!(gate(db, &p.message, &p.account, row, &worker.name), async {
-        mail_for(p, row)
-    });
-    match gate? {
+    let known = ahead
+        .take()
+        .filter(|a| a.row_id == row.id && a.at.elapsed() <= FRESH_CHECK);
+    let (checked, mail) = match known {
+        Some(known) => (Ok(known.gate), mail_for(p, row)),
+        None => {
+            tokio::join!(gate(db, &p.message, &p.account, row, &worker.name), async {
+                mail_for(p, row)
+            })
+        }
+    };
+    match checked? {
         // A stop (then perhaps a resume) may have taken the row from this worker meanwhile.
         Gate::NotMine => return Ok(Step::Skip),
         Gate::Refused => return Ok(Step::Record(unavailable())),
@@ -341,7 +380,23 @@ async fn attempt(
     {
         return Ok(Step::Stop);
     }
-    match session.deliver(&mail).await {
+    let (delivered, checked) = tokio::join!(session.deliver(&mail), async {
+        let at = Instant::now();
+        match next {
+            Some((next, p)) => gate(db, &p.message, &p.account, next, &worker.name)
+                .await
+                .map(|gate| {
+                    Some(Ahead {
+                        row_id: next.id,
+                        gate,
+                        at,
+                    })
+                }),
+            None => Ok(None),
+        }
+    });
+    *ahead = checked?;
+    match delivered {
         Ok(reply) => Ok(Step::Record(Outcome::Sent(reply))),
         Err(failure) if throttled(&failure) => {
             // The relay asks to slow down: the whole account waits, this row included.
