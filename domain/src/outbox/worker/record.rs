@@ -97,7 +97,9 @@ async fn write(db: &DatabaseConnection, worker: &str, group: &[Pending]) -> Resu
     Ok(())
 }
 
-/// Writes the delivered rows of a group in one statement, each with its own reply.
+/// Writes delivered rows in one statement, each with its own reply. A delivered
+/// recipient's values (a provisional password…) are not kept in clear: the sealed archive
+/// copy has them. `claimed_by` stays: it tells which worker handled the row last.
 async fn record_sent(
     db: &impl ConnectionTrait,
     worker: &str,
@@ -157,23 +159,9 @@ async fn record(
         )
         .col_expr(outbox::Column::UpdatedAt, Expr::value(at));
     let update = match outcome {
-        // A delivered recipient's values (a provisional password…) are not kept in clear:
-        // the sealed archive copy has them.
-        Outcome::Sent(reply) => update
-            .col_expr(
-                outbox::Column::State,
-                Expr::value(DeliveryState::Sent.as_str()),
-            )
-            .col_expr(
-                outbox::Column::Fields,
-                Expr::value(super::super::retention::NO_VALUES),
-            )
-            .col_expr(outbox::Column::LastReply, Expr::value(reply.clone()))
-            .col_expr(
-                outbox::Column::FailureKind,
-                Expr::value(Option::<String>::None),
-            )
-            .col_expr(outbox::Column::SentAt, Expr::value(at)),
+        Outcome::Sent(reply) => {
+            return record_sent(db, worker, &[(row_id, reply.as_str())], now).await;
+        }
         Outcome::Retry(failure, next) => update
             .col_expr(
                 outbox::Column::State,
