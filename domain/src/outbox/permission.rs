@@ -2,8 +2,6 @@
 //! round): removing a member, withdrawing an authorisation, revoking a token or demoting its
 //! creator, or stopping the send, reaches mail that is already queued.
 
-use std::collections::HashSet;
-
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryTrait};
 
@@ -27,7 +25,8 @@ pub(crate) enum Gate {
     Refused,
 }
 
-/// What may be done with `row`, read just before it is handed to the relay ([`check`]).
+/// What may be done with `row`: whether it is still `worker`'s and its message may still
+/// leave from `account` ([`allowed`]), in one statement.
 pub(crate) async fn gate(
     db: &impl ConnectionTrait,
     message: &message::Model,
@@ -35,43 +34,22 @@ pub(crate) async fn gate(
     row: &outbox::Model,
     worker: &str,
 ) -> Result<Gate> {
-    let (mine, allowed) = check(db, message, account, &[row.id], worker).await?;
-    Ok(match (mine.contains(&row.id), allowed) {
-        (false, _) => Gate::NotMine,
-        (true, false) => Gate::Refused,
-        (true, true) => Gate::Go,
-    })
-}
-
-/// Which of `rows` (all of `message`) are still `worker`'s, and whether `message` may still
-/// leave from `account` ([`allowed`]), in one statement.
-pub(crate) async fn check(
-    db: &impl ConnectionTrait,
-    message: &message::Model,
-    account: &account::Model,
-    rows: &[i64],
-    worker: &str,
-) -> Result<(HashSet<i64>, bool)> {
     let allowed = match allowed(message, account) {
         Some(allowed) => Expr::exists(allowed),
         None => Expr::val(false),
     };
     let query = Query::select()
-        .column(outbox::Column::Id)
         .expr_as(allowed, "allowed")
         .from(outbox::Entity)
-        .and_where(outbox::Column::Id.is_in(rows.iter().copied()))
-        .and_where(outbox::Column::MessageId.eq(message.id))
+        .and_where(outbox::Column::Id.eq(row.id))
         .and_where(outbox::Column::ClaimedBy.eq(worker))
         .and_where(outbox::Column::State.eq(DeliveryState::Sending.as_str()))
         .to_owned();
-    let mut mine = HashSet::new();
-    let mut may = false;
-    for row in db.query_all(&query).await? {
-        mine.insert(row.try_get::<i64>("", "id")?);
-        may = row.try_get("", "allowed")?;
-    }
-    Ok((mine, may))
+    Ok(match db.query_one(&query).await? {
+        None => Gate::NotMine,
+        Some(found) if found.try_get::<bool>("", "allowed")? => Gate::Go,
+        Some(_) => Gate::Refused,
+    })
 }
 
 /// The query that finds `message` when it may still leave from `account`, now (`None`
@@ -162,7 +140,7 @@ async fn may_still_send(
     }
 }
 
-/// Whether `row` is still `sending` under `worker`'s claim ([`check`]).
+/// Whether `row` is still `sending` under `worker`'s claim ([`gate`]).
 #[cfg(test)]
 async fn still_claimed(
     db: &impl ConnectionTrait,
