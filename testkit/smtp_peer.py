@@ -27,6 +27,8 @@ def parse():
     p.add_argument("--relay-deny", action="store_true", help="554 5.7.1 for every recipient")
     p.add_argument("--temp-fail", action="store_true", help="451 4.3.0 at RCPT")
     p.add_argument("--temp-fail-first", type=int, default=0, help="451 for the first N RCPTs, then accept")
+    p.add_argument("--pipelining", action="store_true",
+                   help="offer PIPELINING (RFC 2920); aiosmtpd reads commands in order either way")
     p.add_argument("--throttle-first", type=int, default=0,
                    help="421 4.7.0 (slow down, as Exchange Online and Google say it) for the first N RCPTs")
     return p.parse_args()
@@ -36,6 +38,12 @@ class Handler:
     def __init__(self, args):
         self.args = args
         self.rcpts = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        if self.args.pipelining:
+            responses.insert(-1, "250-PIPELINING")
+        return responses
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         if self.args.reject_sender:

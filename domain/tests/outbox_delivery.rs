@@ -253,3 +253,66 @@ async fn two_workers_share_a_send_without_sending_anything_twice() {
         t.drop_database().await;
     }
 }
+
+/// Through a real server offering PIPELINING (aiosmtpd), each message's envelope leaves with
+/// the previous one's data: every parent gets their own message once, with their own
+/// values, and a refused parent in the middle fails alone.
+#[tokio::test]
+async fn with_pipelining_each_recipient_gets_their_own_message_once() {
+    let peer = SmtpPeer::start(PeerOptions {
+        pipelining: true,
+        reject_recipient: Some("parent7@b.fr".into()),
+        ..PeerOptions::default()
+    });
+    for t in testkit::databases().await {
+        let db = &t.db;
+        let school = secretariat(db, t0()).await;
+        let list: String = (0..15)
+            .map(|i| format!("parent{i}@b.fr;P{i};Eleve{i}\n"))
+            .collect();
+        let message = queue(
+            db,
+            &school.teacher,
+            school.account_id,
+            &format!("email;nom;eleve\n{list}"),
+        )
+        .await;
+        let before = peer.received().len();
+        let round = worker::run_once(db, &env(&relay_on(peer.port)), &worker("w1"), t0())
+            .await
+            .unwrap();
+        assert_eq!((round.sent, round.failed), (14, 1), "{}", t.backend);
+        let received = peer.wait_for(before + 14, Duration::from_secs(10));
+        let mine = &received[before..];
+        assert_eq!(mine.len(), 14, "{}", t.backend);
+        let mut seen = HashSet::new();
+        for m in mine {
+            let [to] = &m.rcpt_tos[..] else {
+                panic!("one recipient per message: {:?}", m.rcpt_tos)
+            };
+            let i: usize = to
+                .strip_prefix("parent")
+                .and_then(|r| r.strip_suffix("@b.fr"))
+                .and_then(|n| n.parse().ok())
+                .unwrap();
+            let subject = format!("Subject: Absence de Eleve{i}");
+            assert!(
+                m.data.lines().any(|l| l == subject),
+                "{to} got another parent's text"
+            );
+            assert!(seen.insert(i), "{to} received twice");
+        }
+        assert!(!seen.contains(&7));
+        let detail = outbox::detail(db, &school.teacher, message).await.unwrap();
+        let refused = detail
+            .recipients
+            .iter()
+            .find(|r| r.address == "parent7@b.fr")
+            .unwrap();
+        assert_eq!(
+            refused.problem,
+            Some(DeliveryProblem::Smtp(FailureKind::RecipientRefused))
+        );
+        t.drop_database().await;
+    }
+}

@@ -261,8 +261,10 @@ async fn the_author_and_the_schools_administrators_may_stop_a_send_and_no_one_el
 
 /// An SMTP server on loopback that holds its answer to the first message's data until the
 /// test says so, and tells the test when it has it: a stop can then land while a worker is
-/// in the middle of its round.
-async fn holding_relay() -> (
+/// in the middle of its round. With `pipelining`, it offers PIPELINING (RFC 2920).
+async fn holding_relay(
+    pipelining: bool,
+) -> (
     u16,
     oneshot::Receiver<()>,
     oneshot::Sender<()>,
@@ -297,6 +299,7 @@ async fn holding_relay() -> (
             }
             let verb = line.get(..4).unwrap_or_default().to_ascii_uppercase();
             let reply: &[u8] = match verb.as_str() {
+                "EHLO" if pipelining => b"250-relay\r\n250 PIPELINING\r\n",
                 "EHLO" | "HELO" => b"250 relay\r\n",
                 "DATA" => {
                     data = Some(String::new());
@@ -316,57 +319,61 @@ async fn holding_relay() -> (
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_send_stopped_in_the_middle_of_a_round_sends_nothing_more() {
-    for t in testkit::databases().await {
-        let db = &t.db;
-        let school = secretariat(db, t0()).await;
-        let message = queue(db, &school.teacher, school.account_id, THREE).await;
-        let (port, first_arrived, release, mut deliveries) = holding_relay().await;
-        let env = env(&relay_on(port));
-        let round = {
-            let (db, env) = (db.clone(), env.clone());
-            tokio::spawn(async move { worker::run_once(&db, &env, &worker("w1"), t0()).await })
-        };
-        // The first parent's message is on the wire: the administrator stops the send.
-        tokio::time::timeout(Duration::from_secs(20), first_arrived)
-            .await
-            .expect("the worker reached the relay")
-            .unwrap();
-        assert_eq!(
-            stop::stop(db, &school.admin, message, t0()).await.unwrap(),
-            3
-        );
-        // The next parent's right to send was read while the first message was on the
-        // wire; a check is trusted for `FRESH_CHECK` only, so a stop that long before the
-        // next message leaves always reaches it.
-        tokio::time::sleep(worker::FRESH_CHECK * 2).await;
-        release.send(()).unwrap();
-        tokio::time::timeout(Duration::from_secs(20), round)
-            .await
-            .expect("the round ended")
-            .unwrap()
-            .unwrap();
-        let mut received = Vec::new();
-        while let Ok(data) = deliveries.try_recv() {
-            received.push(data);
+    // With PIPELINING, the next parent's envelope goes with the first message's data: the
+    // relay is then waiting for that parent's data, which must never be ended.
+    for pipelining in [false, true] {
+        for t in testkit::databases().await {
+            let db = &t.db;
+            let school = secretariat(db, t0()).await;
+            let message = queue(db, &school.teacher, school.account_id, THREE).await;
+            let (port, first_arrived, release, mut deliveries) = holding_relay(pipelining).await;
+            let env = env(&relay_on(port));
+            let round = {
+                let (db, env) = (db.clone(), env.clone());
+                tokio::spawn(async move { worker::run_once(&db, &env, &worker("w1"), t0()).await })
+            };
+            // The first parent's message is on the wire: the administrator stops the send.
+            tokio::time::timeout(Duration::from_secs(20), first_arrived)
+                .await
+                .expect("the worker reached the relay")
+                .unwrap();
+            assert_eq!(
+                stop::stop(db, &school.admin, message, t0()).await.unwrap(),
+                3
+            );
+            // The next parent's right to send was read while the first message was on the
+            // wire; a check is trusted for `FRESH_CHECK` only, so a stop that long before the
+            // next message leaves always reaches it.
+            tokio::time::sleep(worker::FRESH_CHECK * 2).await;
+            release.send(()).unwrap();
+            tokio::time::timeout(Duration::from_secs(20), round)
+                .await
+                .expect("the round ended")
+                .unwrap()
+                .unwrap();
+            let mut received = Vec::new();
+            while let Ok(data) = deliveries.try_recv() {
+                received.push(data);
+            }
+            assert_eq!(
+                received.len(),
+                1,
+                "{} (pipelining: {pipelining}): nothing more after the stop",
+                t.backend
+            );
+            // The one on the wire at the stop may have arrived; nothing recorded over the stop.
+            let status = stop::status(db, &school.admin, message).await.unwrap();
+            assert!(
+                status
+                    .detail
+                    .recipients
+                    .iter()
+                    .all(|r| r.state == DeliveryState::Cancelled),
+                "{}",
+                t.backend
+            );
+            t.drop_database().await;
         }
-        assert_eq!(
-            received.len(),
-            1,
-            "{}: nothing more after the stop",
-            t.backend
-        );
-        // The one on the wire at the stop may have arrived; nothing recorded over the stop.
-        let status = stop::status(db, &school.admin, message).await.unwrap();
-        assert!(
-            status
-                .detail
-                .recipients
-                .iter()
-                .all(|r| r.state == DeliveryState::Cancelled),
-            "{}",
-            t.backend
-        );
-        t.drop_database().await;
     }
 }
 
@@ -379,6 +386,7 @@ async fn a_removed_members_queued_mail_is_not_sent_even_from_their_own_account()
         let mailer = Mailer::memory();
         let env = env(&mailer);
         let own = with_secret(db, &env, &mailer, teacher, "bruno@a.fr").await;
+        tested(db, &env, teacher, own).await;
         accounts::sending::validate(
             db,
             &env,
@@ -394,7 +402,7 @@ async fn a_removed_members_queued_mail_is_not_sent_even_from_their_own_account()
         let from_shared = queue(db, teacher, school.account_id, THREE).await;
         let sent_before = mailer.sent().len();
 
-        staff::remove(db, admin, teacher.membership_id())
+        staff::remove(db, admin, teacher.membership_id(), true)
             .await
             .unwrap();
         let round = worker::run_once(db, &env, &worker("w1"), t0())
@@ -493,7 +501,7 @@ async fn a_token_stops_working_and_its_mail_stays_once_its_creator_is_demoted_or
             .await
             .unwrap();
         assert!(!api_tokens::list(db, admin).await.unwrap()[0].creator_gone);
-        staff::remove(db, admin, teacher.membership_id())
+        staff::remove(db, admin, teacher.membership_id(), true)
             .await
             .unwrap();
         assert!(matches!(

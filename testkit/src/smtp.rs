@@ -28,6 +28,8 @@ pub struct PeerOptions {
     pub temp_fail_first: u32,
     /// "421 4.7.0 … slow down" (throttling) for the first this many recipients.
     pub throttle_first: u32,
+    /// Offer PIPELINING (RFC 2920).
+    pub pipelining: bool,
 }
 
 impl Default for PeerOptions {
@@ -41,6 +43,7 @@ impl Default for PeerOptions {
             temp_fail: false,
             temp_fail_first: 0,
             throttle_first: 0,
+            pipelining: false,
         }
     }
 }
@@ -137,6 +140,9 @@ impl SmtpPeer {
         }
         if options.temp_fail {
             cmd.arg("--temp-fail");
+        }
+        if options.pipelining {
+            cmd.arg("--pipelining");
         }
         if options.throttle_first > 0 {
             cmd.args(["--throttle-first", &options.throttle_first.to_string()]);

@@ -2,6 +2,7 @@
 //! from settings and then used to deliver. Keeps the DMARC rule in one place: `From` is
 //! only ever an address of a domain the relay may send for.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::{Mailer, OutgoingMail, Relay, Sender, build, deliver_once};
@@ -78,12 +79,53 @@ impl Route {
     }
 }
 
+/// A message built for its route, ready to leave ([`Builder::ready`]).
+pub struct Ready {
+    to: String,
+    form: Form,
+}
+
+enum Form {
+    /// For a relay: the bytes as they go on the wire, line ends checked.
+    Bytes(Vec<u8>),
+    /// For the host's other carriers (file drop, memory): the built message.
+    Message(lettre::Message),
+}
+
+/// Builds messages for one route, apart from the session that sends them: the outbox builds
+/// the next message while the relay takes the current one.
+#[derive(Clone)]
+pub struct Builder {
+    route: Arc<Route>,
+    over_smtp: bool,
+}
+
+impl Builder {
+    /// `mail` as it will leave; a message that cannot be built, or whose bytes hold a CR or
+    /// LF outside a CRLF pair (`build` never makes one), is refused here, before it costs a
+    /// connection or an RSET.
+    pub fn ready(&self, mail: &OutgoingMail) -> Result<Ready, Failure> {
+        let message = self.route.message(mail)?;
+        let form = if self.over_smtp {
+            let bytes = message.formatted();
+            check_line_ends(&bytes)?;
+            Form::Bytes(bytes)
+        } else {
+            Form::Message(message)
+        };
+        Ok(Ready {
+            to: mail.to_address.clone(),
+            form,
+        })
+    }
+}
+
 /// Delivers many messages along one route over one SMTP connection, opened at the first
 /// message and kept between them: a connection per message would cost a handshake (and
 /// TLS and AUTH) each time. A refused message resets the transaction; a broken connection
 /// is dropped and the next message opens a new one.
 pub struct RouteSession {
-    route: Route,
+    route: Arc<Route>,
     relay: Option<Relay>,
     connection: Option<Connection>,
 }
@@ -96,7 +138,7 @@ impl RouteSession {
             Carrier::Hosting(_) => None,
         };
         Self {
-            route,
+            route: Arc::new(route),
             relay,
             connection: None,
         }
@@ -106,29 +148,52 @@ impl RouteSession {
         &self.route.sender
     }
 
+    /// What builds messages for this session.
+    pub fn builder(&self) -> Builder {
+        Builder {
+            route: Arc::clone(&self.route),
+            over_smtp: self.relay.is_some(),
+        }
+    }
+
     /// Delivers `mail`; the relay's reply on success.
     pub async fn deliver(&mut self, mail: &OutgoingMail) -> Result<String, Failure> {
-        let message = self.route.message(mail)?;
+        let ready = self.builder().ready(mail)?;
+        self.deliver_ready(ready, None).await
+    }
+
+    /// Delivers `ready` and, where the relay allows it, says the envelope of the next
+    /// message (to `next`) in the same write, saving a round trip for it
+    /// ([`Connection::send_then`]). Should the next message not follow (refused, stopped,
+    /// handed back), the connection is dropped and a new one opened when one is needed.
+    pub async fn deliver_ready(
+        &mut self,
+        ready: Ready,
+        next: Option<&str>,
+    ) -> Result<String, Failure> {
         let mut transcript = Transcript::default();
         let from = &self.route.sender.address;
-        let Some(relay) = &self.relay else {
-            let Carrier::Hosting(mailer) = &self.route.carrier else {
+        let (relay, bytes) = match (&self.relay, ready.form) {
+            (Some(relay), Form::Bytes(bytes)) => (relay, bytes),
+            (_, Form::Message(message)) => {
+                let Carrier::Hosting(mailer) = &self.route.carrier else {
+                    return Err(Failure::new(FailureKind::ConnectionLost, "no relay"));
+                };
+                return within_deadline(mailer.deliver(from, &ready.to, message, &mut transcript))
+                    .await;
+            }
+            (None, Form::Bytes(_)) => {
                 return Err(Failure::new(FailureKind::ConnectionLost, "no relay"));
-            };
-            return within_deadline(mailer.deliver(
-                from,
-                &mail.to_address,
-                message,
-                &mut transcript,
-            ))
-            .await;
+            }
         };
-        let bytes = message.formatted();
         let attempt = over_smtp(
             relay,
             &mut self.connection,
-            from,
-            &mail.to_address,
+            Envelope {
+                from,
+                to: &ready.to,
+                next,
+            },
             &bytes,
             &mut transcript,
         );
@@ -155,24 +220,34 @@ impl RouteSession {
     }
 }
 
-/// One message over `connection` (opened first if need be); a connection that broke is
-/// dropped, one that refused the message is reset for the next.
+/// Who a message is from and to, and who the next one is to, if known.
+struct Envelope<'a> {
+    from: &'a str,
+    to: &'a str,
+    next: Option<&'a str>,
+}
+
+/// One message over `connection` (opened first if need be, or again if it was readied for
+/// another message); a connection that broke is dropped, one that refused the message is
+/// reset for the next.
 async fn over_smtp(
     relay: &Relay,
     connection: &mut Option<Connection>,
-    from: &str,
-    to: &str,
+    Envelope { from, to, next }: Envelope<'_>,
     bytes: &[u8],
     transcript: &mut Transcript,
 ) -> Result<String, Failure> {
-    // `send` refuses such a message too; checked first so that it costs no connection
-    // and no RSET. `build` never makes one.
-    check_line_ends(bytes)?;
-    let mut open = match connection.take() {
+    let to = [to.to_owned()];
+    let reusable = connection.take().filter(|open| open.ready_for(from, &to));
+    let mut open = match reusable {
         Some(open) => open,
         None => crate::smtp::connect(&relay.endpoint, &relay.policy, transcript).await?,
     };
-    match open.send(from, &[to.to_owned()], bytes, transcript).await {
+    let next = next.map(|next| [next.to_owned()]);
+    match open
+        .send_then(from, &to, bytes, next.as_ref().map(|n| &n[..]), transcript)
+        .await
+    {
         Ok(reply) => {
             *connection = Some(open);
             Ok(reply)

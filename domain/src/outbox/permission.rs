@@ -2,6 +2,8 @@
 //! round): removing a member, withdrawing an authorisation, revoking a token or demoting its
 //! creator, or stopping the send, reaches mail that is already queued.
 
+use std::collections::HashMap;
+
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryTrait};
 
@@ -27,6 +29,7 @@ pub(crate) enum Gate {
 
 /// What may be done with `row`: whether it is still `worker`'s and its message may still
 /// leave from `account` ([`allowed`]), in one statement.
+#[cfg(test)]
 pub(crate) async fn gate(
     db: &impl ConnectionTrait,
     message: &message::Model,
@@ -34,22 +37,42 @@ pub(crate) async fn gate(
     row: &outbox::Model,
     worker: &str,
 ) -> Result<Gate> {
+    let gates = gates(db, message, account, &[row.id], worker).await?;
+    Ok(gates.get(&row.id).copied().unwrap_or(Gate::NotMine))
+}
+
+/// [`gate`] for each of `rows` (all of `message`), in one statement: every row asked about
+/// has its answer.
+pub(crate) async fn gates(
+    db: &impl ConnectionTrait,
+    message: &message::Model,
+    account: &account::Model,
+    rows: &[i64],
+    worker: &str,
+) -> Result<HashMap<i64, Gate>> {
     let allowed = match allowed(message, account) {
         Some(allowed) => Expr::exists(allowed),
         None => Expr::val(false),
     };
     let query = Query::select()
+        .column(outbox::Column::Id)
         .expr_as(allowed, "allowed")
         .from(outbox::Entity)
-        .and_where(outbox::Column::Id.eq(row.id))
+        .and_where(outbox::Column::Id.is_in(rows.iter().copied()))
+        .and_where(outbox::Column::MessageId.eq(message.id))
         .and_where(outbox::Column::ClaimedBy.eq(worker))
         .and_where(outbox::Column::State.eq(DeliveryState::Sending.as_str()))
         .to_owned();
-    Ok(match db.query_one(&query).await? {
-        None => Gate::NotMine,
-        Some(found) if found.try_get::<bool>("", "allowed")? => Gate::Go,
-        Some(_) => Gate::Refused,
-    })
+    let mut gates: HashMap<i64, Gate> = rows.iter().map(|&id| (id, Gate::NotMine)).collect();
+    for found in db.query_all(&query).await? {
+        let verdict = if found.try_get::<bool>("", "allowed")? {
+            Gate::Go
+        } else {
+            Gate::Refused
+        };
+        gates.insert(found.try_get::<i64>("", "id")?, verdict);
+    }
+    Ok(gates)
 }
 
 /// The query that finds `message` when it may still leave from `account`, now (`None`
@@ -347,7 +370,7 @@ mod tests {
             sql(db, format!("UPDATE memberships SET is_admin = true WHERE school_id = {school} AND person_id = {teacher}")).await;
             assert!(may(db, m).await, "{}: promoted again", t.backend);
 
-            let remove = crate::staff::remove(db, &f.admin, creator.membership_id()).await;
+            let remove = crate::staff::remove(db, &f.admin, creator.membership_id(), true).await;
             remove.unwrap();
             assert!(!may(db, m).await, "{}: creator removed", t.backend);
 

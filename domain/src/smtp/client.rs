@@ -76,6 +76,14 @@ impl<T: AsyncRead + AsyncWrite + Unpin + Send> Duplex for T {}
 pub struct Connection {
     io: BufReader<Box<dyn Duplex>>,
     step_timeout: Duration,
+    /// The server's last EHLO listed PIPELINING (RFC 2920): a message's MAIL, RCPT and
+    /// DATA may leave in one write.
+    pipelining: bool,
+    /// Left in the middle of a transaction (data announced, never ended): unusable.
+    abandoned: bool,
+    /// The envelope of the next message, said together with the previous message's data
+    /// ([`Self::send_then`]), whose replies are not read yet.
+    said_ahead: Option<Vec<String>>,
 }
 
 struct Reply {
@@ -229,6 +237,9 @@ pub async fn connect(
     let mut conn = Connection {
         io: BufReader::new(io),
         step_timeout: limit,
+        pipelining: false,
+        abandoned: false,
+        said_ahead: None,
     };
 
     let greeting = conn.reply(transcript).await?;
@@ -261,9 +272,15 @@ pub async fn connect(
         conn = Connection {
             io: BufReader::new(secured),
             step_timeout: limit,
+            pipelining: false,
+            abandoned: false,
+            said_ahead: None,
         };
         capabilities = conn.ehlo(&policy.hello_name, transcript).await?;
     }
+    conn.pipelining = capabilities
+        .iter()
+        .any(|c| c.eq_ignore_ascii_case("PIPELINING"));
     if let (Some(user), Some(password)) = (&endpoint.username, &endpoint.password) {
         conn.authenticate(&capabilities, user, password, transcript)
             .await?;
@@ -424,6 +441,13 @@ impl Connection {
     /// returns the server's final reply ("250 2.0.0 Ok: queued as …"). A message with a CR
     /// or LF outside a CRLF pair is refused ([`FailureKind::BareLineBreak`]) before anything
     /// is said to the server.
+    ///
+    /// Towards a server that offers PIPELINING, MAIL, every RCPT and DATA leave in one
+    /// write and their replies are then read in order: two round trips per message instead
+    /// of three plus one per recipient. Each reply is judged as it would be one command at
+    /// a time; a server that announces the data although a command of the group was
+    /// refused gets no data at all, and the connection is abandoned ([`Self::reset`] then
+    /// fails), so the message never reaches the recipients it did accept.
     pub async fn send(
         &mut self,
         from: &str,
@@ -431,29 +455,62 @@ impl Connection {
         message: &[u8],
         transcript: &mut Transcript,
     ) -> Result<String, Failure> {
+        self.send_then(from, recipients, message, None, transcript)
+            .await
+    }
+
+    /// Whether the next message may be from `from` to `recipients`: no envelope was said
+    /// ahead, or that one was. Otherwise the connection must be dropped (the server may
+    /// be waiting for the data of a message that will not come).
+    pub fn ready_for(&self, from: &str, recipients: &[String]) -> bool {
+        self.said_ahead
+            .as_ref()
+            .is_none_or(|said| *said == envelope(from, recipients))
+    }
+
+    /// [`Self::send`], and, towards a server that offers PIPELINING, says the envelope of
+    /// the next message (from `from` to `next`) in the same write as this one's data, as RFC
+    /// 2920 allows: one round trip per message on a reused connection. That next message
+    /// must be the next one sent ([`Self::ready_for`]); nothing of it is handed over before
+    /// its own data.
+    pub async fn send_then(
+        &mut self,
+        from: &str,
+        recipients: &[String],
+        message: &[u8],
+        next: Option<&[String]>,
+        transcript: &mut Transcript,
+    ) -> Result<String, Failure> {
         // Checked and stuffed before MAIL FROM: a refused message starts no transaction.
-        let body = dot_stuff(message)?;
-        self.command(&format!("MAIL FROM:<{from}>"), transcript)
-            .await?;
-        let reply = self.reply(transcript).await?;
-        if reply.code != 250 {
-            return Err(self.refusal(reply, FailureKind::SenderRefused));
-        }
-        for to in recipients {
-            self.command(&format!("RCPT TO:<{to}>"), transcript).await?;
-            let reply = self.reply(transcript).await?;
-            if reply.code != 250 && reply.code != 251 {
-                let kind = recipient_refusal(reply.code, &reply.text);
-                return Err(Failure::new(kind, format!("{} {}", reply.code, reply.text)));
+        let mut data = dot_stuff(message)?;
+        let commands = envelope(from, recipients);
+        let verdict = match self.said_ahead.take() {
+            Some(said) if said == commands => {
+                transcript.note("envelope said with the previous message's data");
+                self.judge_group(&commands, transcript).await?
             }
-        }
-        self.command("DATA", transcript).await?;
-        let reply = self.reply(transcript).await?;
-        if reply.code != 354 {
-            return Err(self.refusal(reply, FailureKind::MessageRefused));
-        }
+            Some(_) => {
+                self.abandoned = true;
+                return Err(Failure::new(
+                    FailureKind::ConnectionLost,
+                    "another envelope was said ahead: connection abandoned",
+                ));
+            }
+            None if self.pipelining => self.envelope_pipelined(&commands, transcript).await?,
+            None => self.envelope_in_turn(&commands, transcript).await?,
+        };
+        verdict?;
         transcript.note(format!("message: {} bytes", message.len()));
-        self.write(&body).await?;
+        let ahead = next
+            .filter(|_| self.pipelining)
+            .map(|next| envelope(from, next));
+        for command in ahead.iter().flatten() {
+            transcript.client(command);
+            data.extend_from_slice(command.as_bytes());
+            data.extend_from_slice(b"\r\n");
+        }
+        self.write(&data).await?;
+        self.said_ahead = ahead;
         let reply = self.reply(transcript).await?;
         if reply.code != 250 {
             return Err(self.refusal(reply, FailureKind::MessageRefused));
@@ -461,9 +518,105 @@ impl Connection {
         Ok(format!("{} {}", reply.code, reply.text))
     }
 
+    /// Says the envelope one command at a time, stopping at the first refusal. The outer
+    /// error is a broken exchange; the inner one a refusal after which the connection can
+    /// be reset.
+    async fn envelope_in_turn(
+        &mut self,
+        commands: &[String],
+        transcript: &mut Transcript,
+    ) -> Result<Result<(), Failure>, Failure> {
+        for (at, command) in commands.iter().enumerate() {
+            self.command(command, transcript).await?;
+            let reply = self.reply(transcript).await?;
+            if let Err(refusal) = self.judge(at, commands.len(), reply) {
+                return Ok(Err(refusal));
+            }
+        }
+        Ok(Ok(()))
+    }
+
+    /// Says the whole envelope in one write, then judges its replies ([`Self::judge_group`]).
+    async fn envelope_pipelined(
+        &mut self,
+        commands: &[String],
+        transcript: &mut Transcript,
+    ) -> Result<Result<(), Failure>, Failure> {
+        let mut group = String::new();
+        for command in commands {
+            transcript.client(command);
+            group.push_str(command);
+            group.push_str("\r\n");
+        }
+        self.write(group.as_bytes()).await?;
+        self.judge_group(commands, transcript).await
+    }
+
+    /// Reads the replies to an envelope said in one group (the server answers each command
+    /// of a group, refused or not), and judges them in order.
+    async fn judge_group(
+        &mut self,
+        commands: &[String],
+        transcript: &mut Transcript,
+    ) -> Result<Result<(), Failure>, Failure> {
+        let mut replies = Vec::with_capacity(commands.len());
+        let mut broken = None;
+        for _ in commands {
+            match self.reply(transcript).await {
+                Ok(reply) => replies.push(reply),
+                Err(failure) => {
+                    broken = Some(failure);
+                    break;
+                }
+            }
+        }
+        let data_announced = broken.is_none() && replies.last().is_some_and(|r| r.code == 354);
+        for (at, reply) in replies.into_iter().enumerate() {
+            if let Err(refusal) = self.judge(at, commands.len(), reply) {
+                // A refusal says more than the silence or the closing that may follow it
+                // (a 421 before hanging up). Ending announced data would deliver the
+                // message to the recipients that were accepted: only closing withdraws it.
+                if data_announced || broken.is_some() {
+                    transcript.note("transaction left unfinished: connection abandoned");
+                    self.abandoned = true;
+                }
+                return Ok(Err(refusal));
+            }
+        }
+        match broken {
+            Some(failure) => Err(failure),
+            None => Ok(Ok(())),
+        }
+    }
+
+    /// The verdict on the reply to command `at` of an envelope of `len` commands (MAIL,
+    /// the RCPTs, DATA).
+    fn judge(&self, at: usize, len: usize, reply: Reply) -> Result<(), Failure> {
+        if at == 0 {
+            if reply.code != 250 {
+                return Err(self.refusal(reply, FailureKind::SenderRefused));
+            }
+        } else if at + 1 < len {
+            if reply.code != 250 && reply.code != 251 {
+                let kind = recipient_refusal(reply.code, &reply.text);
+                return Err(Failure::new(kind, format!("{} {}", reply.code, reply.text)));
+            }
+        } else if reply.code != 354 {
+            return Err(self.refusal(reply, FailureKind::MessageRefused));
+        }
+        Ok(())
+    }
+
     /// Ends a transaction that failed half-way (a refused recipient) so the connection can
     /// carry the next message.
     pub async fn reset(&mut self, transcript: &mut Transcript) -> Result<(), Failure> {
+        // With an envelope said ahead, RSET could land in the data of that message.
+        if self.abandoned || self.said_ahead.is_some() {
+            return Err(Failure::new(
+                FailureKind::ConnectionLost,
+                "transaction abandoned after its data was announced",
+            ));
+        }
         self.command("RSET", transcript).await?;
         let reply = self.reply(transcript).await?;
         if reply.code == 250 {
@@ -476,8 +629,11 @@ impl Connection {
     /// Says goodbye and closes, within [`QUIT_DEADLINE`] in all; errors do not matter any
     /// more. The connection is dropped (closed) in any case.
     pub async fn quit(mut self, transcript: &mut Transcript) {
+        let abandoned = self.abandoned || self.said_ahead.is_some();
         let goodbye = async {
-            if self.command("QUIT", transcript).await.is_ok() {
+            // On an abandoned transaction, QUIT would be read as data: the connection is
+            // only closed.
+            if !abandoned && self.command("QUIT", transcript).await.is_ok() {
                 let _ = self.reply(transcript).await;
             }
             let _ = self.io.get_mut().shutdown().await;
@@ -489,6 +645,14 @@ impl Connection {
             ));
         }
     }
+}
+
+/// MAIL, one RCPT per recipient, DATA.
+fn envelope(from: &str, recipients: &[String]) -> Vec<String> {
+    let mut commands = vec![format!("MAIL FROM:<{from}>")];
+    commands.extend(recipients.iter().map(|to| format!("RCPT TO:<{to}>")));
+    commands.push("DATA".to_owned());
+    commands
 }
 
 /// Where `data` holds a CR not followed by LF, or an LF not preceded by CR: the offset

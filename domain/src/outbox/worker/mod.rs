@@ -19,10 +19,11 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Que
 pub use claim::{Batch, claim};
 
 use super::pace::{self, Pace, Slot};
-use super::permission::{Gate, gate};
+use super::permission::{Gate, gates};
 use super::{DeliveryProblem, DeliveryState, progress_of};
 use crate::entity::{message, message_attachment, outbox};
 use crate::mail::mask;
+use crate::mail::route::Ready;
 use crate::sending_settings::SendingEnvironment;
 use crate::smtp::Failure;
 use crate::{Now, Result};
@@ -246,7 +247,7 @@ async fn deliver_rows(
             .max(1),
     );
     let mut hand_back_from = None;
-    let mut ahead: Option<Ahead> = None;
+    let mut ahead = Ahead::default();
     for (index, row) in batch.rows.iter().enumerate() {
         if started.elapsed() > worker.config.account_budget {
             hand_back_from = Some(index);
@@ -258,13 +259,13 @@ async fn deliver_rows(
         if let std::collections::hash_map::Entry::Vacant(slot) = prepared.entry(row.message_id) {
             slot.insert(prepare(db, row.message_id).await?);
         }
-        let next = batch.rows.get(index + 1).and_then(|next| {
-            let p = prepared.get(&next.message_id)?.as_ref()?;
-            Some((next, p))
-        });
+        let after = &batch.rows[index + 1..];
+        let next = after
+            .first()
+            .and_then(|next| prepared.get(&next.message_id)?.as_ref());
         let step = match prepared.get(&row.message_id).and_then(Option::as_ref) {
             Some(p) => {
-                let rows = Rows { row, next };
+                let rows = Rows { row, after, next };
                 attempt(db, env, worker, &mut way, &mut ahead, p, rows, clock).await?
             }
             None => Step::Record(unavailable()),
@@ -309,48 +310,109 @@ fn unavailable() -> Outcome {
     Outcome::Failed(DeliveryProblem::AccountUnavailable, String::new())
 }
 
-/// How old the check of a message's right to send, made during the previous message's
-/// exchange, may be when that message is handed over; older, it is made again. A stop or a
-/// revocation thus reaches every message that leaves more than this after it.
+/// How old the check of a message's right to send may be when that message is handed over;
+/// older, it is made again. A stop or a revocation thus reaches every message that leaves
+/// more than this after it.
 pub const FRESH_CHECK: Duration = Duration::from_millis(5);
 
-/// The check already made for the next row, and when it was started.
+/// How many rows of one message one check reads: the row about to leave (or the next one)
+/// and those after it, which a fast relay takes well within [`FRESH_CHECK`].
+const CHECK_AHEAD: usize = 16;
+
+/// What was done for the rows about to leave while an earlier one was on the wire.
+#[derive(Default)]
 struct Ahead {
-    row_id: i64,
-    gate: Gate,
+    checks: Option<Checks>,
+    built: Option<Built>,
+}
+
+/// The checks made for rows about to leave, and when they were started.
+struct Checks {
+    gates: HashMap<i64, Gate>,
     at: Instant,
 }
 
-/// The row to send now, and the next one (with its message) to check meanwhile.
+impl Checks {
+    /// The check of `row`, if it was read and is still fresh.
+    fn fresh(&self, row: i64) -> Option<Gate> {
+        if self.at.elapsed() > FRESH_CHECK {
+            return None;
+        }
+        self.gates.get(&row).copied()
+    }
+
+    /// Whether the check of `row` will still be fresh after the exchange now starting: it
+    /// was read and has half its freshness left.
+    fn lasts_for(&self, row: i64) -> bool {
+        self.gates.contains_key(&row) && self.at.elapsed() <= FRESH_CHECK / 2
+    }
+}
+
+/// The next row's message, built for the route: `None` when, filled, it exceeds the limits.
+struct Built {
+    row_id: i64,
+    ready: Option<std::result::Result<Ready, Failure>>,
+}
+
+/// `first` and the rows right after it of the same message, [`CHECK_AHEAD`] at most.
+fn window(first: &outbox::Model, after: &[outbox::Model]) -> Vec<i64> {
+    std::iter::once(first.id)
+        .chain(
+            after
+                .iter()
+                .take_while(|r| r.message_id == first.message_id)
+                .map(|r| r.id),
+        )
+        .take(CHECK_AHEAD)
+        .collect()
+}
+
+/// The row to send now, the rows after it, and the next one's message if prepared (its
+/// rows' right to send can then be read, and its mail built, meanwhile).
 #[derive(Clone, Copy)]
 struct Rows<'a> {
     row: &'a outbox::Model,
-    next: Option<(&'a outbox::Model, &'a Prepared)>,
+    after: &'a [outbox::Model],
+    next: Option<&'a Prepared>,
 }
 
-/// One row: its right to send (made during the previous exchange if still fresh, else read
-/// while its mail is built), the size, the pace, then the relay — while the relay takes
-/// it, the next row's right is read.
+/// One row: its right to send (read with the rows after it, and trusted while fresh, else
+/// read again while its mail is built), the size, the pace, then the relay — while the
+/// relay takes it, the next row's mail is built and the following rows' right is read if
+/// what is known will not last.
 #[allow(clippy::too_many_arguments)]
 async fn attempt(
     db: &DatabaseConnection,
     env: &SendingEnvironment,
     worker: &Worker,
     way: &mut Option<Way>,
-    ahead: &mut Option<Ahead>,
+    ahead: &mut Ahead,
     p: &Prepared,
-    Rows { row, next }: Rows<'_>,
+    Rows { row, after, next }: Rows<'_>,
     clock: impl Fn() -> Now,
 ) -> Result<Step> {
-    let known = ahead
+    let known = ahead.checks.as_ref().and_then(|c| c.fresh(row.id));
+    let built = ahead
+        .built
         .take()
-        .filter(|a| a.row_id == row.id && a.at.elapsed() <= FRESH_CHECK);
+        .filter(|b| b.row_id == row.id)
+        .map(|b| b.ready);
+    let mail_now = || built.is_none().then(|| mail_for(p, row));
     let (checked, mail) = match known {
-        Some(known) => (Ok(known.gate), mail_for(p, row)),
+        Some(known) => (Ok(known), mail_now()),
         None => {
-            tokio::join!(gate(db, &p.message, &p.account, row, &worker.name), async {
-                mail_for(p, row)
-            })
+            let at = Instant::now();
+            let ids = window(row, after);
+            let (read, mail) = tokio::join!(
+                gates(db, &p.message, &p.account, &ids, &worker.name),
+                async { mail_now() }
+            );
+            let checked = read.map(|gates| {
+                let verdict = gates.get(&row.id).copied().unwrap_or(Gate::NotMine);
+                ahead.checks = Some(Checks { gates, at });
+                verdict
+            });
+            (checked, mail)
         }
     };
     match checked? {
@@ -359,12 +421,12 @@ async fn attempt(
         Gate::Refused => return Ok(Step::Record(unavailable())),
         Gate::Go => {}
     }
-    let Some(mail) = mail else {
+    if matches!((&built, &mail), (Some(None), _) | (_, Some(None))) {
         return Ok(Step::Record(Outcome::Failed(
             DeliveryProblem::TooLarge,
             String::new(),
         )));
-    };
+    }
     if way.is_none() {
         *way = Some(Way::open(db, env, worker.config.hosting_pace, &p.account).await?);
     }
@@ -380,22 +442,51 @@ async fn attempt(
     {
         return Ok(Step::Stop);
     }
-    let (delivered, checked) = tokio::join!(session.deliver(&mail), async {
-        let at = Instant::now();
-        match next {
-            Some((next, p)) => gate(db, &p.message, &p.account, next, &worker.name)
-                .await
-                .map(|gate| {
-                    Some(Ahead {
-                        row_id: next.id,
-                        gate,
-                        at,
-                    })
-                }),
-            None => Ok(None),
-        }
+    let builder = session.builder();
+    let ready = match (built.flatten(), mail.flatten()) {
+        (Some(ready), _) => ready,
+        (None, Some(mail)) => builder.ready(&mail),
+        (None, None) => return Ok(Step::Record(unavailable())),
+    };
+    let ready = match ready {
+        Ok(ready) => ready,
+        Err(failure) => return Ok(Step::Record(judge(worker, row, failure, clock()))),
+    };
+    let refresh = next.and_then(|next| {
+        let first = after.first()?;
+        let lasting = ahead.checks.as_ref().is_some_and(|c| c.lasts_for(first.id));
+        (!lasting).then(|| (next, window(first, &after[1..])))
     });
-    *ahead = checked?;
+    // Unpaced, the next row's envelope goes with this message's data (one round trip per
+    // message) and its mail is built meanwhile; should that row not follow, the connection
+    // is dropped and opened again.
+    let following = next.zip(after.first()).filter(|_| pace.is_unlimited());
+    let next_to = following.map(|(_, next)| next.recipient_address.as_str());
+    let (delivered, (checked, built)) =
+        tokio::join!(session.deliver_ready(ready, next_to), async {
+            // The exchange is under way before the next row's work starts.
+            tokio::task::yield_now().await;
+            let at = Instant::now();
+            let check = async {
+                match refresh {
+                    Some((p, ids)) => gates(db, &p.message, &p.account, &ids, &worker.name)
+                        .await
+                        .map(|gates| Some(Checks { gates, at })),
+                    None => Ok(None),
+                }
+            };
+            let build = async {
+                following.map(|(p, next)| Built {
+                    row_id: next.id,
+                    ready: mail_for(p, next).map(|mail| builder.ready(&mail)),
+                })
+            };
+            tokio::join!(check, build)
+        });
+    if let Some(read) = checked? {
+        ahead.checks = Some(read);
+    }
+    ahead.built = built;
     match delivered {
         Ok(reply) => Ok(Step::Record(Outcome::Sent(reply))),
         Err(failure) if throttled(&failure) => {

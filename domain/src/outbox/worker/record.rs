@@ -77,7 +77,6 @@ async fn write(db: &DatabaseConnection, worker: &str, group: &[Pending]) -> Resu
     if let [(row_id, outcome, now)] = group {
         return record(db, worker, *row_id, outcome, *now).await;
     }
-    let txn = db.begin().await?;
     let sent: Vec<(i64, &str)> = group
         .iter()
         .filter_map(|(row_id, outcome, _)| match outcome {
@@ -85,6 +84,11 @@ async fn write(db: &DatabaseConnection, worker: &str, group: &[Pending]) -> Resu
             _ => None,
         })
         .collect();
+    if let (true, Some((_, _, last))) = (sent.len() == group.len(), group.last()) {
+        // One statement is atomic on its own: no BEGIN and COMMIT around it.
+        return record_sent(db, worker, &sent, *last).await;
+    }
+    let txn = db.begin().await?;
     if let Some((_, _, last)) = group.last() {
         record_sent(&txn, worker, &sent, *last).await?;
     }
