@@ -63,41 +63,119 @@ pub struct ConfigError {
     pub problem: String,
 }
 
-/// The file's keys; every one may also come from `ECOLE_<KEY>` in upper case.
-#[derive(Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Raw {
-    listen: Option<String>,
-    database_url: Option<String>,
-    public_url: Option<String>,
-    data_dir: Option<String>,
-    sender_address: Option<String>,
-    master_key: Option<String>,
-    pepper: Option<String>,
-    trust_forwarded_for: Option<String>,
-    relay_host: Option<String>,
-    relay_port: Option<String>,
-    relay_security: Option<String>,
-    relay_username: Option<String>,
-    relay_password: Option<String>,
-    site_root: Option<String>,
-    previous_master_keys: Option<String>,
-    allow_private_smtp_hosts: Option<String>,
-    smtp_extra_ca_file: Option<String>,
-    outbox_workers: Option<String>,
-    outbox_lease_secs: Option<String>,
-    outbox_first_retry_secs: Option<String>,
-    instance_name: Option<String>,
-    relay_pace_per_minute: Option<String>,
-    relay_pace_per_day: Option<String>,
-    outbox_retention_days: Option<String>,
-    draft_lifetime_days: Option<String>,
+/// What a setting is when it is not given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Initial {
+    /// This value, read as if it had been given.
+    Value(&'static str),
+    /// None: the server does not start without it.
+    Required,
+    /// Unset unless given.
+    Unset,
+    /// Worked out from other settings or at start, as this says.
+    Derived(&'static str),
 }
 
-macro_rules! env_override {
-    ($raw:ident, $lookup:ident, $($field:ident),*) => {
-        $( if let Some(v) = $lookup(&format!("ECOLE_{}", stringify!($field).to_uppercase())) { $raw.$field = Some(v); } )*
+/// One setting, declared once: its key in the file, its environment variable (and the
+/// one cargo-leptos sets, read when that is not), what it is when not given, and what it
+/// is for. Its check is in [`Config::from_raw`], which names it through [`refuse`].
+#[derive(Clone, Copy, Debug)]
+pub struct Setting {
+    pub name: &'static str,
+    pub env: &'static str,
+    pub also: Option<&'static str>,
+    pub initial: Initial,
+    pub about: &'static str,
+}
+
+/// Declares the settings: the file's keys ([`Raw`], every one a string until checked),
+/// the environment variables that override them, and [`SETTINGS`], which the README's
+/// table is checked against (`tests::the_readme_lists_every_setting`).
+macro_rules! settings {
+    ($($name:ident: $env:literal $(or $also:literal)?, $initial:expr, $about:literal;)*) => {
+        #[derive(Default, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Raw {
+            $($name: Option<String>,)*
+        }
+
+        impl Raw {
+            /// The environment wins over the file.
+            fn override_from(&mut self, env: &impl Fn(&str) -> Option<String>) {
+                $(
+                    if let Some(v) = env($env) $(.or_else(|| self.$name.is_none().then(|| env($also)).flatten()))? {
+                        self.$name = Some(v);
+                    }
+                )*
+            }
+        }
+
+        /// Every setting, in the README's order.
+        pub const SETTINGS: &[Setting] = &[
+            $(Setting {
+                name: stringify!($name),
+                env: $env,
+                also: settings!(@also $($also)?),
+                initial: $initial,
+                about: $about,
+            },)*
+        ];
     };
+    (@also $also:literal) => { Some($also) };
+    (@also) => { None };
+}
+
+use Initial::{Derived, Required, Unset, Value};
+
+settings! {
+    listen: "ECOLE_LISTEN" or "LEPTOS_SITE_ADDR", Value("127.0.0.1:3000"), "address to serve on";
+    database_url: "ECOLE_DATABASE_URL", Derived("`sqlite://<data_dir>/ecole.sqlite?mode=rwc`"), "SQLite file, or postgres://… for several instances";
+    public_url: "ECOLE_PUBLIC_URL", Derived("`http://<listen>`"), "the URL users reach (mailed links)";
+    data_dir: "ECOLE_DATA_DIR", Value("data"), "where the SQLite file and the mail drop live";
+    sender_address: "ECOLE_SENDER_ADDRESS", Value("ne-pas-repondre@ecole-courriel.invalid"), "the operator's sending address";
+    master_key: "ECOLE_MASTER_KEY", Required, "32 bytes, base64: encrypts secrets at rest";
+    pepper: "ECOLE_PEPPER", Required, "32 bytes, base64: mixed into every password hash";
+    relay_host: "ECOLE_RELAY_HOST", Unset, "the hosting relay (unset: mail goes to <data_dir>/mail)";
+    relay_port: "ECOLE_RELAY_PORT", Derived("587 / 465 / 25 by security"), "the relay's port";
+    relay_security: "ECOLE_RELAY_SECURITY", Value("starttls"), "starttls, tls (implicit) or none";
+    relay_username: "ECOLE_RELAY_USERNAME", Unset, "relay user name (with relay_password)";
+    relay_password: "ECOLE_RELAY_PASSWORD", Unset, "relay password (with relay_username)";
+    previous_master_keys: "ECOLE_PREVIOUS_MASTER_KEYS", Unset, "comma-separated earlier master keys";
+    allow_private_smtp_hosts: "ECOLE_ALLOW_PRIVATE_SMTP_HOSTS", Value("false"), "let schools use SMTP hosts on private networks";
+    smtp_extra_ca_file: "ECOLE_SMTP_EXTRA_CA_FILE", Unset, "PEM certificates trusted for SMTP besides the public roots";
+    trust_forwarded_for: "ECOLE_TRUST_FORWARDED_FOR", Value("false"), "take the client address from X-Forwarded-For";
+    site_root: "ECOLE_SITE_ROOT" or "LEPTOS_SITE_ROOT", Value("target/site"), "compiled wasm, JS and CSS";
+    outbox_workers: "ECOLE_OUTBOX_WORKERS", Value("2"), "outbox workers in this instance (0 to 64)";
+    outbox_lease_secs: "ECOLE_OUTBOX_LEASE_SECS", Value("300"), "how long a worker's claim holds (2 to 86400)";
+    outbox_first_retry_secs: "ECOLE_OUTBOX_FIRST_RETRY_SECS", Value("60"), "wait after a first temporary failure (1 to 86400)";
+    instance_name: "ECOLE_INSTANCE_NAME", Derived("`pid<pid>-<random>`"), "names this instance's claims";
+    outbox_retention_days: "ECOLE_OUTBOX_RETENTION_DAYS", Value("30"), "days a send with failures keeps what a retry needs (1 to 3650)";
+    draft_lifetime_days: "ECOLE_DRAFT_LIFETIME_DAYS", Value("30"), "days an untouched draft is kept (1 to 3650)";
+    relay_pace_per_minute: "ECOLE_RELAY_PACE_PER_MINUTE", Value("120"), "messages per account per minute through the host's relay (0: no limit)";
+    relay_pace_per_day: "ECOLE_RELAY_PACE_PER_DAY", Value("20000"), "the same per 24 hours (0: no limit)";
+}
+
+/// The setting called `name`.
+fn setting(name: &str) -> Option<&'static Setting> {
+    SETTINGS.iter().find(|s| s.name == name)
+}
+
+/// The value `name` takes when not given, if it is a plain value.
+fn initial(name: &str) -> Option<&'static str> {
+    match setting(name)?.initial {
+        Value(value) => Some(value),
+        Required | Unset | Derived(_) => None,
+    }
+}
+
+/// `value`, or the setting's declared value when not given.
+fn given_or_initial(value: Option<String>, name: &str) -> Option<String> {
+    value.or_else(|| initial(name).map(str::to_owned))
+}
+
+/// The setting `name` is refused for `problem`, named with its environment variable.
+fn refuse(name: &'static str, problem: impl Into<String>) -> ConfigError {
+    err(name, setting(name).map_or("", |s| s.env), problem)
 }
 
 fn err(setting: &'static str, env: &'static str, problem: impl Into<String>) -> ConfigError {
@@ -138,59 +216,19 @@ impl Config {
             }
             None => Raw::default(),
         };
-        env_override!(
-            raw,
-            env,
-            listen,
-            database_url,
-            public_url,
-            data_dir,
-            sender_address,
-            master_key,
-            previous_master_keys,
-            allow_private_smtp_hosts,
-            smtp_extra_ca_file,
-            pepper,
-            trust_forwarded_for,
-            relay_host,
-            relay_port,
-            relay_security,
-            relay_username,
-            relay_password,
-            site_root,
-            outbox_workers,
-            outbox_lease_secs,
-            outbox_first_retry_secs,
-            instance_name,
-            relay_pace_per_minute,
-            relay_pace_per_day,
-            outbox_retention_days,
-            draft_lifetime_days
-        );
-        // cargo-leptos passes the address and site folder it built for.
-        if raw.listen.is_none() {
-            raw.listen = env("LEPTOS_SITE_ADDR");
-        }
-        if raw.site_root.is_none() {
-            raw.site_root = env("LEPTOS_SITE_ROOT");
-        }
+        raw.override_from(&env);
         Self::from_raw(raw)
     }
 
     fn from_raw(raw: Raw) -> Result<Config, ConfigError> {
         let listen: SocketAddr = raw
             .listen
-            .as_deref()
-            .unwrap_or("127.0.0.1:3000")
+            .or_else(|| initial("listen").map(str::to_owned))
+            .unwrap_or_default()
             .parse()
-            .map_err(|_| {
-                err(
-                    "listen",
-                    "ECOLE_LISTEN",
-                    "expected an address such as 127.0.0.1:3000",
-                )
-            })?;
-        let data_dir = PathBuf::from(raw.data_dir.unwrap_or_else(|| "data".into()));
+            .map_err(|_| refuse("listen", "expected an address such as 127.0.0.1:3000"))?;
+        let data_dir =
+            PathBuf::from(given_or_initial(raw.data_dir, "data_dir").unwrap_or_default());
         let database_url = raw.database_url.unwrap_or_else(|| {
             format!(
                 "sqlite://{}?mode=rwc",
@@ -201,64 +239,37 @@ impl Config {
             || database_url.starts_with("postgres://")
             || database_url.starts_with("postgresql://"))
         {
-            return Err(err(
+            return Err(refuse(
                 "database_url",
-                "ECOLE_DATABASE_URL",
                 "expected sqlite://… or postgres://…",
             ));
         }
         let public_url = raw.public_url.unwrap_or_else(|| format!("http://{listen}"));
         let parsed = url::Url::parse(&public_url).map_err(|_| {
-            err(
+            refuse(
                 "public_url",
-                "ECOLE_PUBLIC_URL",
                 "expected a URL such as https://ecoles.example.fr",
             )
         })?;
         if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
-            return Err(err(
-                "public_url",
-                "ECOLE_PUBLIC_URL",
-                "expected an http:// or https:// URL",
-            ));
+            return Err(refuse("public_url", "expected an http:// or https:// URL"));
         }
         let sender_address = domain::validate::email(
-            raw.sender_address
-                .as_deref()
-                .unwrap_or("ne-pas-repondre@ecole-courriel.invalid"),
+            &given_or_initial(raw.sender_address, "sender_address").unwrap_or_default(),
         )
-        .map_err(|_| {
-            err(
-                "sender_address",
-                "ECOLE_SENDER_ADDRESS",
-                "not a valid e-mail address",
-            )
-        })?;
-        let master_key = key_setting(raw.master_key, "master_key", "ECOLE_MASTER_KEY")?;
-        let pepper = key_setting(raw.pepper, "pepper", "ECOLE_PEPPER")?;
-        let trust_forwarded_for = flag(
-            raw.trust_forwarded_for,
-            "trust_forwarded_for",
-            "ECOLE_TRUST_FORWARDED_FOR",
-        )?;
-        let allow_private_smtp_hosts = flag(
-            raw.allow_private_smtp_hosts,
-            "allow_private_smtp_hosts",
-            "ECOLE_ALLOW_PRIVATE_SMTP_HOSTS",
-        )?;
+        .map_err(|_| refuse("sender_address", "not a valid e-mail address"))?;
+        let master_key = key_setting(raw.master_key, "master_key")?;
+        let pepper = key_setting(raw.pepper, "pepper")?;
+        let trust_forwarded_for = flag(raw.trust_forwarded_for, "trust_forwarded_for")?;
+        let allow_private_smtp_hosts =
+            flag(raw.allow_private_smtp_hosts, "allow_private_smtp_hosts")?;
         let previous_master_keys = raw
             .previous_master_keys
             .unwrap_or_default()
             .split(',')
             .map(str::trim)
             .filter(|k| !k.is_empty())
-            .map(|k| {
-                key_setting(
-                    Some(k.to_owned()),
-                    "previous_master_keys",
-                    "ECOLE_PREVIOUS_MASTER_KEYS",
-                )
-            })
+            .map(|k| key_setting(Some(k.to_owned()), "previous_master_keys"))
             .collect::<Result<Vec<_>, _>>()?;
         let smtp_extra_roots = match raw.smtp_extra_ca_file {
             None => Vec::new(),
@@ -298,7 +309,7 @@ impl Config {
             pepper,
             hash_cost: HashCost::PRODUCTION,
             trust_forwarded_for,
-            site_root: raw.site_root.unwrap_or_else(|| "target/site".into()),
+            site_root: given_or_initial(raw.site_root, "site_root").unwrap_or_default(),
         })
     }
 
@@ -310,7 +321,7 @@ impl Config {
             .map(|k| k.expose())
             .collect();
         domain::crypto::MasterKeys::from_base64(self.master_key.expose(), &previous)
-            .map_err(|e| err("master_key", "ECOLE_MASTER_KEY", e.to_string()))
+            .map_err(|e| refuse("master_key", e.to_string()))
     }
 
     /// Cookies are `Secure` (and `__Host-` prefixed) exactly when users come over HTTPS.
@@ -320,58 +331,42 @@ impl Config {
 }
 
 /// A 32-byte key given in base64.
-fn key_setting(
-    value: Option<String>,
-    setting: &'static str,
-    env: &'static str,
-) -> Result<Secret, ConfigError> {
+fn key_setting(value: Option<String>, setting: &'static str) -> Result<Secret, ConfigError> {
     let value = value.ok_or_else(|| {
-        err(
+        refuse(
             setting,
-            env,
             "missing; generate one with `openssl rand -base64 32`",
         )
     })?;
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(value.trim())
         .map_err(|_| {
-            err(
+            refuse(
                 setting,
-                env,
                 "not valid base64; generate one with `openssl rand -base64 32`",
             )
         })?;
     if bytes.len() != 32 {
-        return Err(err(
+        return Err(refuse(
             setting,
-            env,
             format!("must be 32 bytes once decoded, got {}", bytes.len()),
         ));
     }
     Ok(Secret::new(value.trim().to_owned()))
 }
 
-fn flag(
-    value: Option<String>,
-    setting: &'static str,
-    env: &'static str,
-) -> Result<bool, ConfigError> {
-    match value.as_deref() {
+fn flag(value: Option<String>, setting: &'static str) -> Result<bool, ConfigError> {
+    match given_or_initial(value, setting).as_deref() {
         None | Some("false") | Some("0") => Ok(false),
         Some("true") | Some("1") => Ok(true),
-        Some(_) => Err(err(setting, env, "expected true or false")),
+        Some(_) => Err(refuse(setting, "expected true or false")),
     }
 }
 
 /// The DER certificates of a PEM file.
 fn pem_certificates(path: &str) -> Result<Vec<Vec<u8>>, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        err(
-            "smtp_extra_ca_file",
-            "ECOLE_SMTP_EXTRA_CA_FILE",
-            format!("cannot read {path}: {e}"),
-        )
-    })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| refuse("smtp_extra_ca_file", format!("cannot read {path}: {e}")))?;
     let mut certificates = Vec::new();
     let mut current: Option<String> = None;
     for line in text.lines() {
@@ -380,13 +375,7 @@ fn pem_certificates(path: &str) -> Result<Vec<Vec<u8>>, ConfigError> {
             ("-----END CERTIFICATE-----", Some(body)) => {
                 let der = base64::engine::general_purpose::STANDARD
                     .decode(body.as_bytes())
-                    .map_err(|_| {
-                        err(
-                            "smtp_extra_ca_file",
-                            "ECOLE_SMTP_EXTRA_CA_FILE",
-                            "malformed PEM",
-                        )
-                    })?;
+                    .map_err(|_| refuse("smtp_extra_ca_file", "malformed PEM"))?;
                 certificates.push(der);
                 current = None;
             }
@@ -395,11 +384,7 @@ fn pem_certificates(path: &str) -> Result<Vec<Vec<u8>>, ConfigError> {
         }
     }
     if certificates.is_empty() {
-        return Err(err(
-            "smtp_extra_ca_file",
-            "ECOLE_SMTP_EXTRA_CA_FILE",
-            "no certificate in the file",
-        ));
+        return Err(refuse("smtp_extra_ca_file", "no certificate in the file"));
     }
     Ok(certificates)
 }
@@ -412,23 +397,18 @@ fn relay(
     password: Option<String>,
     extra_roots: &[Vec<u8>],
 ) -> Result<Relay, ConfigError> {
-    let security = Security::parse(security.as_deref().unwrap_or("starttls")).ok_or_else(|| {
-        err(
-            "relay_security",
-            "ECOLE_RELAY_SECURITY",
-            "expected starttls, tls or none",
-        )
-    })?;
+    let security =
+        Security::parse(&given_or_initial(security, "relay_security").unwrap_or_default())
+            .ok_or_else(|| refuse("relay_security", "expected starttls, tls or none"))?;
     let port = match port {
         None => security.default_port(),
         Some(p) => p
             .parse()
-            .map_err(|_| err("relay_port", "ECOLE_RELAY_PORT", "expected a port number"))?,
+            .map_err(|_| refuse("relay_port", "expected a port number"))?,
     };
     if username.is_some() != password.is_some() {
-        return Err(err(
+        return Err(refuse(
             "relay_username",
-            "ECOLE_RELAY_USERNAME",
             "give both relay_username and relay_password, or neither",
         ));
     }
@@ -503,6 +483,119 @@ mod tests {
             ("ECOLE_RELAY_SECURITY", "ssl"),
         ]);
         assert!(e.contains("relay_security"), "{e}");
+    }
+
+    /// The README's configuration table, as `(file key, environment variables, default)`
+    /// per setting (a row naming two settings gives one each).
+    fn readme_rows() -> Vec<(String, Vec<String>, String)> {
+        let readme = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"));
+        let ticked = |cell: &str| -> Vec<String> {
+            cell.split('`')
+                .skip(1)
+                .step_by(2)
+                .map(str::to_owned)
+                .collect()
+        };
+        let mut rows = Vec::new();
+        let table = readme
+            .lines()
+            .skip_while(|l| !l.starts_with("| file key | environment | default |"))
+            .skip(2)
+            .take_while(|l| l.starts_with('|'));
+        for line in table {
+            let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+            let (names, envs, default) = (ticked(cells[0]), ticked(cells[1]), cells[2]);
+            if names.len() == 1 {
+                rows.push((names[0].clone(), envs, default.to_owned()));
+            } else {
+                assert_eq!(names.len(), envs.len(), "{line}");
+                for (name, env) in names.into_iter().zip(envs) {
+                    rows.push((name, vec![env], default.to_owned()));
+                }
+            }
+        }
+        rows
+    }
+
+    #[test]
+    fn the_readme_lists_every_setting() {
+        let rows = readme_rows();
+        let listed: Vec<&str> = rows.iter().map(|(name, _, _)| name.as_str()).collect();
+        let declared: Vec<&str> = SETTINGS.iter().map(|s| s.name).collect();
+        assert_eq!(listed, declared, "the README's table, in the same order");
+        for (setting, (_, envs, default)) in SETTINGS.iter().zip(&rows) {
+            let expected: Vec<&str> = std::iter::once(setting.env).chain(setting.also).collect();
+            assert_eq!(envs, &expected, "{}", setting.name);
+            let same = match setting.initial {
+                Value(value) => *default == format!("`{value}`"),
+                Required => default == "**required**",
+                Unset => default.starts_with("none"),
+                Derived(text) => default == text,
+            };
+            assert!(
+                same,
+                "{}: README says {default}, declared {:?}",
+                setting.name, setting.initial
+            );
+        }
+    }
+
+    #[test]
+    fn declared_values_are_the_ones_in_use() -> Result<(), ConfigError> {
+        let config = load(&[("ECOLE_MASTER_KEY", KEY), ("ECOLE_PEPPER", KEY)])?;
+        let worker = domain::outbox::worker::WorkerConfig::default();
+        let retention = domain::outbox::retention::Retention::default();
+        let number = |name| initial(name).and_then(|v| v.parse::<i64>().ok());
+        assert_eq!(
+            number("relay_pace_per_minute"),
+            Some(i64::from(worker.hosting_pace.per_minute))
+        );
+        assert_eq!(
+            number("relay_pace_per_day"),
+            Some(i64::from(worker.hosting_pace.per_day))
+        );
+        assert_eq!(
+            number("outbox_retention_days"),
+            Some(retention.failed_kept_for.num_days())
+        );
+        assert_eq!(
+            number("draft_lifetime_days"),
+            Some(retention.draft_lifetime.num_days())
+        );
+        assert_eq!(config.outbox.workers, 2);
+        assert_eq!(config.outbox.worker.lease_secs, 300);
+        assert_eq!(config.outbox.worker.first_retry_secs, 60);
+        assert_eq!(config.outbox.worker.hosting_pace, worker.hosting_pace);
+        assert_eq!(config.site_root, "target/site");
+        assert_eq!(
+            config.sender_address,
+            "ne-pas-repondre@ecole-courriel.invalid"
+        );
+        assert!(!config.trust_forwarded_for && !config.allow_private_smtp_hosts);
+        // cargo-leptos's variables count only when ECOLE_'s are not set.
+        let config = load(&[
+            ("ECOLE_MASTER_KEY", KEY),
+            ("ECOLE_PEPPER", KEY),
+            ("LEPTOS_SITE_ADDR", "127.0.0.1:3100"),
+            ("LEPTOS_SITE_ROOT", "site"),
+            ("ECOLE_SITE_ROOT", "ecole-site"),
+        ])?;
+        assert_eq!(config.listen.to_string(), "127.0.0.1:3100");
+        assert_eq!(config.site_root, "ecole-site");
+        // A relay with no security given uses STARTTLS on 587.
+        let config = load(&[
+            ("ECOLE_MASTER_KEY", KEY),
+            ("ECOLE_PEPPER", KEY),
+            ("ECOLE_RELAY_HOST", "smtp.x"),
+        ])?;
+        match config.mail {
+            MailConfig::Relay(relay) => {
+                assert_eq!(relay.endpoint.security, Security::StartTls);
+                assert_eq!(relay.endpoint.port, 587);
+            }
+            MailConfig::FileDrop(_) => panic!("no relay"),
+        }
+        Ok(())
     }
 
     #[test]

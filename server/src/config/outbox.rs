@@ -6,7 +6,7 @@ use std::time::Duration;
 use domain::outbox::retention::Retention;
 use domain::outbox::worker::WorkerConfig;
 
-use super::{ConfigError, err};
+use super::{ConfigError, given_or_initial, refuse};
 
 /// The outbox workers of this instance.
 #[derive(Clone, Debug)]
@@ -26,24 +26,22 @@ pub struct OutboxConfig {
     pub sweep_every: Duration,
 }
 
+/// A whole number in `range`; when not given, the setting's declared value.
 fn number(
     value: Option<String>,
-    default: i64,
     range: std::ops::RangeInclusive<i64>,
     setting: &'static str,
-    env: &'static str,
 ) -> Result<i64, ConfigError> {
-    match value {
-        None => Ok(default),
+    match given_or_initial(value, setting) {
+        None => Err(refuse(setting, "missing")),
         Some(v) => v
             .trim()
             .parse::<i64>()
             .ok()
             .filter(|n| range.contains(n))
             .ok_or_else(|| {
-                err(
+                refuse(
                     setting,
-                    env,
                     format!(
                         "expected a whole number from {} to {}",
                         range.start(),
@@ -60,34 +58,18 @@ pub(super) fn from_settings(
     first_retry: Option<String>,
     instance_name: Option<String>,
 ) -> Result<OutboxConfig, ConfigError> {
-    let workers = number(workers, 2, 0..=64, "outbox_workers", "ECOLE_OUTBOX_WORKERS")?;
-    let lease_secs = number(
-        lease,
-        300,
-        2..=86_400,
-        "outbox_lease_secs",
-        "ECOLE_OUTBOX_LEASE_SECS",
-    )?;
-    let first_retry_secs = number(
-        first_retry,
-        60,
-        1..=86_400,
-        "outbox_first_retry_secs",
-        "ECOLE_OUTBOX_FIRST_RETRY_SECS",
-    )?;
+    let workers = number(workers, 0..=64, "outbox_workers")?;
+    let lease_secs = number(lease, 2..=86_400, "outbox_lease_secs")?;
+    let first_retry_secs = number(first_retry, 1..=86_400, "outbox_first_retry_secs")?;
     let instance_name = match instance_name {
         Some(name) if !name.trim().is_empty() && name.len() <= 100 => name.trim().to_owned(),
         Some(_) => {
-            return Err(err(
-                "instance_name",
-                "ECOLE_INSTANCE_NAME",
-                "expected a short non-empty name",
-            ));
+            return Err(refuse("instance_name", "expected a short non-empty name"));
         }
         None => {
             let mut random = [0u8; 4];
             domain::secret::random_bytes(&mut random)
-                .map_err(|e| err("instance_name", "ECOLE_INSTANCE_NAME", e.to_string()))?;
+                .map_err(|e| refuse("instance_name", e.to_string()))?;
             format!(
                 "pid{}-{}",
                 std::process::id(),
@@ -121,20 +103,8 @@ impl OutboxConfig {
         per_day: Option<String>,
     ) -> Result<Self, ConfigError> {
         let default = WorkerConfig::default().hosting_pace;
-        let per_minute = number(
-            per_minute,
-            i64::from(default.per_minute),
-            0..=100_000,
-            "relay_pace_per_minute",
-            "ECOLE_RELAY_PACE_PER_MINUTE",
-        )?;
-        let per_day = number(
-            per_day,
-            i64::from(default.per_day),
-            0..=10_000_000,
-            "relay_pace_per_day",
-            "ECOLE_RELAY_PACE_PER_DAY",
-        )?;
+        let per_minute = number(per_minute, 0..=100_000, "relay_pace_per_minute")?;
+        let per_day = number(per_day, 0..=10_000_000, "relay_pace_per_day")?;
         self.worker.hosting_pace = domain::outbox::pace::Pace {
             per_minute: u32::try_from(per_minute).unwrap_or(default.per_minute),
             per_day: u32::try_from(per_day).unwrap_or(default.per_day),
@@ -153,20 +123,8 @@ impl OutboxConfig {
         draft_days: Option<String>,
     ) -> Result<Self, ConfigError> {
         let default = Retention::default();
-        let retention_days = number(
-            retention_days,
-            default.failed_kept_for.num_days(),
-            1..=3650,
-            "outbox_retention_days",
-            "ECOLE_OUTBOX_RETENTION_DAYS",
-        )?;
-        let draft_days = number(
-            draft_days,
-            default.draft_lifetime.num_days(),
-            1..=3650,
-            "draft_lifetime_days",
-            "ECOLE_DRAFT_LIFETIME_DAYS",
-        )?;
+        let retention_days = number(retention_days, 1..=3650, "outbox_retention_days")?;
+        let draft_days = number(draft_days, 1..=3650, "draft_lifetime_days")?;
         self.retention = Retention {
             failed_kept_for: chrono::Duration::days(retention_days),
             draft_lifetime: chrono::Duration::days(draft_days),
