@@ -28,6 +28,8 @@ pub enum Problem {
     AlreadyRecipient,
     LastAdministrator,
     CannotRemoveSelf,
+    RemovalNotConfirmed,
+    AlreadyJoined,
     UnknownCategory,
     HostMalformed,
     PortInvalid,
@@ -44,6 +46,7 @@ pub enum Problem {
     PersonalAccountExists,
     OwnSmtpNotAllowed,
     WrongStep,
+    TestRequired,
     SubjectEmpty,
     SubjectMalformed,
     BodyEmpty,
@@ -182,8 +185,8 @@ impl AppError {
                 }
             }
             AppError::InvitationInvalid => t(
-                "Ce lien d'invitation n'est plus valable (déjà utilisé ou expiré). Demandez une nouvelle invitation à votre administrateur.",
-                "This invitation link is no longer valid (used or expired). Ask your administrator for a new one.",
+                "Ce lien d'invitation n'est plus valable : il a déjà servi, ou il a plus de 7 jours, ou une invitation plus récente l'a remplacé. Si vous avez déjà choisi votre mot de passe, connectez-vous. Sinon, demandez à l'administrateur de votre établissement de vous renvoyer l'invitation : il a un bouton « Renvoyer l'invitation » sur votre fiche de l'annuaire.",
+                "This invitation link is no longer valid: it was used, is more than 7 days old, or a newer invitation replaced it. If you have already chosen your password, sign in. Otherwise, ask your school's administrator to send the invitation again: there is a “Send the invitation again” button on your entry in the directory.",
             ),
             AppError::Recipients { shown, total } => {
                 let listed: Vec<String> = shown.iter().map(|l| l.message(lang)).collect();
@@ -268,8 +271,10 @@ impl Problem {
             | Problem::AlreadyRecipient
             | Problem::LastAdministrator
             | Problem::CannotRemoveSelf
+            | Problem::AlreadyJoined
             | Problem::PersonalAccountExists
             | Problem::WrongStep
+            | Problem::TestRequired
             | Problem::TooManyDrafts => S::CONFLICT,
             Problem::MessagePurged => S::GONE,
             Problem::EmailMalformed
@@ -282,6 +287,7 @@ impl Problem {
             | Problem::PasswordTooLong
             | Problem::PasswordsDiffer
             | Problem::UnknownCategory
+            | Problem::RemovalNotConfirmed
             | Problem::HostMalformed
             | Problem::PortInvalid
             | Problem::SecurityUnknown
@@ -376,6 +382,14 @@ impl Problem {
             Problem::CannotRemoveSelf => (
                 "Vous ne pouvez pas vous retirer vous-même de l'annuaire.",
                 "You cannot remove yourself from the directory.",
+            ),
+            Problem::RemovalNotConfirmed => (
+                "Cochez la case pour confirmer le retrait : rien n'a été retiré.",
+                "Tick the box to confirm the removal: nothing was removed.",
+            ),
+            Problem::AlreadyJoined => (
+                "Cette personne a déjà choisi son mot de passe : elle se connecte avec son adresse e-mail et ce mot de passe. Aucune invitation n'a été envoyée.",
+                "This person has already chosen a password: they sign in with their e-mail address. No invitation was sent.",
             ),
             Problem::UnknownCategory => (
                 "Choisissez « Personnel » ou « Enseignant ».",
@@ -497,6 +511,10 @@ impl Problem {
                 "Cette étape n'est pas (ou plus) celle du compte : la page a été mise à jour.",
                 "This is not (or no longer) the account's current step: the page has been refreshed.",
             ),
+            Problem::TestRequired => (
+                "Le compte n'a pas été validé : testez d'abord l'envoi avec ces paramètres. Il ne peut être validé qu'après un test réussi des paramètres choisis, tels quels.",
+                "The account was not validated: test sending with these settings first. It can be validated only after a passing test of the chosen settings, exactly as they are.",
+            ),
         };
         lang.t_owned(fr, en)
     }
@@ -512,7 +530,7 @@ impl CodeProblem {
                 "Wrong code. Check the 6 digits: {remaining} more tr(ies) before this code is voided."
             ),
             (CodeProblem::Expired, _) => lang.t_owned(
-                "Code expiré (il vaut 10 minutes) : demandez-en un nouveau.",
+                "Code expiré (il est valable 10 minutes) : demandez-en un nouveau.",
                 "Code expired (it lasts 10 minutes): ask for a new one.",
             ),
             (CodeProblem::Voided, _) => lang.t_owned(

@@ -91,9 +91,67 @@ impl Lang {
     }
 }
 
+/// The wizard's suggested secret questions in English, keyed by the domain's French text.
+const QUESTIONS_EN: [(&str, &str); 6] = [
+    (
+        "Quel était le nom de votre premier animal de compagnie ?",
+        "What was the name of your first pet?",
+    ),
+    (
+        "Dans quelle ville votre mère est-elle née ?",
+        "In which town was your mother born?",
+    ),
+    (
+        "Quel est le prénom de votre meilleur ami d'enfance ?",
+        "What is the first name of your best childhood friend?",
+    ),
+    (
+        "Quel était le nom de votre école primaire ?",
+        "What was the name of your primary school?",
+    ),
+    (
+        "Quel est le titre de votre livre préféré ?",
+        "What is the title of your favourite book?",
+    ),
+    (
+        "Quelle est la marque de votre première voiture ?",
+        "What make was your first car?",
+    ),
+];
+
+impl Lang {
+    /// A suggested secret question in this language. The form posts the text shown, so a
+    /// person's question is kept as they read it; any other text comes back unchanged.
+    pub fn question(self, french: &str) -> String {
+        match self {
+            Lang::Fr => french.to_owned(),
+            Lang::En => QUESTIONS_EN
+                .iter()
+                .find(|(fr, _)| *fr == french)
+                .map_or(french, |(_, en)| en)
+                .to_owned(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::Lang;
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn every_suggested_question_has_its_english() {
+        for question in domain::accounts::answer::SUGGESTED_QUESTIONS {
+            assert_eq!(Lang::Fr.question(question), *question);
+            let english = Lang::En.question(question);
+            assert_ne!(english, *question, "no English for {question}");
+            assert!(english.is_ascii() && english.ends_with('?'), "{english}");
+        }
+        assert_eq!(
+            Lang::En.question("Ma propre question ?"),
+            "Ma propre question ?"
+        );
+    }
 
     #[test]
     fn french_unless_the_browser_prefers_english() {

@@ -17,10 +17,12 @@ pub mod components;
 pub mod diagnosis;
 pub mod error;
 pub mod i18n;
+pub mod notice;
 pub mod pages;
 pub mod sensitive;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod time;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -79,6 +81,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let lang = page_lang();
     provide_context(lang);
+    notice::provide_notice();
 
     // Lets end-to-end tests wait for interactivity instead of sleeping.
     Effect::new(|_| {

@@ -109,16 +109,26 @@ pub async fn session_token() -> Result<Secret, AppError> {
         .ok_or(AppError::SignInRequired)
 }
 
-/// A time as a French school reads it: Paris time from the time-zone database (CET or
-/// CEST, with the rules of the year in question), `21/11/2026 14:05`.
-pub fn paris_time(timestamp: i64) -> String {
-    chrono::DateTime::from_timestamp(timestamp, 0)
-        .map(|utc| {
-            utc.with_timezone(&chrono_tz::Europe::Paris)
-                .format("%d/%m/%Y %H:%M")
-                .to_string()
-        })
-        .unwrap_or_default()
+/// A moment as a French school reads it: Paris time from the time-zone database (CET or
+/// CEST, with the rules of the year in question); [`Lang::moment`](crate::i18n::Lang) words
+/// it. An instant past chrono's range (never stored by this app) reads as its bound.
+pub fn paris_time(timestamp: i64) -> crate::time::ParisTime {
+    use chrono::{Datelike, Timelike};
+    let utc = chrono::DateTime::from_timestamp(timestamp, 0).unwrap_or(if timestamp < 0 {
+        chrono::DateTime::<chrono::Utc>::MIN_UTC
+    } else {
+        chrono::DateTime::<chrono::Utc>::MAX_UTC
+    });
+    let paris = utc.with_timezone(&chrono_tz::Europe::Paris);
+    // Month, day, hour and minute always fit a byte.
+    let byte = |n: u32| u8::try_from(n).unwrap_or(u8::MAX);
+    crate::time::ParisTime {
+        year: paris.year(),
+        month: byte(paris.month()),
+        day: byte(paris.day()),
+        hour: byte(paris.hour()),
+        minute: byte(paris.minute()),
+    }
 }
 
 /// The signed-in person acting in their session's school, or the reason they cannot.
@@ -194,6 +204,20 @@ pub async fn take_shown_once(state: &ServerState) -> Option<Secret> {
     let name = shown_once_cookie(state);
     append_set_cookie(cookie(state, name, "", 0, "Strict"));
     cookie_once(&headers, name).map(Secret::new)
+}
+
+/// Reports `done` to the page a plain form post goes back to (see [`crate::notice::Done`]).
+pub fn leave_outcome(done: crate::notice::Done) {
+    let json = serde_json::to_string(&crate::notice::Outcome::Done(done)).ok();
+    if let (Some(response), Some(value)) = (
+        use_context::<ResponseOptions>(),
+        json.and_then(|json| HeaderValue::from_str(&json).ok()),
+    ) {
+        response.insert_header(
+            http::HeaderName::from_static(crate::notice::OUTCOME_HEADER),
+            value,
+        );
+    }
 }
 
 pub fn clear_session_cookie(state: &ServerState) {
@@ -275,6 +299,8 @@ impl From<Invalid> for Problem {
             Invalid::AlreadyRecipient => Problem::AlreadyRecipient,
             Invalid::LastAdministrator => Problem::LastAdministrator,
             Invalid::CannotRemoveSelf => Problem::CannotRemoveSelf,
+            Invalid::RemovalNotConfirmed => Problem::RemovalNotConfirmed,
+            Invalid::AlreadyJoined => Problem::AlreadyJoined,
             Invalid::UnknownCategory => Problem::UnknownCategory,
             Invalid::HostMalformed => Problem::HostMalformed,
             Invalid::PortInvalid => Problem::PortInvalid,
@@ -291,6 +317,7 @@ impl From<Invalid> for Problem {
             Invalid::PersonalAccountExists => Problem::PersonalAccountExists,
             Invalid::OwnSmtpNotAllowed => Problem::OwnSmtpNotAllowed,
             Invalid::WrongStep => Problem::WrongStep,
+            Invalid::TestRequired => Problem::TestRequired,
             Invalid::SubjectEmpty => Problem::SubjectEmpty,
             Invalid::SubjectMalformed => Problem::SubjectMalformed,
             Invalid::BodyEmpty => Problem::BodyEmpty,
@@ -325,35 +352,46 @@ impl From<domain::CodeRefusal> for crate::error::CodeProblem {
 
 #[cfg(test)]
 mod tests {
-    use super::paris_time;
+    use crate::i18n::Lang;
+
+    fn paris_time(timestamp: i64) -> String {
+        Lang::Fr.moment(super::paris_time(timestamp))
+    }
 
     #[test]
     fn times_read_in_paris_summer_and_winter() {
         // 2026-11-21 13:05 UTC is 14:05 in Paris (CET).
-        assert_eq!(paris_time(1_795_266_300), "21/11/2026 14:05");
+        assert_eq!(paris_time(1_795_266_300), "21 novembre 2026 à 14 h 05");
         // 2026-07-01 10:00 UTC is 12:00 (CEST).
-        assert_eq!(paris_time(1_782_900_000), "01/07/2026 12:00");
+        assert_eq!(paris_time(1_782_900_000), "1er juillet 2026 à 12 h 00");
+        assert_eq!(
+            Lang::En.moment(super::paris_time(1_782_900_000)),
+            "1 July 2026 at 12:00"
+        );
     }
 
     #[test]
     fn the_clock_changes_at_one_in_the_morning_utc() {
         // Spring: 2026-03-29 00:59 UTC is still winter, 01:00 UTC is summer.
-        assert_eq!(paris_time(1_774_745_940), "29/03/2026 01:59");
-        assert_eq!(paris_time(1_774_746_000), "29/03/2026 03:00");
+        assert_eq!(paris_time(1_774_745_940), "29 mars 2026 à 01 h 59");
+        assert_eq!(paris_time(1_774_746_000), "29 mars 2026 à 03 h 00");
         // Autumn: 2026-10-25 00:59 UTC is still summer, 01:00 UTC is winter again.
-        assert_eq!(paris_time(1_792_889_940), "25/10/2026 02:59");
-        assert_eq!(paris_time(1_792_890_000), "25/10/2026 02:00");
+        assert_eq!(paris_time(1_792_889_940), "25 octobre 2026 à 02 h 59");
+        assert_eq!(paris_time(1_792_890_000), "25 octobre 2026 à 02 h 00");
     }
 
     #[test]
     fn past_years_follow_their_own_rules() {
         // Until 1995 summer time ended on the last Sunday of September: 1990-10-15
         // 12:00 UTC was 13:00 in Paris, not 14:00.
-        assert_eq!(paris_time(655_992_000), "15/10/1990 13:00");
+        assert_eq!(paris_time(655_992_000), "15 octobre 1990 à 13 h 00");
     }
 
     #[test]
-    fn an_instant_out_of_range_reads_as_nothing() {
-        assert_eq!(paris_time(i64::MAX), "");
+    fn an_instant_out_of_range_reads_as_its_bound_without_panicking() {
+        for instant in [i64::MAX, i64::MIN] {
+            let read = paris_time(instant);
+            assert!(read.contains(" à ") && read.contains(" h "), "{read}");
+        }
     }
 }

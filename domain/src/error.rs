@@ -33,6 +33,12 @@ pub enum Invalid {
     LastAdministrator,
     #[error("an administrator cannot remove themselves")]
     CannotRemoveSelf,
+    /// Removing someone takes an explicit confirmation.
+    #[error("the removal was not confirmed")]
+    RemovalNotConfirmed,
+    /// An invitation for someone who already chose a password (they sign in instead).
+    #[error("this person has already chosen a password")]
+    AlreadyJoined,
     #[error("unknown staff category")]
     UnknownCategory,
     #[error("the SMTP server name is missing or malformed")]
@@ -65,6 +71,9 @@ pub enum Invalid {
     OwnSmtpNotAllowed,
     #[error("the account is not at this step")]
     WrongStep,
+    /// Validation asked for settings without a passing test of exactly those settings.
+    #[error("no passing test of these sending settings")]
+    TestRequired,
     #[error("the subject is empty")]
     SubjectEmpty,
     #[error("the subject is too long or holds control characters")]

@@ -90,7 +90,11 @@ pub struct SettingsView {
     pub relay: RelayKind,
     pub school_relay: Option<SchoolRelay>,
     pub password_set: bool,
+    /// The latest test, of the saved settings or of values tried on screen (see
+    /// [`TestReport::of_saved`]).
     pub last_test: Option<TestReport>,
+    /// The latest test of the settings as saved: step 1's state comes from this one only.
+    pub saved_test: Option<TestReport>,
     /// False until an administrator saves the settings once.
     pub saved: bool,
     /// The pace of the school's own relay (each account's).
@@ -206,6 +210,108 @@ pub struct TestReport {
     pub detail: String,
     /// The SMTP exchange, credentials masked.
     pub transcript: Vec<String>,
+    /// A keyed fingerprint of what was tested (relay, server, user, password, sender), so
+    /// that a test counts only for those exact settings. `None` in reports kept before it
+    /// existed: they count for nothing.
+    #[serde(default)]
+    pub settings: Option<String>,
+    /// Whether what was tested is what is saved (now: re-marked when settings are saved).
+    /// A test of values typed but not saved does not change step 1's state, nor lets an
+    /// account be validated with other values than those tested.
+    #[serde(default)]
+    pub of_saved: bool,
+}
+
+impl TestReport {
+    /// Whether this test passed with exactly the settings of fingerprint `settings`.
+    pub fn passed_with(&self, settings: &str) -> bool {
+        self.failure.is_none() && self.settings.as_deref() == Some(settings)
+    }
+}
+
+/// How many recent tests a school keeps (newest first), so that trying other values does
+/// not forget the result of the saved ones.
+const KEPT_TESTS: usize = 5;
+
+/// The kept tests, newest first. Reads the older single-report form too.
+fn kept_tests(json: Option<&str>) -> Vec<TestReport> {
+    let Some(json) = json else {
+        return Vec::new();
+    };
+    serde_json::from_str::<Vec<TestReport>>(json)
+        .or_else(|_| serde_json::from_str::<TestReport>(json).map(|r| vec![r]))
+        .unwrap_or_default()
+}
+
+/// A keyed fingerprint (HMAC-SHA-256 under a key derived from the master key) of the
+/// settings a test used; it holds the password without revealing it.
+pub(crate) fn fingerprint(keys: &MasterKeys, parts: &[&str]) -> String {
+    use hmac::{Hmac, Mac};
+    let key = keys.derived_key("test-send-settings-fingerprint");
+    let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(key.as_ref())
+        .expect("HMAC takes any key length");
+    for part in parts {
+        // Length-prefixed, so that no two lists of parts give the same bytes.
+        mac.update(&(part.len() as u64).to_be_bytes());
+        mac.update(part.as_bytes());
+    }
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+}
+
+/// The fingerprint of step 1's delivery settings: relay, server, user, sending address and
+/// the password in use (`None`: none).
+fn settings_fingerprint(
+    keys: &MasterKeys,
+    relay: RelayKind,
+    school_relay: Option<&SchoolRelay>,
+    password: Option<&Secret>,
+) -> String {
+    match (relay, school_relay) {
+        (RelayKind::School, Some(r)) => {
+            let port = r.port.to_string();
+            fingerprint(
+                keys,
+                &[
+                    "school",
+                    &r.host,
+                    &port,
+                    r.security.as_str(),
+                    &r.from_address,
+                    r.username.as_deref().unwrap_or(""),
+                    password.map_or("", |p| p.expose()),
+                    if password.is_some() {
+                        "password"
+                    } else {
+                        "none"
+                    },
+                ],
+            )
+        }
+        _ => fingerprint(keys, &["hosting"]),
+    }
+}
+
+/// The fingerprint of the settings saved in `r`, if they can be read (a stored password
+/// that no longer opens: `None`, so no test counts for them).
+fn saved_fingerprint(keys: &MasterKeys, r: &row::Model) -> Option<String> {
+    r.saved_at?;
+    if r.relay_kind != "school" {
+        return Some(settings_fingerprint(keys, RelayKind::Hosting, None, None));
+    }
+    let relay = stored_relay(r)?;
+    let password = match &r.smtp_password_sealed {
+        Some(sealed) => {
+            Some(crypto::open(keys, sealed, &password_context(r.school_id, &relay)).ok()?)
+        }
+        None => None,
+    };
+    Some(settings_fingerprint(
+        keys,
+        RelayKind::School,
+        Some(&relay),
+        password.as_ref(),
+    ))
 }
 
 /// Where the app's own relay is and what the school's relays may reach.
@@ -259,6 +365,7 @@ pub async fn get(db: &impl ConnectionTrait, actor: &Actor) -> Result<SettingsVie
             school_relay: None,
             password_set: false,
             last_test: None,
+            saved_test: None,
             saved: false,
             pace: Pace::SCHOOL_DEFAULT,
         },
@@ -272,10 +379,10 @@ pub async fn get(db: &impl ConnectionTrait, actor: &Actor) -> Result<SettingsVie
             },
             school_relay: stored_relay(&r),
             password_set: r.smtp_password_sealed.is_some(),
-            last_test: r
-                .last_test_report
-                .as_deref()
-                .and_then(|j| serde_json::from_str(j).ok()),
+            last_test: kept_tests(r.last_test_report.as_deref()).into_iter().next(),
+            saved_test: kept_tests(r.last_test_report.as_deref())
+                .into_iter()
+                .find(|t| t.of_saved && r.saved_at.is_some()),
             saved: r.saved_at.is_some(),
             pace: stored_pace(&r),
         },
@@ -354,12 +461,14 @@ pub async fn save(
     active.saved_at = Set(Some(now.timestamp()));
     active.pace_per_minute = Set(Some(i64::from(input.pace.per_minute)));
     active.pace_per_day = Set(Some(i64::from(input.pace.per_day)));
+    let mut saved_password = None;
     if let Some(relay) = &input.school_relay {
         // No user name means no authentication: any stored password is forgotten.
         let password = match relay.username {
             Some(_) => password_for(input, relay, stored.as_ref(), &env.keys, school_id)?,
             None => None,
         };
+        saved_password = password.clone();
         active.smtp_host = Set(Some(relay.host.clone()));
         active.smtp_port = Set(Some(i32::from(relay.port)));
         active.smtp_security = Set(Some(relay.security.as_str().to_owned()));
@@ -374,6 +483,21 @@ pub async fn save(
             None => None,
         };
         active.smtp_password_sealed = Set(sealed);
+    }
+    // The kept tests count for step 1 only if they tested exactly what is now saved.
+    let saved = settings_fingerprint(
+        &env.keys,
+        input.relay,
+        input.school_relay.as_ref(),
+        saved_password.as_ref(),
+    );
+    let mut tests = kept_tests(stored.as_ref().and_then(|r| r.last_test_report.as_deref()));
+    for test in &mut tests {
+        test.of_saved = test.settings.as_deref() == Some(saved.as_str());
+    }
+    if !tests.is_empty() {
+        let json = serde_json::to_string(&tests).map_err(|e| Error::Internal(e.to_string()))?;
+        active.last_test_report = Set(Some(json));
     }
     if stored.is_some() {
         active.update(db).await?;
@@ -414,6 +538,7 @@ pub async fn test_send(
         .ok_or(Error::NotFound)?;
 
     let mut transcript = Transcript::default();
+    let mut tested_password = None;
     let result = match &input.school_relay {
         None => {
             // Through the host's relay `From` is the operator's address (DMARC), with the
@@ -433,6 +558,7 @@ pub async fn test_send(
         }
         Some(relay) => {
             let password = password_for(input, relay, stored.as_ref(), &env.keys, school_id)?;
+            tested_password = password.clone();
             let sender = Sender {
                 address: relay.from_address.clone(),
                 name: input.sender_name.clone(),
@@ -463,6 +589,16 @@ pub async fn test_send(
             format!("no result within {} s", TEST_TIMEOUT.as_secs()),
         ))
     });
+    let tested = settings_fingerprint(
+        &env.keys,
+        input.relay,
+        input.school_relay.as_ref(),
+        tested_password.as_ref(),
+    );
+    let of_saved = stored
+        .as_ref()
+        .and_then(|r| saved_fingerprint(&env.keys, r))
+        .is_some_and(|saved| saved == tested);
     let report = TestReport {
         at: now.timestamp(),
         to: mail::mask(&to),
@@ -473,6 +609,8 @@ pub async fn test_send(
             Err(f) => f.detail.clone(),
         },
         transcript: transcript.to_text().lines().map(str::to_owned).collect(),
+        settings: Some(tested),
+        of_saved,
     };
     keep_report(db, school_id, &school.name, &report).await?;
     tracing::info!(event = "test_send", school_id, ok = report.failure.is_none(), kind = ?report.failure, "test send");
@@ -485,8 +623,15 @@ async fn keep_report(
     school_name: &str,
     report: &TestReport,
 ) -> Result<()> {
-    let json = serde_json::to_string(report).map_err(|e| Error::Internal(e.to_string()))?;
-    match load(db, school_id).await? {
+    let stored = load(db, school_id).await?;
+    let mut tests = vec![report.clone()];
+    tests.extend(
+        kept_tests(stored.as_ref().and_then(|r| r.last_test_report.as_deref()))
+            .into_iter()
+            .take(KEPT_TESTS - 1),
+    );
+    let json = serde_json::to_string(&tests).map_err(|e| Error::Internal(e.to_string()))?;
+    match stored {
         Some(r) => {
             let mut active = r.into_active_model();
             active.last_test_at = Set(Some(report.at));

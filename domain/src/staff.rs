@@ -255,8 +255,55 @@ pub async fn update(
 }
 
 /// Removes a member from the actor's school (the person stays in their other schools).
-pub async fn remove(db: &DatabaseConnection, actor: &Actor, member_id: i64) -> Result<()> {
+/// A new invitation for a member who has not chosen a password yet (the link mailed is
+/// used or expired, or the mail was lost): every earlier link of theirs for this school
+/// stops working, so only the newest mail counts. Same hourly quota as adding someone.
+pub async fn reinvite(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    member_id: i64,
+    now: Now,
+) -> Result<Added> {
     actor.require_admin()?;
+    let (m, p) = find_in_school(db, actor, member_id).await?;
+    if p.password_hash.is_some() {
+        return Err(Invalid::AlreadyJoined.into());
+    }
+    let quota = throttle::key("invitations:school", &actor.school_id().to_string());
+    throttle::reserve(db, &quota, throttle::INVITATIONS_PER_SCHOOL, now).await?;
+    let txn = db.begin().await?;
+    invitation::Entity::delete_many()
+        .filter(invitation::Column::SchoolId.eq(actor.school_id()))
+        .filter(invitation::Column::PersonId.eq(p.id))
+        .exec(&txn)
+        .await?;
+    let issued = invitations::issue(&txn, actor.school_id(), p.id, now).await?;
+    txn.commit().await?;
+    tracing::info!(
+        event = "invitation_resent",
+        school_id = actor.school_id(),
+        member_id,
+        by = actor.person_id(),
+        "invitation sent again"
+    );
+    Ok(Added {
+        member: view(m, &p),
+        invitation: Some(issued),
+    })
+}
+
+/// Removes a member from the actor's school; `confirmed` is the administrator's explicit
+/// confirmation (the form's checkbox), without which nothing happens.
+pub async fn remove(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    member_id: i64,
+    confirmed: bool,
+) -> Result<()> {
+    actor.require_admin()?;
+    if !confirmed {
+        return Err(Invalid::RemovalNotConfirmed.into());
+    }
     if member_id == actor.membership_id() {
         return Err(Invalid::CannotRemoveSelf.into());
     }

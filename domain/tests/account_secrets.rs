@@ -56,6 +56,7 @@ async fn medor_with_accent_and_space_unlocks_medor_and_wrong_answers_lock_with_d
         let env = env(&mailer);
         let s = school(db, "École A", "a.fr").await;
         let id = with_secret(db, &env, &mailer, &s.teacher, "bruno.perso@a.fr").await;
+        tested(db, &env, &s.teacher, id).await;
         accounts::sending::validate(
             db,
             &env,
@@ -178,6 +179,21 @@ async fn validation_activates_and_mails_the_confirmation_from_the_account() {
             accounts::sending::validate(db, &env, &s.teacher, id, &own, proof(&none()), t0()).await,
             Err(Error::Invalid(Invalid::OwnSmtpNotAllowed))
         ));
+        // Validation needs a passing test of exactly the settings validated.
+        assert!(matches!(
+            accounts::sending::validate(
+                db,
+                &env,
+                &s.teacher,
+                id,
+                &server_settings(),
+                proof(&none()),
+                t0()
+            )
+            .await,
+            Err(Error::Invalid(Invalid::TestRequired))
+        ));
+        tested(db, &env, &s.teacher, id).await;
         let view = accounts::sending::validate(
             db,
             &env,
@@ -239,6 +255,7 @@ async fn a_changed_address_is_verified_again_and_the_account_comes_back_active()
         let env = env(&mailer);
         let s = school(db, "École A", "a.fr").await;
         let id = with_secret(db, &env, &mailer, &s.teacher, "bruno.perso@a.fr").await;
+        tested(db, &env, &s.teacher, id).await;
         accounts::sending::validate(
             db,
             &env,

@@ -32,6 +32,7 @@ async fn secretariat(db: &DatabaseConnection, mailer: &Mailer, admin: &Actor) ->
     accounts::answer::set(db, admin, account.id, input, proof(&none()), t0())
         .await
         .unwrap();
+    tested(db, &env, admin, account.id).await;
     // Validation asks for the answer again: it opens the key the file will hold.
     assert!(matches!(
         accounts::sending::validate(
@@ -331,7 +332,7 @@ async fn removing_a_member_removes_their_grants_and_the_form_still_works() {
             .into_iter()
             .find(|m| m.email == "bruno@a.fr")
             .unwrap();
-        domain::staff::remove(db, &a.admin, member.id)
+        domain::staff::remove(db, &a.admin, member.id, true)
             .await
             .unwrap();
         // The form (which no longer shows them) can still change the others.

@@ -197,6 +197,7 @@ async fn the_archive_opens_with_the_answer_or_the_file_and_a_moved_row_does_not(
         // A sealed row moved to another account does not open there.
         let mailer = Mailer::memory();
         let own = with_secret(db, &env(&mailer), &mailer, teacher, "bruno@a.fr").await;
+        tested(db, &env(&mailer), teacher, own).await;
         accounts::sending::validate(
             db,
             &env(&mailer),

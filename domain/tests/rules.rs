@@ -295,7 +295,7 @@ async fn a_school_never_reaches_another_schools_members() {
         );
         assert!(
             matches!(
-                staff::remove(db, &actor_a, in_b.id).await,
+                staff::remove(db, &actor_a, in_b.id, true).await,
                 Err(Error::NotFound)
             ),
             "delete"
@@ -395,7 +395,7 @@ async fn the_directory_refuses_duplicates_and_keeps_an_administrator() {
             Err(Error::Invalid(Invalid::EmailAlreadyInSchool))
         ));
         assert!(matches!(
-            staff::remove(db, &actor, actor.membership_id()).await,
+            staff::remove(db, &actor, actor.membership_id(), true).await,
             Err(Error::Invalid(Invalid::CannotRemoveSelf))
         ));
         let demote = StaffUpdate::parse("Admin", "personnel", false).unwrap();
@@ -412,7 +412,7 @@ async fn the_directory_refuses_duplicates_and_keeps_an_administrator() {
             staff::list(db, &bruno_actor).await,
             Err(Error::Forbidden)
         ));
-        staff::remove(db, &actor, bruno.id).await.unwrap();
+        staff::remove(db, &actor, bruno.id, true).await.unwrap();
         assert!(
             staff::list(db, &actor)
                 .await

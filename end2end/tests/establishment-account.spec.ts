@@ -50,14 +50,19 @@ test('an administrator creates "Secrétariat", receives its recovery file, and a
   expect(fs.readFileSync(file, 'utf8')).toContain('version: 1');
   await page.locator('#recovery_check_file').setInputFiles(file);
   await page.getByRole('button', { name: 'Vérifier le fichier' }).click();
-  await expect(page.getByText('Ce fichier est bien la clé de récupération de ce compte, et il est intact.')).toBeVisible();
+  // The page reloads at the result, not 2,000 px above it (issue 16).
+  await expect(page.getByText('Ce fichier est bien la clé de récupération de ce compte, et il est intact.')).toBeInViewport();
   await waitForHydration(page);
 
-  // Authorise Bruno only, from the teachers, searched by name.
-  await page.locator('#categorie').selectOption('enseignant');
+  // Authorise Bruno only: « Ajouter des Enseignants » as in the seeds, then by name.
+  const authorisations = page.getByRole('heading', { name: 'Personnels autorisés à envoyer avec ce compte' });
+  await page.getByRole('link', { name: 'Ajouter des Enseignants' }).click();
+  await expect(page).toHaveURL(/categorie=enseignant/);
+  await expect(page.locator('#categorie')).toHaveValue('enseignant');
   await page.locator('#nom').fill('bru');
   await page.getByRole('button', { name: 'Filtrer' }).click();
   await expect(page).toHaveURL(/categorie=enseignant&nom=bru/);
+  await expect(authorisations).toBeInViewport();
   await waitForHydration(page);
   await expect(page.getByRole('checkbox')).toHaveCount(1);
   await page.getByRole('checkbox', { name: /Bruno/ }).check();

@@ -347,8 +347,33 @@ export async function fillSchoolRelay(
 // ---------------------------------------------------------------------------------------
 // Accessibility.
 
-/** Runs axe on the page as it is and fails on any violation of impact serious or critical. */
+/**
+ * What the server or a library says in English, seen on French pages before (issue 16): on
+ * a French page they may appear only inside the closed « Détail technique » disclosure.
+ */
+export const ENGLISH_FRAGMENTS = [
+  'Connection refused',
+  'os error',
+  'EHLO did not list STARTTLS',
+  'UnknownIssuer',
+  'no answer within',
+  'no relay configured',
+  'message written to',
+  'Server reply',
+];
+
+/** A French page's visible text (closed disclosures are not rendered) holds no English fragment. */
+export async function expectNoEnglishFragments(page: Page, label: string): Promise<void> {
+  if ((await page.locator('html').getAttribute('lang')) !== 'fr') return;
+  const visible = await page.locator('main').innerText();
+  for (const fragment of ENGLISH_FRAGMENTS) {
+    expect(visible, `English « ${fragment} » visible on ${label} (${page.url()})`).not.toContain(fragment);
+  }
+}
+
+/** Runs axe on the page as it is and fails on any violation of impact serious or critical, or on an English fragment visible on a French page. */
 export async function expectNoSeriousA11yViolations(page: Page, label: string): Promise<void> {
+  await expectNoEnglishFragments(page, label);
   const results = await new AxeBuilder({ page }).analyze();
   // Every finding, whatever its impact, is kept with the test's results for review.
   await test.info().attach(`axe ${label}`, {
@@ -429,8 +454,13 @@ export async function activateEstablishmentAccount(page: Page, label: string, ad
   await page.getByRole('button', { name: 'Enregistrer la question secrète' }).click();
   await expect(page.getByRole('heading', { name: 'Étape 4 : validation' })).toBeVisible();
   await page.locator('#validation_answer').fill('MEDOR');
+  // Validation needs a passing test of the settings validated (issue 16).
+  await page.getByRole('button', { name: "Tester l'envoi d'e-mails" }).click();
+  await expect(page.getByText('Test réussi : le serveur a accepté le message.')).toBeVisible();
   await page.getByRole('button', { name: 'Valider le compte' }).click();
   await expect(page.getByText('Ce compte est actif : vous pouvez envoyer des e-mails avec lui.')).toBeVisible();
+  // The wizard's step 3 is not a change of question (issue 14).
+  await expect(page.getByText('Question secrète changée.')).toHaveCount(0);
 }
 
 /** Accepts the newest invitation mailed to `email` and lands on "Mes comptes d'envoi". */

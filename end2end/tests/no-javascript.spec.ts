@@ -158,9 +158,17 @@ test("without JavaScript: test the school's relay, save it, then see a wrong pas
   expect(html).not.toContain(peer.password);
   expect(peerMessagesTo(testTo), 'the refused test delivered nothing').toHaveLength(1);
 
-  // Home: step 1 is to be fixed.
+  // A test of a typed, unsaved password says so, and leaves step 1 done (issue 16).
+  await expect(failure).toContainText('Test des valeurs saisies, non enregistrées');
+  const stepOneState = page.locator('ol.checklist > li.step').first().locator('.step-state');
   await page.goto('/');
-  await expect(page.locator('ol.checklist > li.step').first().locator('.step-state')).toHaveText(
-    'État : À corriger — dernier test en échec — Ouvrir',
-  );
+  await expect(stepOneState).toHaveText('État : Fait — dernier test réussi — Ouvrir');
+
+  // Saved, the wrong password's failed test is step 1's: to be fixed.
+  await page.goto('/parametres-envoi');
+  await page.locator('#password').fill(wrongPassword);
+  await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
+  await expect(page).toHaveURL(atPath('/parametres-envoi'));
+  await page.goto('/');
+  await expect(stepOneState).toHaveText('État : À corriger — dernier test en échec — Ouvrir');
 });

@@ -81,6 +81,8 @@ async function createAndVerify(page: Page, testInfo: TestInfo, hydrated: boolean
 
 async function setSecret(page: Page): Promise<void> {
   await expect(page.getByRole('heading', { name: 'Étape 3 : question secrète' })).toBeVisible();
+  // The answer is the archive's only key, and the page says so (issue 16).
+  await expect(page.getByText("La réponse est aussi la seule clé de l'archive", { exact: false })).toBeVisible();
   await page.getByLabel('Question', { exact: true }).selectOption({ index: 0 });
   await page.getByLabel('Réponse', { exact: true }).fill('Médor ');
   await page.getByLabel('Réponse, une seconde fois').fill('medor');
@@ -91,8 +93,13 @@ async function setSecret(page: Page): Promise<void> {
 async function validate(page: Page, address: string): Promise<void> {
   // The school's relay is saved with "deliver everything through the server" ticked.
   await expect(page.getByText('Le compte utilise les paramètres du serveur')).toBeVisible();
+  // Validation needs a passing test of the settings validated (issue 16).
+  await page.getByRole('button', { name: "Tester l'envoi d'e-mails" }).click();
+  await expect(page.getByText('Test réussi : le serveur a accepté le message.')).toBeVisible();
   await page.getByRole('button', { name: 'Valider le compte' }).click();
   await expect(page.getByText('Ce compte est actif : vous pouvez envoyer des e-mails avec lui.')).toBeVisible();
+  // Step 3's answer is not a change of question (issue 14).
+  await expect(page.getByText('Question secrète changée.')).toHaveCount(0);
   await expect.poll(() => peerMessagesTo(address).some((m) => m.subject.startsWith("Compte d'envoi activé"))).toBe(true);
   const confirmation = peerMessagesTo(address).find((m) => m.subject.startsWith("Compte d'envoi activé"))!;
   expect(confirmation.from).toContain(TEACHER);
@@ -103,6 +110,9 @@ test('a teacher creates a personal account: code from the relay, secret question
 }, testInfo) => {
   await teacherOfASchoolWithItsRelay(page, testInfo, true);
   await waitForHydration(page);
+  // No account yet: the home page offers the checklist, not the compose page (issue 16).
+  await expect(page.getByRole('link', { name: 'Commencer' })).toBeVisible();
+  await expect(page.getByRole('main').getByRole('link', { name: 'Envoyer un message' })).toHaveCount(0);
   const nav = page.getByRole('navigation', { name: 'Navigation principale' });
   await nav.getByRole('link', { name: "Mes comptes d'envoi" }).click();
   await expect(page).toHaveURL(url('/comptes'));
@@ -112,11 +122,18 @@ test('a teacher creates a personal account: code from the relay, secret question
   const address = await createAndVerify(page, testInfo, true);
   await expectNoSeriousA11yViolations(page, 'account, step 2');
   await page.getByLabel('Code de vérification').fill(await codeMailedTo(address));
+  await expect(page).toHaveTitle(`Étape 2 sur 4 — Code · ${TEACHER} · École Courriel`);
   await page.getByRole('button', { name: 'Vérifier le code' }).click();
+  // Each step's arrival moves the focus to its heading and changes the title (issue 16).
+  await expect(page.getByRole('heading', { name: 'Étape 3 : question secrète' })).toBeFocused();
+  await expect(page).toHaveTitle(`Étape 3 sur 4 — Question secrète · ${TEACHER} · École Courriel`);
   await expectNoSeriousA11yViolations(page, 'account, step 3');
   await setSecret(page);
+  await expect(page.getByRole('heading', { name: 'Étape 4 : validation' })).toBeFocused();
+  await expect(page).toHaveTitle(`Étape 4 sur 4 — Validation · ${TEACHER} · École Courriel`);
   await expectNoSeriousA11yViolations(page, 'account, step 4');
   await validate(page, address);
+  await expect(page.getByRole('heading', { level: 1, name: TEACHER })).toBeFocused();
   await expectNoSeriousA11yViolations(page, 'account, active');
 
   // The list shows the account and its state; a closed browser resumes where it was.
@@ -128,6 +145,9 @@ test('a teacher creates a personal account: code from the relay, secret question
   await expect(page.locator('ol.checklist > li.step').nth(1).locator('.step-state')).toHaveText(
     'État : Fait — compte actif — Ouvrir',
   );
+  // Once the account is active, the home page leads to the compose page (issue 16).
+  await page.getByRole('main').getByRole('link', { name: 'Envoyer un message' }).click();
+  await expect(page).toHaveURL(url('/envoyer'));
 });
 
 test('a wrong code is explained, the resend waits out its visible countdown, and the old code stops working', async ({

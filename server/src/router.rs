@@ -69,6 +69,11 @@ pub fn router(state: AppState) -> Router {
         // No request may hang: the longest legitimate one is a 30 s test send.
         .layer(timeout(REQUEST_TIMEOUT))
         .merge(uploads)
+        // A form's outcome reaches its page as a one-time notice, never from the URL.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::notice::carry,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::session::load,

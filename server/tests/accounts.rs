@@ -125,6 +125,20 @@ async fn the_wizard_goes_from_label_to_active_with_codes_and_mails_through_a_rea
     let page = app.get(&format!("/comptes/{id}"), Some(&cookie)).await;
     assert!(page.body.contains("Étape 4") && page.body.contains("Valider le compte"));
 
+    // Validation asks for a passing test of the settings validated.
+    let resp = app
+        .call(
+            "submit_account_sending",
+            &[
+                ("id", &id.to_string()),
+                ("intent", "test"),
+                ("use_server_settings", "on"),
+                ("test_to", "anne.perso@example.fr"),
+            ],
+            Some(&cookie),
+        )
+        .await;
+    assert!(resp.body.contains("\"problem\":null"), "{}", resp.body);
     let resp = app
         .call(
             "submit_account_sending",
@@ -142,8 +156,8 @@ async fn the_wizard_goes_from_label_to_active_with_codes_and_mails_through_a_rea
         (account.state.as_str(), account.secret_question.as_deref()),
         ("active", Some("Mon chien ?"))
     );
-    let mails = peer.wait_for(2, Duration::from_secs(5));
-    let confirmation = &mails[1];
+    let mails = peer.wait_for(3, Duration::from_secs(5));
+    let confirmation = &mails[2];
     assert_eq!(confirmation.rcpt_tos, ["anne.perso@example.fr"]);
     assert_eq!(
         confirmation.mail_from, "envoi@hebergeur.fr",
@@ -265,10 +279,12 @@ async fn an_account_with_its_own_smtp_server_confirms_through_it_and_never_retur
         .await;
     assert!(resp.status.is_success(), "{}", resp.body);
 
+    let resp = call(as_form(&own("test"))).await;
+    assert!(resp.body.contains("\"problem\":null"), "{}", resp.body);
     let resp = call(as_form(&own("validate"))).await;
     assert!(resp.status.is_success(), "{}", resp.body);
-    let mails = peer.wait_for(1, Duration::from_secs(5));
-    let confirmation = &mails[0];
+    let mails = peer.wait_for(2, Duration::from_secs(5));
+    let confirmation = &mails[1];
     assert!(
         confirmation.tls && confirmation.user.as_deref() == Some("anne"),
         "{confirmation:?}"
@@ -289,7 +305,7 @@ async fn an_account_with_its_own_smtp_server_confirms_through_it_and_never_retur
     test.retain(|(k, _)| *k != "password");
     let resp = call(test).await;
     assert!(resp.body.contains("\"problem\":null"), "{}", resp.body);
-    assert_eq!(peer.wait_for(2, Duration::from_secs(5)).len(), 2);
+    assert_eq!(peer.wait_for(3, Duration::from_secs(5)).len(), 3);
     app.drop_database().await;
 }
 
@@ -343,4 +359,113 @@ async fn another_member_or_school_gets_not_found_for_a_personal_account() {
         assert!(detail(&app, &admin_a, id).await.is_ok());
         app.drop_database().await;
     }
+}
+
+/// Enter in the test-address field at step 4 posts the form with its first submit button:
+/// it must test, never activate. Validation itself needs a passing test of exactly the
+/// settings validated, and a post without a known intent is refused and changes nothing.
+#[tokio::test]
+async fn enter_at_step_4_tests_and_nothing_activates_without_a_passing_test() {
+    let peer = SmtpPeer::start(PeerOptions::default());
+    let app = app_with(config_trusting(None), hosting_relay(&peer)).await;
+    let cookie = admin(&app).await;
+    let id = create(&app, &cookie, "anne.perso@example.fr").await;
+    let code = code_in(&peer.wait_for(1, Duration::from_secs(5))[0]);
+    let id_text = id.to_string();
+    assert!(
+        app.call(
+            "submit_code",
+            &[("id", &id_text), ("code", &code)],
+            Some(&cookie)
+        )
+        .await
+        .status
+        .is_success()
+    );
+    let secret = [
+        ("id", id_text.as_str()),
+        ("question", "autre"),
+        ("custom_question", "Mon chien ?"),
+        ("answer", "medor"),
+        ("confirmation", "medor"),
+    ];
+    assert!(
+        app.call("set_secret", &secret, Some(&cookie))
+            .await
+            .status
+            .is_success()
+    );
+    let state = || async { detail(&app, &cookie, id).await.unwrap().state };
+    let form = |intent: Option<&'static str>| {
+        let mut form = vec![
+            ("id", id_text.as_str()),
+            ("use_server_settings", "on"),
+            ("test_to", "parent@example.fr"),
+        ];
+        form.extend(intent.map(|i| ("intent", i)));
+        form
+    };
+
+    // No test yet: "Valider le compte" is refused.
+    let resp = app
+        .call(
+            "submit_account_sending",
+            &form(Some("validate")),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(resp.app_error(), AppError::Invalid(Problem::TestRequired));
+    assert_eq!(resp.status.as_u16(), 409);
+    // No intent, or one the form does not have: 400, nothing happens.
+    for intent in [None, Some(""), Some("valider"), Some("save ")] {
+        let resp = app
+            .call("submit_account_sending", &form(intent), Some(&cookie))
+            .await;
+        assert_eq!(resp.status.as_u16(), 400, "{intent:?}: {}", resp.body);
+    }
+    assert_eq!(state().await, "awaiting_validation");
+    assert_eq!(peer.received().len(), 1, "only the code was mailed");
+
+    // Enter in the test address, without the wasm: the page's default button is posted.
+    let page = app.get(&format!("/comptes/{id}"), Some(&cookie)).await;
+    let (name, value) = default_button(&page.body, "submit_account_sending");
+    let mut enter = form(None);
+    enter.push((name.as_str(), value.as_str()));
+    let resp = support::plain_form::plain_post(
+        &app,
+        "submit_account_sending",
+        &enter,
+        &cookie,
+        &format!("/comptes/{id}"),
+    )
+    .await;
+    assert!(
+        resp.status.is_redirection(),
+        "{} {}",
+        resp.status,
+        resp.body
+    );
+    assert_eq!(
+        state().await,
+        "awaiting_validation",
+        "Enter activated the account"
+    );
+    let mails = peer.wait_for(2, Duration::from_secs(5));
+    assert_eq!(
+        mails[1].rcpt_tos,
+        ["parent@example.fr"],
+        "Enter ran the test"
+    );
+
+    // After that passing test, validating the same settings works.
+    let resp = app
+        .call(
+            "submit_account_sending",
+            &form(Some("validate")),
+            Some(&cookie),
+        )
+        .await;
+    assert!(resp.status.is_success(), "{}", resp.body);
+    assert_eq!(state().await, "active");
+    app.drop_database().await;
 }

@@ -8,9 +8,11 @@ mod support;
 
 use app::api::sending::types::ArchiveState;
 use app::error::{AppError, Problem};
+use app::notice::{FileCheck, Outcome};
 use axum::http::StatusCode;
 use domain::outbox::compose;
 use support::multipart::{Part, post_form, redirect};
+use support::notice::notice_in;
 use support::{PASSWORD, Resp, TestApp};
 use testkit::fixtures::{self, Secretariat};
 
@@ -198,9 +200,15 @@ async fn the_compose_form_keeps_everything_typed_through_refusals_then_queues() 
         .await;
         let (location, error) = redirect(&resp);
         assert_eq!(error, None);
-        assert_eq!(location, format!("/envois/{draft_id}?doublons=1"));
+        assert_eq!(location, format!("/envois/{draft_id}"));
+        assert_eq!(
+            notice_in(&resp).map(|notice| notice.outcome),
+            Some(Outcome::Queued { duplicates: 1 })
+        );
         assert_eq!(outbox_rows(&app, &s.teacher, draft_id).await, 2);
-        let page = app.get(&location, Some(&cookie)).await;
+        let page = support::notice::Jar::with(Some(&cookie))
+            .follow(&app, &resp)
+            .await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("Bulletin de …"), "{}", page.body);
         assert!(page.body.contains("0 envoyé(s) sur 2"), "{}", page.body);
@@ -271,9 +279,10 @@ async fn the_archive_opens_for_one_session_with_the_answer_or_the_recovery_file(
             "same-origin",
         )
         .await;
+        assert_eq!(redirect(&resp).0, format!("/comptes/{id}/archive"));
         assert_eq!(
-            redirect(&resp).0,
-            format!("/comptes/{id}/archive?cle=endommagee")
+            notice_in(&resp).map(|n| n.outcome),
+            Some(Outcome::File(FileCheck::Damaged))
         );
         let resp = post_form(
             &app,

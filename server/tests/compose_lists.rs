@@ -124,7 +124,7 @@ async fn an_outlook_list_is_checked_then_sent_as_one_message_per_family() {
             redirect(&post_form(&app, "/brouillons", &parts, &cookie, "same-origin").await);
         assert_eq!(
             (location.as_str(), error),
-            (format!("/envois/{id}?doublons=0").as_str(), None)
+            (format!("/envois/{id}").as_str(), None)
         );
         let env = fixtures::env(&fixtures::relay_on(peer.port));
         let w = Worker {
@@ -255,6 +255,21 @@ async fn a_template_fills_subject_and_text_on_any_load_and_names_its_columns() {
             "{text}"
         );
         assert!(!text.contains("a été absent(e)"), "{text}");
+
+        // In the English interface, the templates are in English, same columns (issue 16).
+        let english = format!("{cookie}; lang=en");
+        let body = page(&app, "/envoyer?modele=absence", &english).await;
+        assert!(
+            body.contains("value=\"Absence of {eleve}: justification requested\""),
+            "{body}"
+        );
+        assert!(
+            textarea(&body, "texte").contains("{eleve} was absent on {date}."),
+            "{body}"
+        );
+        assert!(body.contains("columns needed: eleve, date"), "{body}");
+        assert!(body.contains(">School report</a>"), "{body}");
+        assert!(!textarea(&body, "texte").contains("Bonjour"), "{body}");
         app.drop_database().await;
     }
 }
@@ -317,7 +332,12 @@ async fn a_post_over_the_limit_comes_back_with_the_text_kept_and_a_french_messag
         assert_eq!(draft.subject, "Bulletins du trimestre");
         assert_eq!(draft.body, "Bonjour, voici les bulletins.");
         assert!(draft.attachments.is_empty());
-        let body = page(&app, &location, &cookie).await;
+        // The browser brings the refusal's one-time notice back to the page.
+        let followed = support::notice::Jar::with(Some(&cookie))
+            .follow(&app, &resp)
+            .await;
+        assert_eq!(followed.status, StatusCode::OK, "{}", followed.body);
+        let body = followed.body.replace("&#x27;", "'");
         assert!(
             body.contains("Les pièces jointes dépassent 10 Mo au total"),
             "{body}"

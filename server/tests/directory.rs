@@ -5,6 +5,8 @@ mod support;
 
 use app::error::{AppError, Problem};
 use app::i18n::Lang;
+use support::notice::{Jar, shows};
+use support::plain_form::plain_post;
 use support::{PASSWORD, TestApp, apps, invitation_token};
 
 #[tokio::test]
@@ -44,7 +46,9 @@ async fn an_administrator_of_a_gets_not_found_for_school_b() {
             )
             .await;
         assert_eq!(edit.app_error(), AppError::NotFound, "edit");
-        let delete = app.call("remove_staff", &[("id", &id)], Some(&a)).await;
+        let delete = app
+            .call("remove_staff", &[("id", &id), ("confirm", "on")], Some(&a))
+            .await;
         assert_eq!(delete.app_error(), AppError::NotFound, "delete");
         let list = app.call("list_staff", &[], Some(&a)).await;
         assert!(
@@ -344,7 +348,7 @@ async fn a_removed_member_loses_access_at_once_and_their_invitation_dies() {
             let removed = app
                 .call(
                     "remove_staff",
-                    &[("id", &member.id.to_string())],
+                    &[("id", &member.id.to_string()), ("confirm", "on")],
                     Some(&admin),
                 )
                 .await;
@@ -366,6 +370,216 @@ async fn a_removed_member_loses_access_at_once_and_their_invitation_dies() {
         assert_eq!(
             app.call("accept_invitation", &form, None).await.app_error(),
             AppError::InvitationInvalid
+        );
+        app.drop_database().await;
+    }
+}
+
+/// Adds `name` <`email`> as a teacher of the signed-in administrator's school.
+async fn add_teacher(app: &TestApp, admin: &str, name: &str, email: &str) -> i64 {
+    let resp = app
+        .call(
+            "add_staff",
+            &[
+                ("display_name", name),
+                ("email", email),
+                ("category", "enseignant"),
+            ],
+            Some(admin),
+        )
+        .await;
+    serde_json::from_str::<app::api::types::StaffRow>(&resp.body)
+        .expect(&resp.body)
+        .id
+}
+
+fn accept_form(token: &str) -> [(&str, &str); 3] {
+    [
+        ("token", token),
+        ("password", PASSWORD),
+        ("confirmation", PASSWORD),
+    ]
+}
+
+#[tokio::test]
+async fn an_administrator_sends_the_invitation_again_and_only_the_newest_link_works() {
+    for app in apps().await {
+        app.school("École A", "a@ecole.fr").await;
+        app.school("École B", "b@ecole.fr").await;
+        let admin_cookie = app.sign_in("a@ecole.fr", PASSWORD).await;
+        let mut admin = Jar::with(Some(&admin_cookie));
+        let denis = add_teacher(&app, &admin_cookie, "Denis Roy", "denis@ecole.fr").await;
+        let first = invitation_token(&app, "denis@ecole.fr");
+        let page = format!("/personnels/{denis}");
+
+        // The member's page offers it while no password is chosen; a plain form post sends
+        // it and the page it returns to says where it went.
+        let shown = admin.get(&app, &page).await;
+        assert!(
+            shows(&shown.body, "Renvoyer l'invitation"),
+            "{}",
+            shown.body
+        );
+        let id = denis.to_string();
+        let sent = plain_post(
+            &app,
+            "reinvite_staff",
+            &[("id", &id)],
+            &admin.header(),
+            &page,
+        )
+        .await;
+        let back = admin.follow(&app, &sent).await;
+        assert!(
+            shows(&back.body, "Nouvelle invitation envoyée à denis@ecole.fr."),
+            "{}",
+            back.body
+        );
+        // Said once: reloaded, the page no longer says it.
+        let again = admin.get(&app, &page).await;
+        assert!(
+            !shows(&again.body, "Nouvelle invitation envoyée"),
+            "{}",
+            again.body
+        );
+        let second = invitation_token(&app, "denis@ecole.fr");
+        assert_ne!(first, second);
+
+        // Only the newest link works; the old one says what to do.
+        assert_eq!(
+            app.call("accept_invitation", &accept_form(&first), None)
+                .await
+                .app_error(),
+            AppError::InvitationInvalid
+        );
+        let old = app.get(&format!("/invitation/{first}"), None).await;
+        assert!(
+            shows(&old.body, "« Renvoyer l'invitation »"),
+            "{}",
+            old.body
+        );
+        let accepted = app
+            .call("accept_invitation", &accept_form(&second), None)
+            .await;
+        assert!(accepted.session_cookie().is_some(), "{}", accepted.body);
+
+        // Once a password is chosen there is nothing to re-send: refused, nothing mailed.
+        let mails = app.mailer.sent().len();
+        let joined = app
+            .call("reinvite_staff", &[("id", &id)], Some(&admin_cookie))
+            .await;
+        assert_eq!(joined.status.as_u16(), 409, "{}", joined.body);
+        assert_eq!(
+            joined.app_error(),
+            AppError::Invalid(Problem::AlreadyJoined)
+        );
+        assert!(
+            joined
+                .app_error()
+                .message(Lang::Fr)
+                .contains("a déjà choisi son mot de passe")
+        );
+        assert!(!shows(
+            &admin.get(&app, &page).await.body,
+            "Renvoyer l'invitation"
+        ));
+
+        // Another school's administrator, a teacher, an unknown id: refused, nothing mailed.
+        let claire = add_teacher(&app, &admin_cookie, "Claire", "claire@ecole.fr").await;
+        let mails_before = app.mailer.sent().len();
+        let b = app.sign_in("b@ecole.fr", PASSWORD).await;
+        let denis_session = app.sign_in("denis@ecole.fr", PASSWORD).await;
+        let claire_id = claire.to_string();
+        for (who, id, expected) in [
+            (&b, claire_id.as_str(), AppError::NotFound),
+            (&denis_session, claire_id.as_str(), AppError::Forbidden),
+            (&admin_cookie, "999999", AppError::NotFound),
+            (&admin_cookie, "-1", AppError::NotFound),
+        ] {
+            let refused = app.call("reinvite_staff", &[("id", id)], Some(who)).await;
+            assert_eq!(refused.app_error(), expected, "{id}: {}", refused.body);
+        }
+        assert_eq!(app.mailer.sent().len(), mails_before);
+        assert!(mails < mails_before, "Claire's own invitation was mailed");
+        app.drop_database().await;
+    }
+}
+
+#[tokio::test]
+async fn removing_someone_takes_the_confirmation_box_and_says_what_it_did() {
+    for app in apps().await {
+        app.school("École A", "a@ecole.fr").await;
+        let admin_cookie = app.sign_in("a@ecole.fr", PASSWORD).await;
+        let mut admin = Jar::with(Some(&admin_cookie));
+        let denis = add_teacher(&app, &admin_cookie, "Denis Roy", "denis@ecole.fr").await;
+        let id = denis.to_string();
+        let page = format!("/personnels/{denis}");
+        let shown = admin.get(&app, &page).await;
+        assert!(
+            shows(&shown.body, "ses envois encore en attente s'arrêtent")
+                && shows(
+                    &shown.body,
+                    "Je confirme retirer Denis Roy de l'établissement"
+                ),
+            "{}",
+            shown.body
+        );
+
+        // Without the box (a script, or a form whose `required` was bypassed): refused,
+        // nothing removed, the reason in French on the page.
+        for confirm in [None, Some(""), Some("off")] {
+            let mut form = vec![("id", id.as_str())];
+            if let Some(value) = confirm {
+                form.push(("confirm", value));
+            }
+            let refused = app.call("remove_staff", &form, Some(&admin_cookie)).await;
+            assert_eq!(
+                refused.status.as_u16(),
+                422,
+                "{confirm:?}: {}",
+                refused.body
+            );
+            assert_eq!(
+                refused.app_error(),
+                AppError::Invalid(Problem::RemovalNotConfirmed)
+            );
+        }
+        let refused =
+            plain_post(&app, "remove_staff", &[("id", &id)], &admin.header(), &page).await;
+        let back = admin.follow(&app, &refused).await;
+        assert!(
+            shows(&back.body, "Cochez la case pour confirmer le retrait"),
+            "{}",
+            back.body
+        );
+        let list = app.call("list_staff", &[], Some(&admin_cookie)).await;
+        assert!(list.body.contains("denis@ecole.fr"), "{}", list.body);
+
+        // Confirmed: gone, and the directory says so once.
+        let removed = plain_post(
+            &app,
+            "remove_staff",
+            &[("id", &id), ("confirm", "on")],
+            &admin.header(),
+            &page,
+        )
+        .await;
+        let directory = admin.follow(&app, &removed).await;
+        assert!(
+            shows(
+                &directory.body,
+                "Denis Roy a été retiré(e) de l'établissement."
+            ),
+            "{}",
+            directory.body
+        );
+        let list = app.call("list_staff", &[], Some(&admin_cookie)).await;
+        assert!(!list.body.contains("denis@ecole.fr"), "{}", list.body);
+        let reloaded = admin.get(&app, "/personnels").await;
+        assert!(
+            !shows(&reloaded.body, "a été retiré(e)"),
+            "{}",
+            reloaded.body
         );
         app.drop_database().await;
     }

@@ -6,10 +6,12 @@ mod support;
 
 use app::api::types::{AccountsOverview, CandidateRow};
 use app::error::AppError;
+use app::notice::{FileCheck, Outcome};
 use base64::Engine as _;
 use domain::archive::recovery_file;
 use std::time::Duration;
 use support::logs::capture_logs;
+use support::notice::{Jar, location, notice_in};
 use support::step1::*;
 use support::{PASSWORD, TestApp};
 use testkit::smtp::{PeerOptions, Received, SmtpPeer};
@@ -93,6 +95,19 @@ async fn the_recovery_file_arrives_through_the_relay_and_its_secret_is_in_no_dum
         &admin,
     )
     .await;
+    // Validation asks for a passing test of the settings validated.
+    call_ok(
+        &app,
+        "submit_account_sending",
+        &[
+            ("id", &id),
+            ("intent", "test"),
+            ("use_server_settings", "on"),
+            ("test_to", "test@example.fr"),
+        ],
+        &admin,
+    )
+    .await;
     let resp = app
         .call(
             "submit_account_sending",
@@ -121,8 +136,8 @@ async fn the_recovery_file_arrives_through_the_relay_and_its_secret_is_in_no_dum
     )
     .await;
 
-    let mails = peer.wait_for(2, Duration::from_secs(5));
-    let confirmation = &mails[1];
+    let mails = peer.wait_for(3, Duration::from_secs(5));
+    let confirmation = &mails[2];
     assert_eq!(confirmation.rcpt_tos, ["secretariat@college-moulin.fr"]);
     assert!(confirmation.data.contains("multipart/mixed"));
     let file = attached_file(confirmation);
@@ -186,24 +201,31 @@ async fn the_recovery_file_arrives_through_the_relay_and_its_secret_is_in_no_dum
                 .header("cookie", admin)
                 .body(axum::body::Body::from(body))
                 .unwrap();
-            let resp = app.send(request).await;
-            resp.headers
-                .get("location")
-                .and_then(|l| l.to_str().ok())
-                .unwrap_or_default()
-                .to_owned()
+            app.send(request).await
         }
+    };
+    // Where the upload leads, and what it leaves for that page (a one-time notice).
+    let page = format!("/comptes/{id}");
+    // The browser lands on the recovery section, where the result is (issue 16).
+    let landed = format!("{page}#recovery-title");
+    let outcome = |resp: &support::Resp| {
+        (
+            location(resp),
+            notice_in(resp)
+                .filter(|n| n.page == page)
+                .map(|n| n.outcome),
+        )
     };
     let check = |file: Vec<u8>| vec![("intent", b"check".to_vec()), ("file", file)];
     assert_eq!(
-        upload(check(file.clone())).await,
-        format!("/comptes/{id}?cle=valide")
+        outcome(&upload(check(file.clone())).await),
+        (landed.clone(), Some(Outcome::File(FileCheck::Valid)))
     );
     let mut damaged = file.clone();
     damaged[30] ^= 1;
     assert_eq!(
-        upload(check(damaged)).await,
-        format!("/comptes/{id}?cle=endommagee")
+        outcome(&upload(check(damaged)).await),
+        (landed.clone(), Some(Outcome::File(FileCheck::Damaged)))
     );
     let reset = |answer: &'static str, confirmation: &'static str| {
         vec![
@@ -214,20 +236,19 @@ async fn the_recovery_file_arrives_through_the_relay_and_its_secret_is_in_no_dum
             ("confirmation", confirmation.as_bytes().to_vec()),
         ]
     };
-    let refused = upload(reset("lune", "soleil")).await;
+    let refused = outcome(&upload(reset("lune", "soleil")).await);
     assert!(
-        refused.starts_with(&format!("/comptes/{id}?cle=refus&erreur=")),
-        "{refused}"
+        refused.0 == landed && matches!(refused.1, Some(Outcome::Refused(_))),
+        "{refused:?}"
     );
+    let reset = upload(reset("Lune", "lune")).await;
     assert_eq!(
-        upload(reset("Lune", "lune")).await,
-        format!("/comptes/{id}?cle=reinitialisee")
+        outcome(&reset),
+        (landed.clone(), Some(Outcome::File(FileCheck::Reset)))
     );
-    let page = app
-        .get(&format!("/comptes/{id}?cle=reinitialisee"), Some(&admin))
-        .await;
+    let shown = Jar::with(Some(&admin)).follow(&app, &reset).await;
     assert!(
-        page.body.contains("Nouvelle question secrète enregistrée"),
+        shown.body.contains("Nouvelle question secrète enregistrée"),
         "the page says so"
     );
     let resp = app
@@ -274,6 +295,19 @@ async fn a_teacher_sees_the_shared_account_once_authorised_and_not_after_revocat
             ("question", "Q ?"),
             ("answer", "medor"),
             ("confirmation", "medor"),
+        ],
+        &admin,
+    )
+    .await;
+    // Validation asks for a passing test of the settings validated.
+    call_ok(
+        &app,
+        "submit_account_sending",
+        &[
+            ("id", &id),
+            ("intent", "test"),
+            ("use_server_settings", "on"),
+            ("test_to", "test@example.fr"),
         ],
         &admin,
     )

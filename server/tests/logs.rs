@@ -299,7 +299,13 @@ async fn refusals_are_client_errors_and_log_no_error() {
     )
     .await;
     let back = support::plain_form::back_to(&plain);
-    assert!(back.starts_with(&from) && back.contains("__err="), "{back}");
+    assert_eq!(back, from, "back to the page, no error in the URL");
+    let notice = support::notice::notice_in(&plain).expect("a notice for the page");
+    assert!(
+        notice.page == from
+            && matches!(&notice.outcome, app::notice::Outcome::Action { path, .. } if path == "/api/submit_code"),
+        "{notice:?}"
+    );
 
     let logs = capture.text();
     let errors: Vec<&str> = logs.lines().filter(|l| l.contains(" ERROR ")).collect();

@@ -115,6 +115,15 @@ async fn a_sends_page_states_the_pace_and_how_long_the_pending_will_take() {
             "{}",
             page.body
         );
+        // As served (before or without the wasm), the page does not claim to update itself
+        // (issue 16): it says to refresh.
+        assert!(
+            page.body
+                .contains("Pour voir la progression, actualisez la page"),
+            "{}",
+            page.body
+        );
+        assert!(!page.body.contains("se met à jour toute seule"));
         app.drop_database().await;
     }
 }

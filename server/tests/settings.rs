@@ -301,11 +301,15 @@ async fn only_the_schools_administrators_reach_its_settings() {
             )
             .await;
         assert_eq!(attempt.app_error(), AppError::Forbidden);
+        let refused = app.get("/parametres-envoi", Some(&teacher)).await.body;
         assert!(
-            app.get("/parametres-envoi", Some(&teacher))
-                .await
-                .body
-                .contains("réservée aux administrateurs")
+            refused.contains("réservée aux administrateurs"),
+            "{refused}"
+        );
+        // Still a page with a heading for a screen reader (issue 16).
+        assert!(
+            refused.contains("<h1>Réservé aux administrateurs</h1>"),
+            "{refused}"
         );
         app.drop_database().await;
     }
@@ -323,4 +327,154 @@ async fn stored_password_test(app: &TestApp, port: &str) -> Option<app::diagnosi
         )
         .await;
     tested(&resp).problem
+}
+
+/// Enter in the test-address field submits the form with its first submit button: that must
+/// be the test, so nothing is saved; a post without a known intent is refused and changes
+/// nothing.
+#[tokio::test]
+async fn enter_in_the_test_address_tests_and_a_missing_or_unknown_intent_changes_nothing() {
+    let app = app_with(config_trusting(None), Mailer::memory()).await;
+    let cookie = admin(&app).await;
+    let page = app.get("/parametres-envoi", Some(&cookie)).await;
+    let (name, value) = default_button(&page.body, "submit_sending_settings");
+    assert_eq!((name.as_str(), value.as_str()), ("intent", "test"));
+    let hosting = |intent: Option<&'static str>| {
+        let mut form = vec![
+            ("sender_name", "Nouveau nom"),
+            ("relay", "hosting"),
+            ("test_to", "parent@example.fr"),
+        ];
+        form.extend(intent.map(|i| ("intent", i)));
+        form
+    };
+    let settings = || async {
+        let resp = app.call("get_sending_settings", &[], Some(&cookie)).await;
+        serde_json::from_str::<SendingSettingsView>(&resp.body).unwrap()
+    };
+    for intent in [None, Some(""), Some("enregistrer"), Some("validate")] {
+        let resp = app
+            .call("submit_sending_settings", &hosting(intent), Some(&cookie))
+            .await;
+        assert_eq!(resp.status.as_u16(), 400, "{intent:?}: {}", resp.body);
+        let view = settings().await;
+        assert!(!view.saved && view.last_test.is_none(), "{intent:?}");
+    }
+    // As the browser posts it on Enter, with the first submit button.
+    let mut form = hosting(None);
+    form.push(("intent", "test"));
+    let resp = support::plain_form::plain_post(
+        &app,
+        "submit_sending_settings",
+        &form,
+        &cookie,
+        "/parametres-envoi",
+    )
+    .await;
+    assert!(support::plain_form::back_to(&resp).starts_with("/parametres-envoi"));
+    let view = settings().await;
+    assert!(!view.saved, "Enter saved the settings");
+    assert_eq!(view.sender_name, "Collège Jean Moulin");
+    assert_eq!(view.last_test.map(|t| t.problem), Some(None), "a test ran");
+    app.drop_database().await;
+}
+
+/// Step 1's state on the home page.
+async fn step_one(app: &TestApp, cookie: &str) -> &'static str {
+    let page = app.get("/", Some(cookie)).await.body;
+    let states = [
+        "Fait — dernier test réussi",
+        "À corriger — dernier test en échec",
+        "Enregistré — à tester",
+    ];
+    let found: Vec<_> = states.into_iter().filter(|s| page.contains(s)).collect();
+    assert_eq!(found.len(), 1, "{found:?}\n{page}");
+    found[0]
+}
+
+/// Step 1's state comes from a test of what is saved: a test of values typed but not saved
+/// says so and changes nothing there, whether it failed or passed.
+#[tokio::test]
+async fn only_a_test_of_the_saved_settings_sets_step_ones_state() {
+    let peer = SmtpPeer::start(PeerOptions {
+        tls: PeerTls::StartTls,
+        auth: Some(format!("ecole:{SMTP_PASSWORD}")),
+        ..Default::default()
+    });
+    let app = app_with(config_trusting(Some(&peer)), Mailer::memory()).await;
+    let cookie = admin(&app).await;
+    let good_port = peer.port.to_string();
+    let post = |intent: &'static str, password: &'static str, port: String| {
+        let (app, cookie) = (&app, cookie.clone());
+        async move {
+            let form = form(intent, "school", &port, "starttls", password);
+            app.call("submit_sending_settings", &form, Some(&cookie))
+                .await
+        }
+    };
+    let settings = || async {
+        let resp = app.call("get_sending_settings", &[], Some(&cookie)).await;
+        serde_json::from_str::<SendingSettingsView>(&resp.body).unwrap()
+    };
+
+    // Unsaved bad values fail; then working settings are saved: nothing to fix.
+    let report = tested(&post("test", "mauvais-mot-de-passe", good_port.clone()).await);
+    assert!(report.problem.is_some() && !report.of_saved, "{report:?}");
+    let page = app.get("/parametres-envoi", Some(&cookie)).await.body;
+    assert!(
+        page.contains("Test des valeurs saisies, non enregistrées"),
+        "{page}"
+    );
+    assert!(
+        post("save", SMTP_PASSWORD, good_port.clone())
+            .await
+            .status
+            .is_success()
+    );
+    assert_eq!(step_one(&app, &cookie).await, "Enregistré — à tester");
+    // A test of the saved settings (the stored password) passes: done.
+    let report = tested(&post("test", "", good_port.clone()).await);
+    assert!(report.problem.is_none() && report.of_saved, "{report:?}");
+    assert_eq!(step_one(&app, &cookie).await, "Fait — dernier test réussi");
+    // Trying other values that fail changes nothing there; the page says what was tested.
+    let report = tested(&post("test", "mauvais-mot-de-passe", good_port.clone()).await);
+    assert!(report.problem.is_some() && !report.of_saved);
+    assert_eq!(step_one(&app, &cookie).await, "Fait — dernier test réussi");
+    let view = settings().await;
+    assert!(!view.last_test.unwrap().of_saved && view.saved_test.unwrap().of_saved);
+
+    // The reverse: failing settings saved and tested, then a passing test of other values.
+    assert!(
+        post("save", "mauvais-mot-de-passe", good_port.clone())
+            .await
+            .status
+            .is_success()
+    );
+    assert_eq!(
+        step_one(&app, &cookie).await,
+        "À corriger — dernier test en échec",
+        "a kept test of exactly these values failed"
+    );
+    let report = tested(&post("test", "", good_port.clone()).await);
+    assert!(report.problem.is_some() && report.of_saved);
+    assert_eq!(
+        step_one(&app, &cookie).await,
+        "À corriger — dernier test en échec"
+    );
+    let report = tested(&post("test", SMTP_PASSWORD, good_port.clone()).await);
+    assert!(report.problem.is_none() && !report.of_saved);
+    assert_eq!(
+        step_one(&app, &cookie).await,
+        "À corriger — dernier test en échec",
+        "a passing test of unsaved values does not mark the saved ones as fine"
+    );
+    // Saving exactly the values that passed makes that test the saved settings' one.
+    assert!(
+        post("save", SMTP_PASSWORD, good_port.clone())
+            .await
+            .status
+            .is_success()
+    );
+    assert_eq!(step_one(&app, &cookie).await, "Fait — dernier test réussi");
+    app.drop_database().await;
 }

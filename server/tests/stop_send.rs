@@ -254,7 +254,9 @@ async fn a_token_is_refused_once_its_creator_is_not_an_administrator_and_the_api
             app.send(accounts(token.clone())).await.status,
             StatusCode::OK
         );
-        staff::remove(db, &s.admin, member).await.expect("removed");
+        staff::remove(db, &s.admin, member, true)
+            .await
+            .expect("removed");
         assert_eq!(
             app.send(accounts(token.clone())).await.status,
             StatusCode::UNAUTHORIZED

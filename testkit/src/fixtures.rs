@@ -153,6 +153,19 @@ pub async fn secretariat_of(db: &DatabaseConnection, tag: &str, now: Now) -> Sec
         password: "",
     })
     .expect("settings");
+    // Validation asks for a passing test of the settings validated.
+    let test = sending::test_send(
+        db,
+        &env,
+        &admin,
+        account.id,
+        &server_settings,
+        &format!("test@{tag}.fr"),
+        now,
+    )
+    .await
+    .expect("test send");
+    assert!(test.failure.is_none(), "the test send passes");
     sending::validate(
         db,
         &env,

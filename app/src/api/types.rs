@@ -67,7 +67,10 @@ pub struct SendingSettingsView {
     /// The host's relay: its name, or `None` when the operator configured none (mail is
     /// then written to files on the server, a development setup).
     pub hosting_relay_host: Option<String>,
+    /// The latest test, of the saved settings or of values tried on screen.
     pub last_test: Option<TestReportView>,
+    /// The latest test of the settings as saved: step 1's state.
+    pub saved_test: Option<TestReportView>,
     /// The school relay's pace: messages per minute and per day.
     pub pace_per_minute: u32,
     pub pace_per_day: u32,
@@ -75,23 +78,26 @@ pub struct SendingSettingsView {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TestReportView {
-    /// Unix seconds.
-    pub at: i64,
+    pub at: crate::time::ParisTime,
     pub to: String,
     pub problem: Option<crate::diagnosis::SmtpProblem>,
     pub detail: String,
     pub transcript: Vec<String>,
+    /// False when the test used values typed on screen but not saved (it then does not
+    /// change step 1's state).
+    pub of_saved: bool,
 }
 
 #[cfg(feature = "ssr")]
 impl From<domain::sending_settings::TestReport> for TestReportView {
     fn from(r: domain::sending_settings::TestReport) -> Self {
         Self {
-            at: r.at,
+            at: crate::ssr::paris_time(r.at),
             to: r.to,
             problem: r.failure.map(Into::into),
             detail: r.detail,
             transcript: r.transcript,
+            of_saved: r.of_saved,
         }
     }
 }

@@ -25,11 +25,3 @@ pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>, id: &'static str
         </p>
     }
 }
-
-/// The refusal a plain multipart form's handler put in the page's URL as
-/// `erreur=<AppError as JSON>` (`server/src/handlers/form_post.rs`).
-pub fn error_in_query(query: &leptos_router::params::ParamsMap) -> Option<AppError> {
-    query
-        .get("erreur")
-        .and_then(|e| serde_json::from_str(&e).ok())
-}

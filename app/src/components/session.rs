@@ -61,7 +61,11 @@ where
             if me.is_admin {
                 children.with_value(|f| f()).into_any()
             } else {
-                view! { <p class="form-error" role="alert">{AppError::Forbidden.message(lang)}</p> }.into_any()
+                // A page with a heading even when refused, so a screen reader lands on one.
+                view! {
+                    <h1>{lang.t("Réservé aux administrateurs", "Administrators only")}</h1>
+                    <p class="form-error" role="alert">{AppError::Forbidden.message(lang)}</p>
+                }.into_any()
             }
         }/>
     }

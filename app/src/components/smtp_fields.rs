@@ -27,15 +27,19 @@ pub fn SmtpServerAddress(
                 <label for="port">{lang.t("Port", "Port")}</label>
                 <input id="port" name="port" type="text" inputmode="numeric" value=port
                     placeholder="587" aria-describedby="port-hint"/>
-                <p id="port-hint" class="hint">{lang.t("Vide : 587 (STARTTLS) ou 465 (TLS).", "Empty: 587 (STARTTLS) or 465 (TLS).")}</p>
+                <p id="port-hint" class="hint">{lang.t("Laissé vide : 587 avec STARTTLS, 465 avec TLS.", "Left empty: 587 with STARTTLS, 465 with TLS.")}</p>
             </div>
             <div class="field">
                 <label for="security">{lang.t("Sécurité", "Security")}</label>
-                <select id="security" name="security">
+                <select id="security" name="security" aria-describedby="security-hint">
                     <option value="starttls" selected=security == "starttls">"STARTTLS"</option>
                     <option value="tls" selected=security == "tls">"TLS"</option>
                     <option value="none" selected=security == "none">{lang.t("Aucune (serveur local uniquement)", "None (local server only)")}</option>
                 </select>
+                <p id="security-hint" class="hint">{lang.t(
+                    "Comment la connexion est chiffrée. STARTTLS : chiffrée juste après le premier échange (port 587, le plus courant). TLS : chiffrée dès le début (port 465). En cas de doute, reprenez ce qu'indique votre académie ou votre informaticien.",
+                    "How the connection is encrypted. STARTTLS: encrypted right after the first exchange (port 587, the most common). TLS: encrypted from the start (port 465). If unsure, use what your academy or IT person gives.",
+                )}</p>
             </div>
         </div>
     }
@@ -55,7 +59,12 @@ pub fn SmtpCredentials(username: String, password_set: bool, lang: Lang) -> impl
     view! {
         <div class="field">
             <label for="username">{lang.t("Identifiant SMTP", "SMTP user")}</label>
-            <input id="username" name="username" type="text" value=username autocomplete="off"/>
+            <input id="username" name="username" type="text" value=username autocomplete="off"
+                aria-describedby="username-hint"/>
+            <p id="username-hint" class="hint">{lang.t(
+                "Le nom de connexion au serveur d'envoi, souvent l'adresse e-mail complète du compte.",
+                "The name to log in to the sending server, often the account's full e-mail address.",
+            )}</p>
         </div>
         <div class="field">
             <label for="password">{lang.t("Mot de passe SMTP", "SMTP password")}</label>

@@ -12,12 +12,13 @@ use crate::api::accounts::{
     SubmitAccountSending, SubmitCode, get_account, list_candidates,
 };
 use crate::api::types::{AccountDetail, AccountSendingOutcome, Me};
-use crate::components::form_error::{FormError, action_error, error_in_query};
+use crate::components::form_error::{FormError, action_error};
 use crate::components::session::SignedIn;
 use crate::components::smtp_fields::{SmtpCredentials, SmtpServerAddress};
-use crate::components::test_report::TestReport;
+use crate::components::test_report::{EnterRunsTest, TestReport};
 use crate::error::AppError;
 use crate::i18n::{Lang, use_lang};
+use crate::notice::{FileCheck, Outcome, use_outcome};
 use crate::pages::accounts::state_label;
 
 #[component]
@@ -34,7 +35,10 @@ pub fn AccountPage() -> impl IntoView {
 struct Actions {
     code: ServerAction<SubmitCode>,
     resend: ServerAction<ResendCode>,
+    /// The wizard's step 3; changing the question once active is its own action, so the
+    /// wizard's success is not read later as « Question secrète changée ».
     secret: ServerAction<SetSecret>,
+    change_secret: ServerAction<SetSecret>,
     sending: ServerAction<SubmitAccountSending>,
     address: ServerAction<ChangeAccountAddress>,
     delete: ServerAction<DeleteAccount>,
@@ -53,6 +57,7 @@ fn Wizard(lang: Lang) -> impl IntoView {
         code: ServerAction::new(),
         resend: ServerAction::new(),
         secret: ServerAction::new(),
+        change_secret: ServerAction::new(),
         sending: ServerAction::new(),
         address: ServerAction::new(),
         delete: ServerAction::new(),
@@ -61,9 +66,12 @@ fn Wizard(lang: Lang) -> impl IntoView {
         actions.code.version().get()
             + actions.resend.version().get()
             + actions.secret.version().get()
+            + actions.change_secret.version().get()
             + actions.sending.version().get()
             + actions.address.version().get()
     };
+    // The step last shown, so that reaching another one moves the focus to it.
+    let shown = StoredValue::new(None::<usize>);
     let account = Resource::new(
         move || (id(), versions()),
         |(id, _)| async move {
@@ -78,7 +86,7 @@ fn Wizard(lang: Lang) -> impl IntoView {
         <Transition fallback=move || view! { <p>{lang.t("Chargement…", "Loading…")}</p> }>
             {move || Suspend::new(async move {
                 match account.await {
-                    Ok(detail) => view! { <Steps detail actions lang/> }.into_any(),
+                    Ok(detail) => view! { <Steps detail actions shown lang/> }.into_any(),
                     Err(e) => view! {
                         <h1>{lang.t("Compte introuvable", "Account not found")}</h1>
                         <p class="form-error" role="alert">{e.message(lang)}</p>
@@ -98,8 +106,45 @@ fn step_number(state: &str) -> usize {
     }
 }
 
+/// The heading that a step's arrival focuses (each is `tabindex="-1"`).
+fn step_heading(step: usize) -> &'static str {
+    match step {
+        2 => "code-title",
+        3 => "secret-title",
+        4 => "sending-title",
+        _ => "account-title",
+    }
+}
+
+/// After an action leads to another step (with the wasm: the button was disabled while
+/// pending, so the focus fell to the page), the new step's heading takes the focus and a
+/// screen reader reads it next. Not on the page's first rendering.
+fn focus_on_arrival(shown: StoredValue<Option<usize>>, current: usize) {
+    Effect::new(move |_| {
+        let before = shown.get_value();
+        shown.set_value(Some(current));
+        if before.is_some_and(|before| before != current) {
+            // On the next frame: the effect runs before the new step is in the document.
+            request_animation_frame(move || {
+                use leptos::wasm_bindgen::JsCast;
+                let heading = document()
+                    .get_element_by_id(step_heading(current))
+                    .and_then(|element| element.dyn_into::<leptos::web_sys::HtmlElement>().ok());
+                if let Some(heading) = heading {
+                    heading.focus().ok();
+                }
+            });
+        }
+    });
+}
+
 #[component]
-fn Steps(detail: AccountDetail, actions: Actions, lang: Lang) -> impl IntoView {
+fn Steps(
+    detail: AccountDetail,
+    actions: Actions,
+    shown: StoredValue<Option<usize>>,
+    lang: Lang,
+) -> impl IntoView {
     let current = step_number(&detail.state);
     let names = [
         lang.t("Désignation", "Label"),
@@ -107,6 +152,17 @@ fn Steps(detail: AccountDetail, actions: Actions, lang: Lang) -> impl IntoView {
         lang.t("Question secrète", "Secret question"),
         lang.t("Validation", "Validation"),
     ];
+    focus_on_arrival(shown, current);
+    // Each state has its own title: « Étape 3 sur 4 — Question secrète · Secrétariat ».
+    let title = match (current, lang) {
+        (n @ 2..=4, Lang::Fr) => format!("Étape {n} sur 4 — {} · {}", names[n - 1], detail.label),
+        (n @ 2..=4, Lang::En) => format!("Step {n} of 4 — {} · {}", names[n - 1], detail.label),
+        _ => format!(
+            "{} · {}",
+            detail.label,
+            lang.t("Compte d'envoi", "Sending account")
+        ),
+    };
     let step = match detail.state.as_str() {
         "awaiting_code" => view! { <CodeStep detail=detail.clone() actions lang/> }.into_any(),
         "awaiting_secret" => {
@@ -118,7 +174,8 @@ fn Steps(detail: AccountDetail, actions: Actions, lang: Lang) -> impl IntoView {
         _ => view! { <ActiveAccount detail=detail.clone() actions lang/> }.into_any(),
     };
     view! {
-        <h1>{detail.label.clone()}</h1>
+        <Title text=title/>
+        <h1 id="account-title" tabindex="-1">{detail.label.clone()}</h1>
         <p>{detail.address.clone()}" · "<span class="badge">{state_label(lang, &detail.state)}</span></p>
         {(current <= 4).then(|| view! {
             <ol class="wizard-steps" aria-label=lang.t("Étapes", "Steps")>
@@ -159,7 +216,7 @@ fn CodeStep(detail: AccountDetail, actions: Actions, lang: Lang) -> impl IntoVie
     let id = detail.id;
     view! {
         <section class="card" aria-labelledby="code-title">
-            <h2 id="code-title">{lang.t("Étape 2 : le code reçu par e-mail", "Step 2: the code received by e-mail")}</h2>
+            <h2 id="code-title" tabindex="-1">{lang.t("Étape 2 : le code reçu par e-mail", "Step 2: the code received by e-mail")}</h2>
             <p>
                 {lang.t("Un code à 6 chiffres a été envoyé à ", "A 6-digit code was sent to ")}
                 <strong>{detail.address.clone()}</strong>
@@ -218,13 +275,18 @@ fn AnswerField(lang: Lang, id: &'static str) -> impl IntoView {
 
 #[component]
 fn SecretStep(detail: AccountDetail, actions: Actions, lang: Lang, first: bool) -> impl IntoView {
-    let error = action_error(actions.secret);
-    let saved = move || !first && matches!(actions.secret.value().get(), Some(Ok(())));
+    let action = if first {
+        actions.secret
+    } else {
+        actions.change_secret
+    };
+    let error = action_error(action);
+    let saved = move || !first && matches!(action.value().get(), Some(Ok(())));
     let prefix = if first { "" } else { "change_" };
     let field = move |name: &str| format!("{prefix}{name}");
     view! {
         <section class="card" aria-labelledby=field("secret-title")>
-            <h2 id=field("secret-title")>{if first {
+            <h2 id=field("secret-title") tabindex="-1">{if first {
                 lang.t("Étape 3 : question secrète", "Step 3: secret question")
             } else {
                 lang.t("Changer de question secrète", "Change the secret question")
@@ -233,7 +295,16 @@ fn SecretStep(detail: AccountDetail, actions: Actions, lang: Lang, first: bool) 
                 "La réponse vous sera demandée pour modifier ou supprimer le compte. Majuscules, accents et espaces ne comptent pas.",
                 "The answer is asked for to change or delete the account. Case, accents and spaces do not matter.",
             )}</p>
-            <ActionForm action=actions.secret attr:class="secret-form">
+            // What the answer also guards (issue 16): a personal account has no recovery
+            // file, so its archive is lost with the answer.
+            <p class="hint"><strong>{if detail.kind == "personal" { lang.t(
+                "La réponse est aussi la seule clé de l'archive des messages envoyés avec ce compte : si vous l'oubliez, personne (ni l'établissement, ni l'hébergeur) ne pourra relire cette archive. Choisissez une réponse dont vous vous souviendrez.",
+                "The answer is also the only key to the archive of the mail sent with this account: if you forget it, no one (not the school, not the host) can read that archive again. Choose an answer you will remember.",
+            ) } else { lang.t(
+                "La réponse ouvre aussi l'archive des messages envoyés avec ce compte ; le fichier cleRecuperation.crbee, envoyé à l'activation, la remplace si elle est oubliée.",
+                "The answer also opens the archive of the mail sent with this account; the cleRecuperation.crbee file, sent at activation, stands in for it if it is forgotten.",
+            ) }}</strong></p>
+            <ActionForm action=action attr:class="secret-form">
                 {hidden_id(detail.id)}
                 {(!first).then(|| view! {
                     <div class="field">
@@ -244,7 +315,7 @@ fn SecretStep(detail: AccountDetail, actions: Actions, lang: Lang, first: bool) 
                 <div class="field">
                     <label for=field("question")>{lang.t("Question", "Question")}</label>
                     <select id=field("question") name="question">
-                        {detail.suggested_questions.iter().map(|q| view! { <option value=q.clone()>{q.clone()}</option> }).collect_view()}
+                        {detail.suggested_questions.iter().map(|q| { let q = lang.question(q); let value = q.clone(); view! { <option value=value>{q}</option> } }).collect_view()}
                         <option value="autre">{lang.t("Une autre question (à écrire ci-dessous)", "Another question (write it below)")}</option>
                     </select>
                 </div>
@@ -263,7 +334,7 @@ fn SecretStep(detail: AccountDetail, actions: Actions, lang: Lang, first: bool) 
                 </div>
                 <FormError error id=if first { "secret-error" } else { "change_secret-error" }/>
                 <p class="form-success" role="status">{move || saved().then(|| lang.t("Question secrète changée.", "Secret question changed."))}</p>
-                <button type="submit" disabled=move || actions.secret.pending().get()>
+                <button type="submit" disabled=move || action.pending().get()>
                     {lang.t("Enregistrer la question secrète", "Save the secret question")}
                 </button>
             </ActionForm>
@@ -287,12 +358,13 @@ fn SendingStep(detail: AccountDetail, actions: Actions, lang: Lang, active: bool
     let security = detail.security.clone();
     view! {
         <section class="card" aria-labelledby="sending-title">
-            <h2 id="sending-title">{if active {
+            <h2 id="sending-title" tabindex="-1">{if active {
                 lang.t("Paramètres d'envoi du compte", "The account's sending settings")
             } else {
                 lang.t("Étape 4 : validation", "Step 4: validation")
             }}</h2>
             <ActionForm action=actions.sending attr:class="settings-form">
+                <EnterRunsTest pending=actions.sending.pending() lang/>
                 {hidden_id(detail.id)}
                 {if detail.own_smtp_allowed {
                     view! {
@@ -321,6 +393,18 @@ fn SendingStep(detail: AccountDetail, actions: Actions, lang: Lang, active: bool
                         )}</p>
                     }.into_any()
                 }}
+                // The test comes before validating: validation needs a passing test of these
+                // settings (issue 16), so the page reads in the order things are done.
+                <fieldset class="test-send">
+                    <legend>{lang.t("Tester l'envoi", "Test sending")}</legend>
+                    <div class="field">
+                        <label for="test_to">{lang.t("Adresse qui recevra le test", "Address to send the test to")}</label>
+                        <input id="test_to" name="test_to" type="email" value=detail.address.clone()/>
+                    </div>
+                    <button type="submit" name="intent" value="test" class="alt" formnovalidate disabled=move || actions.sending.pending().get()>
+                        {lang.t("Tester l'envoi d'e-mails", "Test sending e-mail")}
+                    </button>
+                </fieldset>
                 {(active && can_save).then(|| view! { <AnswerField lang id="sending_answer"/> })}
                 {(!active && establishment).then(|| view! {
                     <p class="hint">{lang.t(
@@ -337,22 +421,15 @@ fn SendingStep(detail: AccountDetail, actions: Actions, lang: Lang, active: bool
                         {if active { lang.t("Enregistrer", "Save") } else { lang.t("Valider le compte", "Validate the account") }}
                     </button>
                 })}
-                <fieldset class="test-send">
-                    <legend>{lang.t("Tester l'envoi", "Test sending")}</legend>
-                    <div class="field">
-                        <label for="test_to">{lang.t("Adresse qui recevra le test", "Address to send the test to")}</label>
-                        <input id="test_to" name="test_to" type="email" value=detail.address.clone()/>
-                    </div>
-                    <button type="submit" name="intent" value="test" class="alt" disabled=move || actions.sending.pending().get()>
-                        {lang.t("Envoyer un e-mail de test", "Send a test e-mail")}
-                    </button>
-                </fieldset>
             </ActionForm>
             <h3>{lang.t("Résultat du test", "Test result")}</h3>
-            {move || match report() {
-                Some(report) => view! { <TestReport report lang/> }.into_any(),
-                None => view! { <p class="hint">{lang.t("Aucun test pour l'instant.", "No test yet.")}</p> }.into_any(),
-            }}
+            // A live region present before the result arrives, so the result is announced.
+            <div role="status">
+                {move || match report() {
+                    Some(report) => view! { <TestReport report lang note_unsaved=active/> }.into_any(),
+                    None => view! { <p class="hint">{lang.t("Aucun test pour l'instant.", "No test yet.")}</p> }.into_any(),
+                }}
+            </div>
         </section>
     }
 }
@@ -427,7 +504,13 @@ fn Authorisations(id: i64, lang: Lang) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="authorisations-title">
             <h2 id="authorisations-title">{lang.t("Personnels autorisés à envoyer avec ce compte", "Staff allowed to send with this account")}</h2>
-            <form method="get" class="filter-form" role="search" aria-label=lang.t("Filtrer les personnels", "Filter the staff")>
+            // The seeds' « Ajouter des Personnels / Ajouter des Enseignants »: each shows
+            // that category to tick. Links and the filter land back on this section.
+            <p class="button-row">
+                <a href=format!("/comptes/{id}?categorie=personnel#authorisations-title")>{lang.t("Ajouter des Personnels", "Add staff")}</a>
+                <a href=format!("/comptes/{id}?categorie=enseignant#authorisations-title")>{lang.t("Ajouter des Enseignants", "Add teachers")}</a>
+            </p>
+            <form method="get" action=format!("/comptes/{id}#authorisations-title") class="filter-form" role="search" aria-label=lang.t("Filtrer les personnels", "Filter the staff")>
                 <div class="field-row">
                     <div class="field">
                         <label for="categorie">{lang.t("Catégorie", "Category")}</label>
@@ -482,40 +565,43 @@ fn Authorisations(id: i64, lang: Lang) -> impl IntoView {
     }
 }
 
-/// What `/comptes/{id}/cle-de-recuperation` said, from the page's query string.
-fn recovery_outcome(lang: Lang, outcome: &str, error: Option<AppError>) -> Option<(bool, String)> {
+/// What `/comptes/{id}/cle-de-recuperation` said, from the page's notice.
+fn recovery_outcome(lang: Lang, outcome: Outcome) -> Option<(bool, String)> {
     let t = |fr: &'static str, en: &'static str| lang.t(fr, en).to_owned();
     Some(match outcome {
-        "valide" => (
+        Outcome::File(FileCheck::Valid) => (
             true,
             t(
                 "Ce fichier est bien la clé de récupération de ce compte, et il est intact.",
                 "This file is this account's recovery key, and it is intact.",
             ),
         ),
-        "reinitialisee" => (
+        Outcome::File(FileCheck::Reset) => (
             true,
             t(
                 "Nouvelle question secrète enregistrée grâce à la clé de récupération. L'archive du compte reste lisible.",
                 "New secret question saved with the recovery key. The account's archive stays readable.",
             ),
         ),
-        "endommagee" => (
+        Outcome::File(FileCheck::Damaged) => (
             false,
             t(
                 "Ce fichier n'est pas une clé de récupération valable, ou il a été modifié : utilisez le fichier reçu en pièce jointe, sans l'ouvrir ni l'enregistrer dans un traitement de texte.",
                 "This file is not a valid recovery key, or it was changed: use the file received as an attachment, without opening or saving it in a word processor.",
             ),
         ),
-        "autre-compte" => (
+        Outcome::File(FileCheck::OtherAccount) => (
             false,
             t(
                 "Ce fichier est une clé de récupération, mais pas celle de ce compte (ou une ancienne) : comparez son empreinte à celle affichée ci-dessus.",
                 "This file is a recovery key, but not this account's (or an old one): compare its fingerprint with the one shown above.",
             ),
         ),
-        "refus" => (false, error.unwrap_or(AppError::Internal).message(lang)),
-        _ => return None,
+        Outcome::Refused(error) => (false, error.message(lang)),
+        Outcome::Action { .. }
+        | Outcome::DraftSaved
+        | Outcome::Queued { .. }
+        | Outcome::Done(_) => return None,
     })
 }
 
@@ -523,13 +609,9 @@ fn recovery_outcome(lang: Lang, outcome: &str, error: Option<AppError>) -> Optio
 /// secret question when the answer is forgotten. Plain multipart forms (no wasm needed).
 #[component]
 fn RecoveryFile(id: i64, questions: Vec<String>, fingerprint: String, lang: Lang) -> impl IntoView {
-    let query = use_query_map();
-    let outcome = move || {
-        let query = query.read();
-        let error = error_in_query(&query);
-        let outcome = query.get("cle").unwrap_or_default();
-        recovery_outcome(lang, &outcome, error)
-    };
+    // Computed once: the notice is for this rendering of the page only.
+    let outcome = use_outcome().and_then(|outcome| recovery_outcome(lang, outcome));
+    let outcome = move || outcome.clone();
     let action = format!("/comptes/{id}/cle-de-recuperation");
     view! {
         <section class="card" aria-labelledby="recovery-title">
@@ -559,7 +641,7 @@ fn RecoveryFile(id: i64, questions: Vec<String>, fingerprint: String, lang: Lang
                     <div class="field">
                         <label for="reset_question">{lang.t("Nouvelle question", "New question")}</label>
                         <select id="reset_question" name="question">
-                            {questions.into_iter().map(|q| { let value = q.clone(); view! { <option value=value>{q}</option> } }).collect_view()}
+                            {questions.into_iter().map(|q| { let q = lang.question(&q); let value = q.clone(); view! { <option value=value>{q}</option> } }).collect_view()}
                             <option value="autre">{lang.t("Une autre question (à écrire ci-dessous)", "Another question (write it below)")}</option>
                         </select>
                     </div>

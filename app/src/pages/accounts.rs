@@ -73,7 +73,7 @@ fn Overview(overview: AccountsOverview, lang: Lang) -> impl IntoView {
                     {usable_establishment.into_iter().map(|a| view! {
                         <li class="card account-item">
                             <p><strong>{a.label.clone()}</strong>" · "{a.address.clone()}</p>
-                            <p><a href=format!("/comptes/{}/archive", a.id) aria-label=format!("{} : {}", lang.t("Archive", "Archive"), a.label)>
+                            <p><a href=format!("/comptes/{}/archive", a.id) aria-label=format!("{} : {}", lang.t("Archive des messages envoyés", "Archive of sent messages"), a.label)>
                                 {lang.t("Archive des messages envoyés", "Archive of sent messages")}
                             </a></p>
                         </li>

@@ -78,15 +78,19 @@ fn Tokens(lang: Lang) -> impl IntoView {
 #[component]
 fn TokenItem(t: ApiTokenRow, revoke: ServerAction<RevokeApiToken>, lang: Lang) -> impl IntoView {
     let used = match &t.last_used_at {
-        Some(at) => format!("{}{at}", lang.t("dernier usage le ", "last used on ")),
+        Some(at) => format!(
+            "{}{}",
+            lang.t("dernier usage le ", "last used on "),
+            lang.moment(*at)
+        ),
         None => lang.t("jamais utilisé", "never used").to_owned(),
     };
     view! {
         <li class="card account-item">
             <p><strong>{t.label.clone()}</strong>" · "<code>{format!("{}…", t.prefix)}</code></p>
-            <p class="hint">{format!("{}{} · {used}", lang.t("créé le ", "created on "), t.created_at)}</p>
+            <p class="hint">{format!("{}{} · {used}", lang.t("créé le ", "created on "), lang.moment(t.created_at))}</p>
             {match t.revoked_at {
-                Some(at) => view! { <p><span class="badge failed">{format!("{}{at}", lang.t("révoqué le ", "revoked on "))}</span></p> }.into_any(),
+                Some(at) => view! { <p><span class="badge failed">{format!("{}{}", lang.t("révoqué le ", "revoked on "), lang.moment(at))}</span></p> }.into_any(),
                 None => view! {
                     {t.creator_gone.then(|| view! {
                         <p class="token-inactive"><span class="badge failed">{lang.t(

@@ -4,15 +4,16 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 
 use crate::api::sending::types::{ArchiveState, ArchiveView, ArchivedView};
 use crate::api::sending::{CloseArchive, UnlockArchive, get_archive};
 use crate::api::types::Me;
-use crate::components::form_error::{FormError, action_error, error_in_query};
+use crate::components::form_error::{FormError, action_error};
 use crate::components::session::SignedIn;
 use crate::error::AppError;
 use crate::i18n::{Lang, use_lang};
+use crate::notice::{FileCheck, Outcome, use_outcome};
 
 #[component]
 pub fn ArchivePage() -> impl IntoView {
@@ -44,12 +45,12 @@ fn Archive(lang: Lang) -> impl IntoView {
                 let id = id().unwrap_or_default();
                 match archive.await {
                     Ok(ArchiveState::Locked { account_label, question }) => view! {
-                        <p><a href=format!("/comptes/{id}")>{lang.t("← Le compte", "← The account")}</a></p>
+                        <BackToAccounts lang/>
                         <h1>{format!("{} {account_label}", lang.t("Archive :", "Archive:"))}</h1>
                         <Locked id question unlock lang/>
                     }.into_any(),
                     Ok(ArchiveState::Open(view)) => view! {
-                        <p><a href=format!("/comptes/{id}")>{lang.t("← Le compte", "← The account")}</a></p>
+                        <BackToAccounts lang/>
                         <h1>{format!("{} {}", lang.t("Archive :", "Archive:"), view.account_label)}</h1>
                         <Opened id view close lang/>
                     }.into_any(),
@@ -63,19 +64,30 @@ fn Archive(lang: Lang) -> impl IntoView {
     }
 }
 
-/// What `/comptes/{id}/archive/cle` said about an uploaded file.
-fn file_outcome(lang: Lang, outcome: &str, error: Option<AppError>) -> Option<String> {
-    Some(match (outcome, error) {
-        (_, Some(e)) => e.message(lang),
-        ("endommagee", None) => lang.t(
+/// Back to the accounts list: staff allowed on a shared account read its archive but do
+/// not manage the account, so its own page would say « Compte introuvable ».
+#[component]
+fn BackToAccounts(lang: Lang) -> impl IntoView {
+    view! { <p><a href="/comptes">{lang.t("← Mes comptes d'envoi", "← My sending accounts")}</a></p> }
+}
+
+/// What `/comptes/{id}/archive/cle` said about an uploaded file (from the page's notice).
+fn file_outcome(lang: Lang, outcome: Outcome) -> Option<String> {
+    Some(match outcome {
+        Outcome::Refused(e) => e.message(lang),
+        Outcome::File(FileCheck::Damaged) => lang.t(
             "Ce fichier n'est pas une clé de récupération valable, ou il a été modifié.",
             "This file is not a valid recovery key, or it was changed.",
         ).to_owned(),
-        ("autre-compte", None) => lang.t(
+        Outcome::File(FileCheck::OtherAccount) => lang.t(
             "Ce fichier est une clé de récupération, mais pas celle de ce compte (ou une ancienne).",
             "This file is a recovery key, but not this account's (or an old one).",
         ).to_owned(),
-        _ => return None,
+        Outcome::File(FileCheck::Valid | FileCheck::Reset)
+        | Outcome::Action { .. }
+        | Outcome::DraftSaved
+        | Outcome::Queued { .. }
+        | Outcome::Done(_) => return None,
     })
 }
 
@@ -86,12 +98,8 @@ fn Locked(
     unlock: ServerAction<UnlockArchive>,
     lang: Lang,
 ) -> impl IntoView {
-    let query = use_query_map();
-    let file_error = move || {
-        let query = query.read();
-        let error = error_in_query(&query);
-        file_outcome(lang, &query.get("cle").unwrap_or_default(), error)
-    };
+    let file_error = use_outcome().and_then(|outcome| file_outcome(lang, outcome));
+    let file_error = move || file_error.clone();
     let error = action_error(unlock);
     view! {
         <p>{lang.t(
@@ -168,8 +176,8 @@ fn Item(item: ArchivedView, lang: Lang) -> impl IntoView {
         <article class="card archived" aria-labelledby=labelled_by>
             <h2 id=heading>{item.subject}</h2>
             <p class="hint">{match lang {
-                Lang::Fr => format!("Mis en file le {} par {} · {count} destinataire(s)", item.queued_at, item.author),
-                Lang::En => format!("Queued on {} by {} · {count} recipient(s)", item.queued_at, item.author),
+                Lang::Fr => format!("Mis en file le {} par {} · {count} destinataire(s)", lang.moment(item.queued_at), item.author),
+                Lang::En => format!("Queued on {} by {} · {count} recipient(s)", lang.moment(item.queued_at), item.author),
             }}</p>
             <pre class="message-body">{item.body}</pre>
             {(!item.attachments.is_empty()).then(|| view! {

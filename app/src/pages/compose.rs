@@ -10,7 +10,6 @@ use leptos_router::hooks::use_query_map;
 use crate::api::sending::get_compose;
 use crate::api::sending::types::{ComposeView, DraftForm, StarterView, UsableAccount};
 use crate::api::types::Me;
-use crate::components::form_error::error_in_query;
 use crate::components::session::SignedIn;
 use crate::error::AppError;
 use crate::i18n::{Lang, use_lang};
@@ -51,13 +50,19 @@ fn Compose(lang: Lang) -> impl IntoView {
     let starter = move || query.read().get("modele");
     let data = Resource::new(
         move || (draft(), starter()),
-        |(draft, starter)| get_compose(draft, starter),
+        move |(draft, starter)| get_compose(draft, starter, Some(lang.code().to_owned())),
+    );
+    let refusal = StoredValue::new(crate::notice::use_refusal());
+    // Computed once: the notice is for this rendering of the page only.
+    let saved = matches!(
+        crate::notice::use_outcome(),
+        Some(crate::notice::Outcome::DraftSaved)
     );
     let outcome = move || {
         let query = query.read();
-        let error = error_in_query(&query);
+        let error = refusal.get_value();
         let flags = Flags {
-            saved: query.get("enregistre").is_some(),
+            saved,
             refused_send: query.get("refuse").is_some(),
         };
         (error, flags)
@@ -78,8 +83,8 @@ fn Compose(lang: Lang) -> impl IntoView {
     }
 }
 
-/// What the last post did, as the redirect's query says. Each only picks a fixed sentence:
-/// "refused" shows "Rien n'a été envoyé" only beside problems the server's check finds.
+/// What the last post did: "saved" from the page's notice, "refused" from the redirect's
+/// query. Each only picks a fixed sentence: "refused" shows "Rien n'a été envoyé" only beside problems the server's check finds.
 #[derive(Clone, Copy, Debug, Default)]
 struct Flags {
     saved: bool,

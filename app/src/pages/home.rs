@@ -77,6 +77,7 @@ fn Checklist(me: Me, lang: Lang) -> impl IntoView {
                 </div>
             </li>
         </ol>
+        <ReadyToSend accounts lang/>
         {me.is_admin.then(|| view! {
             <p><a class="button" href="/personnels">{lang.t("Gérer l'annuaire du personnel", "Manage the staff directory")}</a></p>
         })}
@@ -107,6 +108,34 @@ fn PersonalAccountState(accounts: AccountsResource, lang: Lang) -> impl IntoView
                         <a href=format!("/comptes/{}", a.id)>{lang.t("Continuer", "Continue")}</a>
                     }.into_any(),
                 }
+            })}
+        </Suspense>
+    }
+}
+
+/// Once the member has an account to send with, the way to the compose page: the checklist
+/// is done for them.
+#[component]
+fn ReadyToSend(accounts: AccountsResource, lang: Lang) -> impl IntoView {
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let ready = accounts.await.ok().is_some_and(|o| {
+                    o.accounts.iter().any(|a| a.state == "active") || !o.usable_establishment.is_empty()
+                });
+                ready.then(|| view! {
+                    <section class="ready" aria-labelledby="ready-title">
+                        <h2 id="ready-title">{lang.t("Envoyer des e-mails", "Send e-mails")}</h2>
+                        <p>{lang.t(
+                            "Vous avez un compte d'envoi actif : vous pouvez écrire aux familles et aux personnels.",
+                            "You have an active sending account: you can write to families and staff.",
+                        )}</p>
+                        <p>
+                            <a class="button" href="/envoyer">{lang.t("Envoyer un message", "Send a message")}</a>" "
+                            <a href="/envois">{lang.t("Mes envois", "My sends")}</a>
+                        </p>
+                    </section>
+                })
             })}
         </Suspense>
     }
@@ -144,7 +173,8 @@ fn EstablishmentState(accounts: AccountsResource, is_admin: bool, lang: Lang) ->
     }
 }
 
-/// Step 1's state, from the school's settings and last test.
+/// Step 1's state, from the school's settings and the last test of them as saved (a test of
+/// values typed but not saved changes nothing here).
 #[component]
 fn SettingsState(lang: Lang) -> impl IntoView {
     let settings = Resource::new(|| (), |_| get_sending_settings());
@@ -160,7 +190,7 @@ fn SettingsState(lang: Lang) -> impl IntoView {
 }
 
 fn step_one_state(settings: &SendingSettingsView, lang: Lang) -> &'static str {
-    match (&settings.last_test, settings.saved) {
+    match (&settings.saved_test, settings.saved) {
         (Some(test), _) if test.problem.is_none() => {
             lang.t("Fait — dernier test réussi", "Done — last test passed")
         }

@@ -106,12 +106,10 @@ fn SendStatus(lang: Lang) -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let id = move || params.read().get("id").and_then(|v| v.parse::<i64>().ok());
-    let duplicates = move || {
-        query
-            .read()
-            .get("doublons")
-            .and_then(|v| v.parse::<u64>().ok())
-            .unwrap_or(0)
+    // From the compose form's notice, once: a link cannot state a count.
+    let duplicates = match crate::notice::use_outcome() {
+        Some(crate::notice::Outcome::Queued { duplicates }) => duplicates,
+        _ => 0,
     };
     let confirming = Memo::new(move |_| query.read().get(CONFIRM).is_some());
     let retry = ServerAction::<RetryFailed>::new();
@@ -136,8 +134,11 @@ fn SendStatus(lang: Lang) -> impl IntoView {
             }
         },
     );
+    // True once the wasm runs: only then does the page update by itself.
+    let live = RwSignal::new(false);
     // Polls only while something is pending; runs in the browser only.
     Effect::new(move |_| {
+        live.set(true);
         let pending = move || {
             send.with_untracked(|s| match s {
                 Some(Ok(v)) => v.summary.progress.pending > 0,
@@ -167,7 +168,7 @@ fn SendStatus(lang: Lang) -> impl IntoView {
                 Suspend::new(async move {
                     match send.await {
                         Ok(view) => view! {
-                            <Detail view retry corrections stopping confirming duplicates=duplicates() lang/>
+                            <Detail view retry corrections stopping confirming duplicates live lang/>
                         }.into_any(),
                         Err(e) => view! {
                             <h1>{lang.t("Envoi introuvable", "Send not found")}</h1>
@@ -188,6 +189,7 @@ fn Detail(
     stopping: Stopping,
     confirming: bool,
     duplicates: u64,
+    live: RwSignal<bool>,
     lang: Lang,
 ) -> impl IntoView {
     let SendView {
@@ -198,6 +200,7 @@ fn Detail(
         stopped,
     } = view;
     let p = summary.progress;
+    let pending = p.pending;
     let id = summary.id;
     let error = action_error(retry);
     // Retries and corrections are the author's, once the send goes on (not stopped).
@@ -239,7 +242,7 @@ fn Detail(
         <h1>{summary.subject.clone()}</h1>
         <p>
             {lang.t("Depuis ", "From ")}<strong>{summary.account_label.clone()}</strong>
-            {lang.t(", mis en file le ", ", queued on ")}{summary.queued_at.clone()}
+            {lang.t(", mis en file le ", ", queued on ")}{lang.moment(summary.queued_at)}
         </p>
         {(duplicates > 0).then(|| view! {
             <p class="hint">{match lang {
@@ -253,8 +256,11 @@ fn Detail(
             <p role="status" aria-live="polite" class="progress-text">{progress_label(lang, &p)}</p>
             {pace.map(|pace| view! { <p class="hint pace-estimate">{pace_label(lang, pace, p.pending)}</p> })}
             <p class="hint">
-                {if p.pending > 0 {
+                {move || if pending > 0 && live.get() {
                     lang.t("La page se met à jour toute seule. ", "The page updates by itself. ")
+                } else if pending > 0 {
+                    // Without the wasm (or before it loads), only a reload shows progress.
+                    lang.t("Pour voir la progression, actualisez la page : ", "To see the progress, refresh the page: ")
                 } else if stopped {
                     ""
                 } else {
@@ -367,7 +373,11 @@ fn Recipient(
     let who = recipient_label(&r.name, &r.address);
     let correction =
         (r.needs_new_address && may_correct).then(|| (r.id, r.address.clone(), who.clone()));
-    let when = match (r.state.as_str(), r.next_attempt_in_secs, r.sent_at.clone()) {
+    let when = match (
+        r.state.as_str(),
+        r.next_attempt_in_secs,
+        r.sent_at.map(|at| lang.moment(at)),
+    ) {
         ("sent", _, Some(at)) => Some(match lang {
             Lang::Fr => format!("Accepté par le serveur d'envoi le {at}."),
             Lang::En => format!("Accepted by the relay on {at}."),

@@ -6,9 +6,10 @@ use crate::api::types::{SendingSettingsView, SettingsOutcome};
 use crate::components::form_error::{FormError, action_error};
 use crate::components::session::AdminOnly;
 use crate::components::smtp_fields::{SmtpCredentials, SmtpServerAddress};
-use crate::components::test_report::TestReport;
+use crate::components::test_report::{EnterRunsTest, TestReport};
 use crate::error::AppError;
 use crate::i18n::{Lang, use_lang};
+use crate::notice::{Done, use_done};
 
 /// Step 1: the school's sending settings, and the test send.
 #[component]
@@ -49,7 +50,12 @@ fn SettingsForm(
     let security = view.security.clone();
     let last_test = view.last_test.clone();
     let outcome = move || submit.value().get().and_then(Result::ok);
-    let saved_now = move || matches!(outcome(), Some(SettingsOutcome::Saved));
+    // Saved by this page's wasm, or by its plain form post (the notice) until the next post.
+    let saved_by_post = matches!(use_done(), Some(Done::SettingsSaved));
+    let saved_now = move || match outcome() {
+        Some(outcome) => matches!(outcome, SettingsOutcome::Saved),
+        None => saved_by_post,
+    };
     // The report to show: the one just made, else the school's last one.
     let report = move || match outcome() {
         Some(SettingsOutcome::Tested(report)) => Some(report),
@@ -57,12 +63,13 @@ fn SettingsForm(
     };
     view! {
         <ActionForm action=submit attr:class="card settings-form">
+            <EnterRunsTest pending=submit.pending() lang/>
             <fieldset>
                 <legend>{lang.t("Envoi", "Sending")}</legend>
                 <div class="field checkbox">
                     <input id="deliver_all" name="deliver_all_through_server" type="checkbox" value="on"
                         checked=view.deliver_all_through_server aria-describedby="deliver-all-hint"/>
-                    <label for="deliver_all">{lang.t("Déléguer l'envoi de tous les e-mails au serveur", "Deliver all e-mail through the server")}</label>
+                    <label for="deliver_all">{lang.t("Déléguer l'envoi de tous les e-mails au serveur d'envoi choisi ci-dessous", "Deliver all e-mail through the sending server chosen below")}</label>
                 </div>
                 <p id="deliver-all-hint" class="hint">
                     {lang.t("Coché : tous les comptes envoient par le serveur choisi ci-dessous. Décoché : un compte peut utiliser son propre serveur SMTP.",
@@ -132,10 +139,13 @@ fn SettingsForm(
         </ActionForm>
         <section aria-labelledby="last-test-title">
             <h2 id="last-test-title">{lang.t("Résultat du test", "Test result")}</h2>
-            {move || match report() {
-                Some(report) => view! { <TestReport report lang/> }.into_any(),
-                None => view! { <p class="hint">{lang.t("Aucun test pour l'instant.", "No test yet.")}</p> }.into_any(),
-            }}
+            // A live region present before the result arrives, so the result is announced.
+            <div role="status">
+                {move || match report() {
+                    Some(report) => view! { <TestReport report lang/> }.into_any(),
+                    None => view! { <p class="hint">{lang.t("Aucun test pour l'instant.", "No test yet.")}</p> }.into_any(),
+                }}
+            </div>
         </section>
     }
 }

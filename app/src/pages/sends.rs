@@ -53,8 +53,8 @@ fn Sends(lang: Lang) -> impl IntoView {
 #[component]
 fn SendItem(s: SendSummaryView, by: Option<String>, lang: Lang) -> impl IntoView {
     let from = match by {
-        Some(by) => format!("{by} · {} · {}", s.account_label, s.queued_at),
-        None => format!("{} · {}", s.account_label, s.queued_at),
+        Some(by) => format!("{by} · {} · {}", s.account_label, lang.moment(s.queued_at)),
+        None => format!("{} · {}", s.account_label, lang.moment(s.queued_at)),
     };
     view! {
         <li class="card account-item">

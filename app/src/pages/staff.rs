@@ -6,6 +6,7 @@ use crate::api::types::StaffRow;
 use crate::components::form_error::{FormError, action_error};
 use crate::components::session::AdminOnly;
 use crate::i18n::{Lang, use_lang};
+use crate::notice::{Done, use_done};
 
 /// The staff directory of the current school, for its administrators.
 #[component]
@@ -29,7 +30,21 @@ fn Directory(lang: Lang) -> impl IntoView {
     let add = ServerAction::<AddStaff>::new();
     let error = action_error(add);
     let staff = Resource::new(move || add.version().get(), |_| list_staff());
-    let added = move || add.value().get().and_then(Result::ok);
+    // What the last post did: from the wasm's action, or from the notice of a plain form
+    // post (the page it reloads).
+    let posted = use_done();
+    let added_by_post = match &posted {
+        Some(Done::StaffAdded { name }) => Some(name.clone()),
+        _ => None,
+    };
+    let removed = match posted {
+        Some(Done::StaffRemoved { name }) => Some(name),
+        _ => None,
+    };
+    let added = move || match add.value().get() {
+        Some(result) => result.ok().map(|row| row.display_name),
+        None => added_by_post.clone(),
+    };
     // After a successful addition the form empties, ready for the next colleague (a plain
     // form gets the same from the page reload).
     let form = NodeRef::<leptos::html::Form>::new();
@@ -42,6 +57,12 @@ fn Directory(lang: Lang) -> impl IntoView {
     });
     view! {
         <h1>{lang.t("Annuaire du personnel", "Staff directory")}</h1>
+        {removed.map(|name| view! {
+            <p class="form-success" role="status">{match lang {
+                Lang::Fr => format!("{name} a été retiré(e) de l'établissement."),
+                Lang::En => format!("{name} was removed from the school."),
+            }}</p>
+        })}
         <Transition fallback=move || view! { <p>{lang.t("Chargement…", "Loading…")}</p> }>
             {move || Suspend::new(async move {
                 match staff.await {
@@ -75,9 +96,9 @@ fn Directory(lang: Lang) -> impl IntoView {
                 </div>
                 <FormError error id="add-error"/>
                 <p class="form-success" role="status">
-                    {move || added().map(|row| match lang {
-                        Lang::Fr => format!("{} a été ajouté(e) ; une invitation lui a été envoyée.", row.display_name),
-                        Lang::En => format!("{} was added and sent an invitation.", row.display_name),
+                    {move || added().map(|name| match lang {
+                        Lang::Fr => format!("{name} a été ajouté(e) ; une invitation lui a été envoyée."),
+                        Lang::En => format!("{name} was added and sent an invitation."),
                     })}
                 </p>
                 <button type="submit" disabled=move || add.pending().get()>

@@ -2,12 +2,13 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use crate::api::staff::{RemoveStaff, UpdateStaff, get_staff_member};
+use crate::api::staff::{ReinviteStaff, RemoveStaff, UpdateStaff, get_staff_member};
 use crate::api::types::{Me, StaffRow};
 use crate::components::form_error::{FormError, action_error};
 use crate::components::session::SignedIn;
 use crate::error::AppError;
 use crate::i18n::{Lang, use_lang};
+use crate::notice::{Done, use_done};
 
 /// Editing or removing one member of the directory.
 #[component]
@@ -56,6 +57,8 @@ fn MemberForms(row: StaffRow, lang: Lang) -> impl IntoView {
     let remove = ServerAction::<RemoveStaff>::new();
     let update_error = action_error(update);
     let remove_error = action_error(remove);
+    let name = row.display_name.clone();
+    let (id, invitation_pending) = (row.id, row.invitation_pending);
     view! {
         <h1>{row.display_name.clone()}</h1>
         <section class="card">
@@ -89,14 +92,73 @@ fn MemberForms(row: StaffRow, lang: Lang) -> impl IntoView {
                 <button type="submit">{lang.t("Enregistrer", "Save")}</button>
             </ActionForm>
         </section>
+        {invitation_pending.then(|| view! { <Reinvite id name=name.clone() lang/> })}
         <section class="card danger" aria-labelledby="remove-title">
             <h2 id="remove-title">{lang.t("Retirer de l'établissement", "Remove from the school")}</h2>
-            <p>{lang.t("La personne ne pourra plus travailler dans cet établissement ; ses autres établissements ne sont pas touchés.",
-                       "The person will no longer work in this school; their other schools are not affected.")}</p>
+            <p>{match lang {
+                Lang::Fr => format!("Si vous retirez {name} :"),
+                Lang::En => format!("If you remove {name}:"),
+            }}</p>
+            <ul>
+                <li>{lang.t("cette personne ne peut plus se connecter à cet établissement ni y envoyer d'e-mails ;",
+                            "they can no longer sign in to this school or send e-mail from it;")}</li>
+                <li>{lang.t("ses envois encore en attente s'arrêtent : leurs destinataires restants ne reçoivent rien ;",
+                            "their sends still waiting stop: their remaining recipients get nothing;")}</li>
+                <li>{lang.t("ses autorisations sur les comptes établissement et son invitation en cours sont supprimées : si elle revient, il faudra les lui redonner ;",
+                            "their permissions on the school's shared accounts and any pending invitation are deleted: if they come back, give them again;")}</li>
+                <li>{lang.t("ses autres établissements ne sont pas touchés.", "their other schools are not affected.")}</li>
+            </ul>
             <ActionForm action=remove>
                 <input type="hidden" name="id" value=row.id.to_string()/>
+                <div class="field checkbox">
+                    <input id="confirm-remove" name="confirm" type="checkbox" value="on" required
+                        aria-describedby="remove-error"/>
+                    <label for="confirm-remove">{match lang {
+                        Lang::Fr => format!("Je confirme retirer {name} de l'établissement"),
+                        Lang::En => format!("I confirm removing {name} from the school"),
+                    }}</label>
+                </div>
                 <FormError error=remove_error id="remove-error"/>
-                <button type="submit" class="danger">{lang.t("Retirer", "Remove")}</button>
+                <button type="submit" class="danger">{match lang {
+                    Lang::Fr => format!("Retirer {name}"),
+                    Lang::En => format!("Remove {name}"),
+                }}</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// For someone who has not chosen a password yet: a new invitation (the old link stops).
+#[component]
+fn Reinvite(id: i64, name: String, lang: Lang) -> impl IntoView {
+    let reinvite = ServerAction::<ReinviteStaff>::new();
+    let error = action_error(reinvite);
+    // Sent by this page's wasm, or by its plain form post (the notice) until the next post.
+    let sent_by_post = match use_done() {
+        Some(Done::InvitationResent { email }) => Some(email),
+        _ => None,
+    };
+    let sent_to = move || match reinvite.value().get() {
+        Some(result) => result.ok(),
+        None => sent_by_post.clone(),
+    };
+    view! {
+        <section class="card" aria-labelledby="invitation-title">
+            <h2 id="invitation-title">{lang.t("Invitation", "Invitation")}</h2>
+            <p>{match lang {
+                Lang::Fr => format!("{name} n'a pas encore choisi son mot de passe. Le lien de l'invitation ne sert qu'une fois et reste valable 7 jours. S'il a expiré ou s'est perdu, envoyez une nouvelle invitation : l'ancien lien ne fonctionnera plus."),
+                Lang::En => format!("{name} has not chosen a password yet. The invitation link works once, for 7 days. If it expired or got lost, send a new invitation: the old link will stop working."),
+            }}</p>
+            <ActionForm action=reinvite>
+                <input type="hidden" name="id" value=id.to_string()/>
+                <p class="form-success" role="status">{move || sent_to().map(|email| match lang {
+                    Lang::Fr => format!("Nouvelle invitation envoyée à {email}."),
+                    Lang::En => format!("New invitation sent to {email}."),
+                })}</p>
+                <FormError error id="reinvite-error"/>
+                <button type="submit" disabled=move || reinvite.pending().get()>
+                    {lang.t("Renvoyer l'invitation", "Send the invitation again")}
+                </button>
             </ActionForm>
         </section>
     }

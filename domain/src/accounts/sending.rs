@@ -19,7 +19,7 @@ use crate::entity::account as row;
 use crate::mail::route::{Carrier, Route};
 use crate::mail::{self, Attachment, Relay, Sender, templates};
 use crate::secret::Secret;
-use crate::sending_settings::{RelayKind, SendingEnvironment, SmtpServer, TestReport};
+use crate::sending_settings::{self, RelayKind, SendingEnvironment, SmtpServer, TestReport};
 use crate::smtp::{Endpoint, Transcript};
 use crate::{Error, Invalid, Now, Result, routes, schools, throttle, validate};
 
@@ -130,6 +130,45 @@ async fn route(
     }
 }
 
+/// A keyed fingerprint of a route: its carrier (the host's relay, or the SMTP server, user
+/// and password) and its sender. A test counts for validation only with the same one.
+fn route_fingerprint(env: &SendingEnvironment, route: &Route) -> String {
+    let sender = [route.sender.address.as_str(), route.sender.name.as_str()];
+    match &route.carrier {
+        Carrier::Hosting(_) => {
+            sending_settings::fingerprint(&env.keys, &["account:hosting", sender[0], sender[1]])
+        }
+        Carrier::Smtp(relay) => {
+            let e = &relay.endpoint;
+            let port = e.port.to_string();
+            let password = e.password.as_ref();
+            sending_settings::fingerprint(
+                &env.keys,
+                &[
+                    "account:smtp",
+                    &e.host,
+                    &port,
+                    e.security.as_str(),
+                    e.username.as_deref().unwrap_or(""),
+                    password.map_or("", |p| p.expose()),
+                    if password.is_some() {
+                        "password"
+                    } else {
+                        "none"
+                    },
+                    sender[0],
+                    sender[1],
+                ],
+            )
+        }
+    }
+}
+
+/// The account's latest test, if any.
+fn last_test(a: &row::Model) -> Option<TestReport> {
+    serde_json::from_str(a.last_test_report.as_deref()?).ok()
+}
+
 /// The account's saved sending choice, as an input (to build its route).
 pub(crate) fn saved_input(a: &row::Model) -> SendingInput {
     SendingInput {
@@ -191,6 +230,13 @@ pub async fn validate(
     let a = find_for(db, actor, account_id).await?;
     if a.state != AccountState::AwaitingValidation.as_str() {
         return Err(Invalid::WrongStep.into());
+    }
+    // An account becomes active only with settings whose test just passed: the latest
+    // test must have gone through exactly this route (school settings included). Checked
+    // before the answer, so that a refused validation costs no answer attempt.
+    let activated = route_fingerprint(env, &route(db, env, &a, input).await?);
+    if !last_test(&a).is_some_and(|t| t.passed_with(&activated)) {
+        return Err(Invalid::TestRequired.into());
     }
     let recovery = if a.kind == AccountKind::Establishment.as_str() {
         Some(new_recovery(db, &a, proof, now).await?)
@@ -303,6 +349,13 @@ pub async fn test_send(
     let quota = throttle::key("test-send:account", &a.id.to_string());
     throttle::reserve(db, &quota, throttle::TEST_SENDS_PER_ACCOUNT, now).await?;
     let route = route(db, env, &a, input).await?;
+    let tested = route_fingerprint(env, &route);
+    let of_saved = match saved_route(db, env, &a).await {
+        Ok(saved) => {
+            a.state == AccountState::Active.as_str() && route_fingerprint(env, &saved) == tested
+        }
+        Err(_) => false,
+    };
     let school = schools::get(db, a.school_id).await?;
     let mail = templates::test_message(&school.name, &to);
     let mut transcript = Transcript::default();
@@ -320,6 +373,8 @@ pub async fn test_send(
             Err(f) => f.detail.clone(),
         },
         transcript: transcript.to_text().lines().map(str::to_owned).collect(),
+        settings: Some(tested),
+        of_saved,
     };
     let json = serde_json::to_string(&report).map_err(|e| Error::Internal(e.to_string()))?;
     let mut active = a.into_active_model();

@@ -158,18 +158,25 @@ pub fn account_confirmation(school_name: &str, label: &str, to_address: &str) ->
         "Bonjour,\n\n\
          Le compte d'envoi « {label} » ({school_name}) est activé : vous pouvez envoyer des \
          e-mails avec lui. Gardez bien la réponse à votre question secrète : elle vous sera \
-         demandée pour modifier ou supprimer ce compte.\n\n\
+         demandée pour modifier ou supprimer ce compte, et c'est la seule clé de l'archive des \
+         messages envoyés avec lui. Si elle est oubliée, personne (ni l'établissement, ni \
+         l'hébergeur) ne pourra relire cette archive.\n\n\
          ---\n\
          The sending account \"{label}\" is active. Keep your secret answer safe: it is asked \
-         for to change or delete the account.\n"
+         for to change or delete the account, and it is the only key to the archive of the mail \
+         sent with it. If it is forgotten, no one (not the school, not the host) can read that \
+         archive again.\n"
     );
     let (label_html, school) = (escape_html(label), escape_html(school_name));
     let html = format!(
         "<p>Bonjour,</p><p>Le compte d'envoi « {label_html} » ({school}) est activé : vous pouvez envoyer des \
          e-mails avec lui. Gardez bien la réponse à votre question secrète : elle vous sera demandée pour \
-         modifier ou supprimer ce compte.</p><hr>\
+         modifier ou supprimer ce compte, et <strong>c'est la seule clé de l'archive des messages envoyés avec \
+         lui</strong>. Si elle est oubliée, personne (ni l'établissement, ni l'hébergeur) ne pourra relire cette \
+         archive.</p><hr>\
          <p lang=\"en\">The sending account “{label_html}” is active. Keep your secret answer safe: it is asked \
-         for to change or delete the account.</p>"
+         for to change or delete the account, and it is the only key to the archive of the mail sent with it. If \
+         it is forgotten, no one (not the school, not the host) can read that archive again.</p>"
     );
     OutgoingMail {
         to_name: label.to_owned(),
@@ -227,5 +234,19 @@ pub fn establishment_confirmation(
         reply_to: None,
         message_id: None,
         attachments: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// A personal account has no recovery file: its confirmation says the answer is the
+    /// archive's only key, in both languages and both parts (issue 16).
+    #[test]
+    fn a_personal_confirmation_says_the_answer_is_the_archive_only_key() {
+        let mail = super::account_confirmation("Collège A", "Bruno Lefèvre", "b@a.fr");
+        for part in [&mail.text, &mail.html] {
+            assert!(part.contains("seule clé de l'archive"), "{part}");
+            assert!(part.contains("only key to the archive"), "{part}");
+        }
     }
 }

@@ -154,10 +154,21 @@ pub fn filled_chars(text: &str, values: &BTreeMap<String, String>) -> usize {
         .fold(0, usize::saturating_add)
 }
 
-/// A starting template: what it is for, its subject and its body.
+/// A starting template: what it is for, its subject and its body, in French and, for
+/// staff who use the English interface, in English (same placeholders: they name the
+/// list's columns).
 #[derive(Clone, Copy, Debug)]
 pub struct Starter {
     pub key: &'static str,
+    pub title: &'static str,
+    pub subject: &'static str,
+    pub body: &'static str,
+    pub english: Wording,
+}
+
+/// A template's words in one language.
+#[derive(Clone, Copy, Debug)]
+pub struct Wording {
     pub title: &'static str,
     pub subject: &'static str,
     pub body: &'static str,
@@ -169,22 +180,50 @@ pub const STARTERS: [Starter; 3] = [
         title: "Identifiants de connexion",
         subject: "Vos identifiants de connexion – {etablissement}",
         body: "Bonjour {nom},\n\nVoici vos identifiants pour l'espace numérique de {etablissement} :\n\nIdentifiant : {identifiant}\nMot de passe provisoire : {mot_de_passe}\n\nVous choisirez un nouveau mot de passe à la première connexion.\n\nCordialement,\n{compte}",
+        english: Wording {
+            title: "Login details",
+            subject: "Your login details – {etablissement}",
+            body: "Hello {nom},\n\nHere are your login details for the {etablissement} online space:\n\nUser name: {identifiant}\nTemporary password: {mot_de_passe}\n\nYou will choose a new password when you first sign in.\n\nKind regards,\n{compte}",
+        },
     },
     Starter {
         key: "absence",
         title: "Demande de justificatif d'absence",
         subject: "Absence de {eleve} : justificatif demandé",
         body: "Bonjour {nom},\n\n{eleve} a été absent(e) le {date}. Merci de nous faire parvenir un justificatif d'absence dans les meilleurs délais, en répondant à ce message ou par le carnet de liaison.\n\nCordialement,\n{compte}\n{etablissement}",
+        english: Wording {
+            title: "Absence justification request",
+            subject: "Absence of {eleve}: justification requested",
+            body: "Hello {nom},\n\n{eleve} was absent on {date}. Please send us a justification for the absence as soon as possible, by replying to this message or through the school diary.\n\nKind regards,\n{compte}\n{etablissement}",
+        },
     },
     Starter {
         key: "bulletin",
         title: "Bulletin scolaire",
         subject: "Bulletin scolaire de {eleve}",
         body: "Bonjour {nom},\n\nVous trouverez ci-joint le bulletin scolaire de {eleve}.\n\nCordialement,\n{compte}\n{etablissement}",
+        english: Wording {
+            title: "School report",
+            subject: "School report for {eleve}",
+            body: "Hello {nom},\n\nPlease find attached the school report for {eleve}.\n\nKind regards,\n{compte}\n{etablissement}",
+        },
     },
 ];
 
 impl Starter {
+    /// Its words in French (`english` false) or English.
+    pub fn wording(&self, english: bool) -> Wording {
+        if english {
+            self.english
+        } else {
+            Wording {
+                title: self.title,
+                subject: self.subject,
+                body: self.body,
+            }
+        }
+    }
+
     /// The columns the recipient list must have for this template (`eleve`, `date`…).
     pub fn columns(&self) -> Vec<String> {
         needed_columns(&format!("{}\n{}", self.subject, self.body))
@@ -279,6 +318,22 @@ mod tests {
         for s in STARTERS {
             assert!(!placeholders(s.body).is_empty(), "{}", s.key);
             assert!(starter(s.key).is_some());
+        }
+    }
+
+    #[test]
+    fn the_english_templates_need_the_same_columns() {
+        for s in STARTERS {
+            let (fr, en) = (s.wording(false), s.wording(true));
+            assert_eq!(
+                needed_columns(&format!("{}\n{}", en.subject, en.body)),
+                s.columns(),
+                "{}",
+                s.key
+            );
+            assert_eq!(placeholders(en.body), placeholders(fr.body), "{}", s.key);
+            assert_ne!(en.body, fr.body);
+            assert!(!en.body.contains("Bonjour"), "{}", s.key);
         }
     }
 }

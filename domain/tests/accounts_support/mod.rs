@@ -122,6 +122,15 @@ pub async fn with_secret(
     account.id
 }
 
+/// A passing test send of the server settings from the account (validation asks for one).
+pub async fn tested(db: &DatabaseConnection, env: &SendingEnvironment, actor: &Actor, id: i64) {
+    let report =
+        accounts::sending::test_send(db, env, actor, id, &server_settings(), "test@a.fr", t0())
+            .await
+            .unwrap();
+    assert!(report.failure.is_none(), "{report:?}");
+}
+
 pub fn server_settings() -> SendingInput {
     SendingInput::parse(RawSending {
         use_server_settings: true,

@@ -1,8 +1,10 @@
 //! `POST /comptes/{id}/archive/cle`: opens an account's archive for this session with its
 //! recovery file (`cleRecuperation.crbee`), for whoever may read the archive but no longer
-//! knows the answer. A plain multipart form; the archive page shows the outcome.
+//! knows the answer. A plain multipart form; the archive page shows the outcome (a
+//! one-time notice, `middleware::notice`).
 
 use app::error::AppError;
+use app::notice::{FileCheck, Outcome};
 use app::ssr::CurrentSession;
 use axum::Extension;
 use axum::extract::{Multipart, Path, State};
@@ -10,7 +12,8 @@ use axum::response::Response;
 use domain::archive::FileRefusal;
 use domain::archive::unlock;
 
-use super::form_post::{actor, see_other, with_error};
+use super::form_post::{actor, refused, see_other};
+use crate::middleware::notice::see_other_with;
 use crate::state::AppState;
 
 use domain::archive::recovery_file::MAX_UPLOAD_BYTES as FILE_LIMIT;
@@ -40,13 +43,20 @@ pub async fn archive_file(
         return see_other("/connexion");
     };
     let Some(file) = read_file(multipart).await else {
-        return see_other(&format!("{page}?cle=endommagee"));
+        return see_other_with(&state, &page, Outcome::File(FileCheck::Damaged));
     };
     let db = &state.server.db;
     match unlock::with_file(db, &actor, &token, id, &file, chrono::Utc::now()).await {
         Ok(Ok(())) => see_other(&page),
-        Ok(Err(FileRefusal::Damaged)) => see_other(&format!("{page}?cle=endommagee")),
-        Ok(Err(FileRefusal::OtherAccount)) => see_other(&format!("{page}?cle=autre-compte")),
-        Err(e) => see_other(&with_error(&page, Some(&AppError::from(e)))),
+        Ok(Err(refusal)) => see_other_with(&state, &page, Outcome::File(check(refusal))),
+        Err(e) => refused(&state, &page, AppError::from(e)),
+    }
+}
+
+/// A refused file, as the page words it.
+pub fn check(refusal: FileRefusal) -> FileCheck {
+    match refusal {
+        FileRefusal::Damaged => FileCheck::Damaged,
+        FileRefusal::OtherAccount => FileCheck::OtherAccount,
     }
 }

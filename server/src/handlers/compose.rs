@@ -4,6 +4,7 @@
 //! send's status, and any refusal leads back to the draft with the reason, nothing lost.
 
 use app::error::AppError;
+use app::notice::Outcome;
 use app::ssr::CurrentSession;
 use axum::Extension;
 use axum::extract::{Multipart, State};
@@ -13,7 +14,8 @@ use domain::outbox::compose::{self, DraftInput};
 use domain::outbox::recipients;
 use domain::{Error, Invalid};
 
-use super::form_post::{actor, see_other, with_error};
+use super::form_post::{actor, refused, see_other};
+use crate::middleware::notice::see_other_with;
 use crate::state::AppState;
 
 /// 10 MB of attachments arrive base64-free but with multipart framing, the text and a CSV:
@@ -186,10 +188,7 @@ pub async fn compose(
     let now = chrono::Utc::now();
     let mut form = read(multipart).await;
     let Some(account_id) = form.account_id else {
-        return see_other(&with_error(
-            &draft_page(form.draft_id),
-            Some(&AppError::NotFound),
-        ));
+        return refused(&state, &draft_page(form.draft_id), AppError::NotFound);
     };
     // What the form refuses before saving, the typed text being saved anyway.
     let mut refusal = None;
@@ -237,22 +236,28 @@ pub async fn compose(
     }
     let draft_id = match saved {
         Ok(id) => id,
-        Err((id, e)) => return see_other(&with_error(&draft_page(id), Some(&e.into()))),
+        Err((id, e)) => return refused(&state, &draft_page(id), e.into()),
     };
     if let Some(e) = refusal {
-        return see_other(&with_error(&draft_page(Some(draft_id)), Some(&e.into())));
+        return refused(&state, &draft_page(Some(draft_id)), e.into());
     }
     match form.intent.as_str() {
         "envoyer" => {}
         // The page checks the saved draft and shows the first recipient's message.
         "verifier" => return see_other(&format!("/envoyer?brouillon={draft_id}#verification")),
-        _ => return see_other(&format!("/envoyer?brouillon={draft_id}&enregistre=1")),
+        _ => {
+            let page = format!("/envoyer?brouillon={draft_id}");
+            return see_other_with(&state, &page, Outcome::DraftSaved);
+        }
     }
     match compose::queue_draft(db, &actor, draft_id, now).await {
-        Ok(queued) => see_other(&format!(
-            "/envois/{}?doublons={}",
-            queued.message_id, queued.duplicates
-        )),
+        Ok(queued) => see_other_with(
+            &state,
+            &format!("/envois/{}", queued.message_id),
+            Outcome::Queued {
+                duplicates: queued.duplicates as u64,
+            },
+        ),
         Err(Error::NotFound) if already_queued(db, &actor, draft_id).await => {
             see_other(&format!("/envois/{draft_id}"))
         }
@@ -260,6 +265,6 @@ pub async fn compose(
         Err(Error::Recipients(_)) => see_other(&format!(
             "/envoyer?brouillon={draft_id}&refuse=1#verification"
         )),
-        Err(e) => see_other(&with_error(&draft_page(Some(draft_id)), Some(&e.into()))),
+        Err(e) => refused(&state, &draft_page(Some(draft_id)), e.into()),
     }
 }

@@ -1,27 +1,24 @@
 //! What the plain multipart form handlers share: who is posting, and the 303 back to a
-//! page that shows the outcome (an `erreur=` holds an `AppError` as JSON, which the page
-//! reads back and words in the user's language).
+//! page that shows the outcome (left in a one-time notice, `middleware::notice`, which
+//! the page reads back and words in the user's language; never in the URL).
 
 use app::error::AppError;
+use app::notice::Outcome;
 use app::ssr::CurrentSession;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::access::Actor;
 
+use crate::middleware::notice::see_other_with;
 use crate::state::AppState;
 
 pub fn see_other(location: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response()
 }
 
-/// `location` with `erreur=<error>` added to its query string.
-pub fn with_error(location: &str, error: Option<&AppError>) -> String {
-    let Some(json) = error.and_then(|e| serde_json::to_string(e).ok()) else {
-        return location.to_owned();
-    };
-    let separator = if location.contains('?') { '&' } else { '?' };
-    let encoded: String = url::form_urlencoded::byte_serialize(json.as_bytes()).collect();
-    format!("{location}{separator}erreur={encoded}")
+/// A 303 to `location`, whose page says why the form was refused.
+pub fn refused(state: &AppState, location: &str, error: AppError) -> Response {
+    see_other_with(state, location, Outcome::Refused(error))
 }
 
 /// The person posting, in their session's school; `Err` is the response to give instead
@@ -40,7 +37,7 @@ pub async fn actor(
     };
     match found {
         Ok(Some(actor)) => Ok(actor),
-        Ok(None) => Err(see_other(&with_error(back, Some(&AppError::NoSchool)))),
-        Err(e) => Err(see_other(&with_error(back, Some(&e.into())))),
+        Ok(None) => Err(refused(state, back, AppError::NoSchool)),
+        Err(e) => Err(refused(state, back, e.into())),
     }
 }

@@ -3,6 +3,7 @@
 //! A server function's refusal leaves with its own 4xx status, not server_fn's 500.
 
 use app::error::{AppError, CodeProblem};
+use app::notice::Notice;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::header::RETRY_AFTER;
@@ -30,7 +31,7 @@ pub async fn server_fn(State(state): State<AppState>, request: Request<Body>) ->
 /// at ERROR by the trace layer; the body is the [`AppError`] as JSON, which knows its
 /// status. A refusal is logged here at INFO (WARN when it is a lockout); a fault was
 /// already logged with its cause where it happened. A redirect (a plain form post sent
-/// back to its page with the error in the URL) is left as it is.
+/// back to its page, the error moved into a notice by `middleware::notice`) is left as it is.
 async fn honest_status(response: Response) -> Response {
     if response.status() != StatusCode::INTERNAL_SERVER_ERROR
         || !response.headers().contains_key(SERVER_FN_ERROR_HEADER)
@@ -62,6 +63,8 @@ async fn honest_status(response: Response) -> Response {
 
 pub async fn page(State(state): State<AppState>, request: Request<Body>) -> Response {
     let lang = request_lang(request.headers());
+    // The outcome a form post left for this page (`middleware::notice`), shown once.
+    let notice = request.extensions().get::<Notice>().cloned();
     let server = state.server.clone();
     let options = state.leptos_options.clone();
     let handler = leptos_axum::render_route_with_context(
@@ -69,6 +72,9 @@ pub async fn page(State(state): State<AppState>, request: Request<Body>) -> Resp
         move || {
             provide_context(server.clone());
             provide_context(lang);
+            if let Some(notice) = notice.clone() {
+                provide_context(notice);
+            }
         },
         move || app::shell(options.clone()),
     );

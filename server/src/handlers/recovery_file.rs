@@ -1,20 +1,22 @@
 //! `POST /comptes/{id}/cle-de-recuperation`: an administrator uploads an establishment
 //! account's `cleRecuperation.crbee` to check it, or to set a new secret question and
 //! answer with it. A plain multipart form (a file does not fit a server function's
-//! URL-encoded body); the outcome comes back on the account's page as `?cle=…` (and
-//! `erreur=…` for a refused entry), so it works the same without JavaScript.
+//! URL-encoded body); the account's page shows the outcome, left in a one-time notice
+//! (`middleware::notice`), so it works the same without JavaScript.
 
 use app::error::AppError;
+use app::notice::{FileCheck, Outcome};
 use app::ssr::CurrentSession;
 use axum::Extension;
 use axum::extract::{Multipart, Path, State};
 use axum::response::Response;
 use domain::accounts::answer::SecretInput;
 use domain::accounts::recovery;
-use domain::archive::FileRefusal;
 use domain::secret::Secret;
 
-use super::form_post::{actor, see_other, with_error};
+use super::archive_file::check;
+use super::form_post::actor;
+use crate::middleware::notice::see_other_with;
 use crate::state::AppState;
 
 use domain::archive::recovery_file::MAX_UPLOAD_BYTES as FILE_LIMIT;
@@ -52,16 +54,14 @@ async fn read(mut multipart: Multipart) -> Option<Upload> {
     Some(upload)
 }
 
-fn back(id: i64, outcome: &str, error: Option<AppError>) -> Response {
-    let location = format!("/comptes/{id}?cle={outcome}");
-    see_other(&with_error(&location, error.as_ref()))
+/// Back to the account's page, at the recovery section where the result is shown (the
+/// page is long: without the fragment a phone lands far above it).
+fn back(state: &AppState, id: i64, outcome: Outcome) -> Response {
+    see_other_with(state, &format!("/comptes/{id}#recovery-title"), outcome)
 }
 
-fn refusal(refused: FileRefusal) -> &'static str {
-    match refused {
-        FileRefusal::Damaged => "endommagee",
-        FileRefusal::OtherAccount => "autre-compte",
-    }
+fn refused(state: &AppState, id: i64, error: AppError) -> Response {
+    back(state, id, Outcome::Refused(error))
 }
 
 pub async fn recovery_file(
@@ -71,19 +71,19 @@ pub async fn recovery_file(
     multipart: Multipart,
 ) -> Response {
     let db = &state.server.db;
-    let actor = match actor(&state, &session, &format!("/comptes/{id}?cle=refus")).await {
+    let actor = match actor(&state, &session, &format!("/comptes/{id}")).await {
         Ok(actor) => actor,
         Err(response) => return response,
     };
     let Some(upload) = read(multipart).await else {
-        return back(id, "endommagee", None);
+        return back(&state, id, Outcome::File(FileCheck::Damaged));
     };
     let now = chrono::Utc::now();
     if upload.intent != "reset" {
         return match recovery::check_file(db, &actor, id, &upload.file).await {
-            Ok(Ok(())) => back(id, "valide", None),
-            Ok(Err(refused)) => back(id, refusal(refused), None),
-            Err(e) => back(id, "refus", Some(e.into())),
+            Ok(Ok(())) => back(&state, id, Outcome::File(FileCheck::Valid)),
+            Ok(Err(refusal)) => back(&state, id, Outcome::File(check(refusal))),
+            Err(e) => refused(&state, id, e.into()),
         };
     }
     let question = match upload.question.as_str() {
@@ -96,12 +96,12 @@ pub async fn recovery_file(
         &Secret::new(upload.confirmation),
     ) {
         Ok(input) => input,
-        Err(e) => return back(id, "refus", Some(e.into())),
+        Err(e) => return refused(&state, id, e.into()),
     };
     let hasher = &state.server.hasher;
     match recovery::reset_answer(db, hasher, &actor, id, &upload.file, input, now).await {
-        Ok(Ok(_)) => back(id, "reinitialisee", None),
-        Ok(Err(refused)) => back(id, refusal(refused), None),
-        Err(e) => back(id, "refus", Some(e.into())),
+        Ok(Ok(_)) => back(&state, id, Outcome::File(FileCheck::Reset)),
+        Ok(Err(refusal)) => back(&state, id, Outcome::File(check(refusal))),
+        Err(e) => refused(&state, id, e.into()),
     }
 }

@@ -50,7 +50,7 @@ pub async fn load(
     next.run(request).await
 }
 
-fn needs_session(path: &str) -> bool {
+pub(crate) fn needs_session(path: &str) -> bool {
     !(path.starts_with("/pkg/") || matches!(path, "/favicon.svg" | "/healthz" | "/metrics"))
 }
 

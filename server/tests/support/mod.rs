@@ -5,6 +5,7 @@
 
 pub mod logs;
 pub mod multipart;
+pub mod notice;
 pub mod outbox;
 pub mod plain_form;
 pub mod step1;

@@ -2,9 +2,9 @@
 //! uploads), and reading the 303 that answers them.
 
 use app::error::AppError;
+use app::notice::Outcome;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use std::collections::HashMap;
 
 use super::{Resp, TestApp};
 
@@ -78,20 +78,16 @@ pub async fn post_form(
     app.send(request).await
 }
 
-/// Where a 303 leads, and the `AppError` in its `erreur=`, if any.
+/// Where a 303 leads, and the refusal it leaves for that page (its one-time notice), if any.
 pub fn redirect(resp: &Resp) -> (String, Option<AppError>) {
     assert_eq!(resp.status, StatusCode::SEE_OTHER, "{}", resp.body);
     let location = resp.headers[header::LOCATION]
         .to_str()
         .expect("location")
         .to_owned();
-    let query: HashMap<String, String> = url::Url::parse(&format!("http://x{location}"))
-        .expect("url")
-        .query_pairs()
-        .into_owned()
-        .collect();
-    let error = query
-        .get("erreur")
-        .map(|e| serde_json::from_str(e).expect("an AppError"));
+    let error = match super::notice::notice_in(resp).map(|notice| notice.outcome) {
+        Some(Outcome::Refused(error)) => Some(error),
+        _ => None,
+    };
     (location, error)
 }

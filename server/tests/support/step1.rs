@@ -72,3 +72,25 @@ pub fn code_in(mail: &testkit::smtp::Received) -> String {
     let at = mail.data.find("Code : ").expect("a code line") + "Code : ".len();
     mail.data[at..at + 6].to_owned()
 }
+
+/// The name and value of the first submit button of the form posting to `/api/{endpoint}`
+/// in a rendered page: what Enter in any of its fields submits (HTML's default button).
+pub fn default_button(page: &str, endpoint: &str) -> (String, String) {
+    let form = &page[page
+        .find(&format!("action=\"/api/{endpoint}\""))
+        .unwrap_or_else(|| panic!("no form for {endpoint}"))..];
+    let form = &form[..form.find("</form>").expect("form end")];
+    let button = form
+        .match_indices("<button")
+        .map(|(at, _)| &form[at..at + form[at..].find('>').expect("tag end")])
+        .find(|tag| !tag.contains("type=\"button\""))
+        .expect("a submit button");
+    let attr = |name: &str| {
+        let key = format!(" {name}=\"");
+        button.find(&key).map_or(String::new(), |at| {
+            let rest = &button[at + key.len()..];
+            rest[..rest.find('"').expect("quote")].to_owned()
+        })
+    };
+    (attr("name"), attr("value"))
+}

@@ -7,6 +7,8 @@ use crate::sensitive::Sensitive;
 /// Wizard step 4 and later changes, one form with three buttons: `validate` (activates the
 /// account and mails the confirmation), `save` (an active account's new choice; asks for
 /// the secret answer) and `test` (sends a test with the choice on screen, saved or not).
+/// `validate` works only after a passing test of exactly the choice validated (checked in
+/// the domain); any other intent, or none, is refused (400) and changes nothing.
 #[server(endpoint = "submit_account_sending")]
 #[allow(clippy::too_many_arguments)]
 pub async fn submit_account_sending(
@@ -47,12 +49,13 @@ pub async fn submit_account_sending(
             sending::update(db, env, &actor, id, &input, proof, now).await?;
             Ok(AccountSendingOutcome::Saved)
         }
-        _ => {
+        "validate" => {
             // An establishment account's recovery file needs the answer again.
             let answer = ssr::secret(answer);
             let proof = ssr::proof(&state, &answer);
             sending::validate(db, env, &actor, id, &input, proof, now).await?;
             Ok(AccountSendingOutcome::Validated)
         }
+        _ => Err(AppError::Request),
     }
 }

@@ -16,10 +16,9 @@ pub struct ApiTokenRow {
     pub id: i64,
     pub label: String,
     pub prefix: String,
-    /// Paris time.
-    pub created_at: String,
-    pub revoked_at: Option<String>,
-    pub last_used_at: Option<String>,
+    pub created_at: crate::time::ParisTime,
+    pub revoked_at: Option<crate::time::ParisTime>,
+    pub last_used_at: Option<crate::time::ParisTime>,
     /// Its creator is no longer an administrator of the school: the token is refused.
     pub creator_gone: bool,
 }

@@ -5,11 +5,13 @@ use crate::error::AppError;
 
 /// The compose form: the accounts the member may send with, the starting templates, and
 /// the draft `brouillon` (or an empty form); `modele` puts a template's subject and text in
-/// the form (saved only when the member saves or sends).
+/// the form (saved only when the member saves or sends), in the page's language `langue`
+/// (`en`, else French).
 #[server(endpoint = "get_compose")]
 pub async fn get_compose(
     brouillon: Option<i64>,
     modele: Option<String>,
+    langue: Option<String>,
 ) -> Result<ComposeView, AppError> {
     use super::types::{AttachmentView, DraftForm, StarterView, UsableAccount};
     use crate::ssr;
@@ -49,10 +51,12 @@ pub async fn get_compose(
         }
         None => DraftForm::default(),
     };
+    let english = langue.as_deref() == Some("en");
     let starter = modele.as_deref().and_then(message_text::starter);
     if let Some(starter) = starter {
-        starter.subject.clone_into(&mut draft.subject);
-        starter.body.clone_into(&mut draft.body);
+        let words = starter.wording(english);
+        words.subject.clone_into(&mut draft.subject);
+        words.body.clone_into(&mut draft.body);
     }
     // The check is of what is saved: a template not yet saved has nothing to check.
     let review = match (draft.id, starter) {
@@ -63,12 +67,15 @@ pub async fn get_compose(
         accounts,
         starters: message_text::STARTERS
             .iter()
-            .map(|s| StarterView {
-                key: s.key.into(),
-                title: s.title.into(),
-                subject: s.subject.into(),
-                body: s.body.into(),
-                columns: s.columns(),
+            .map(|s| {
+                let words = s.wording(english);
+                StarterView {
+                    key: s.key.into(),
+                    title: words.title.into(),
+                    subject: words.subject.into(),
+                    body: words.body.into(),
+                    columns: s.columns(),
+                }
             })
             .collect(),
         draft,

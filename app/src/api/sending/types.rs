@@ -104,8 +104,7 @@ pub struct RecipientView {
     /// Failed because the server refused the address for good: a retry would fail the
     /// same way, the address has to be corrected.
     pub needs_new_address: bool,
-    /// Paris time.
-    pub sent_at: Option<String>,
+    pub sent_at: Option<crate::time::ParisTime>,
 }
 
 /// One send in the member's list.
@@ -115,8 +114,7 @@ pub struct SendSummaryView {
     pub account_id: i64,
     pub account_label: String,
     pub subject: String,
-    /// Paris time.
-    pub queued_at: String,
+    pub queued_at: crate::time::ParisTime,
     pub progress: ProgressView,
 }
 
@@ -160,8 +158,7 @@ pub struct ArchivedView {
     pub subject: String,
     pub body: String,
     pub author: String,
-    /// Paris time.
-    pub queued_at: String,
+    pub queued_at: crate::time::ParisTime,
     pub recipients: Vec<String>,
     pub attachments: Vec<String>,
 }

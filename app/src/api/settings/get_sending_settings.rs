@@ -43,6 +43,7 @@ pub async fn get_sending_settings() -> Result<SendingSettingsView, AppError> {
             _ => None,
         },
         last_test: view.last_test.map(Into::into),
+        saved_test: view.saved_test.map(Into::into),
         pace_per_minute: view.pace.per_minute,
         pace_per_day: view.pace.per_day,
     })

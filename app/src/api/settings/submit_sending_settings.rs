@@ -7,6 +7,8 @@ use crate::sensitive::Sensitive;
 /// Saves the settings (`intent=save`) or sends a test message through them as they stand
 /// on screen (`intent=test`, to `test_to`). One form, two buttons, so the test never
 /// needs a save first. Checkboxes arrive only when ticked; the password only when typed.
+/// Any other intent, or none, is refused (400) and changes nothing: Enter in a field posts
+/// the form's first button, which the page makes the test (never the save).
 #[server(endpoint = "submit_sending_settings")]
 #[allow(clippy::too_many_arguments)]
 pub async fn submit_sending_settings(
@@ -50,9 +52,11 @@ pub async fn submit_sending_settings(
                     .await?;
             Ok(SettingsOutcome::Tested(report.into()))
         }
-        _ => {
+        "save" => {
             settings::save(&state.db, &state.sending, &actor, &input, ssr::now()).await?;
+            ssr::leave_outcome(crate::notice::Done::SettingsSaved);
             Ok(SettingsOutcome::Saved)
         }
+        _ => Err(AppError::Request),
     }
 }

@@ -18,16 +18,9 @@ pub async fn add_staff(
     let input =
         domain::staff::StaffInput::parse(&display_name, &email, &category, is_admin.is_some())?;
     let added = domain::staff::add(&state.db, &actor, &input, ssr::now()).await?;
-    let school = domain::schools::get(&state.db, actor.school_id()).await?;
-    domain::invitations::send(
-        &state.sending.hosting,
-        &state.sending.hosting_from,
-        &state.public_url,
-        &school.name,
-        &added.member.display_name,
-        &added.member.email,
-        added.invitation.as_ref(),
-    )
-    .await?;
+    super::mail_invitation(&actor, &added).await?;
+    ssr::leave_outcome(crate::notice::Done::StaffAdded {
+        name: added.member.display_name.clone(),
+    });
     Ok(added.member.into())
 }
