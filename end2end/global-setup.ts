@@ -136,9 +136,13 @@ async function startSmtpPeer(dataDir: string): Promise<SmtpPeerState> {
 }
 
 export default async function globalSetup(): Promise<void> {
-  for (const needed of [SERVER_BINARY, path.join(SITE_ROOT, 'pkg', 'ecole-courriel.js')]) {
-    if (!fs.existsSync(needed)) {
-      throw new Error(`${needed} is missing: run \`cargo leptos build --release\` first`);
+  // The bundle's names carry a hash of the build (cargo-leptos `hash-files`).
+  const pkg = path.join(SITE_ROOT, 'pkg');
+  const bundleBuilt =
+    fs.existsSync(pkg) && fs.readdirSync(pkg).some((f) => f.startsWith('ecole-courriel') && f.endsWith('.js'));
+  for (const [needed, there] of [[SERVER_BINARY, fs.existsSync(SERVER_BINARY)], [pkg, bundleBuilt]] as const) {
+    if (!there) {
+      throw new Error(`${needed} is missing: run \`cargo leptos build --release --precompress\` first`);
     }
   }
   stopLeftover();

@@ -25,7 +25,7 @@ pub mod ssr;
 pub mod time;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
@@ -49,6 +49,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
+                // Named after its content in a release build (cargo-leptos `hash-files`).
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -94,7 +96,6 @@ pub fn App() -> impl IntoView {
     // decided while loading data, such as "sign in first", is then a real HTTP redirect that
     // works without the wasm, and a phone gets one complete page.
     view! {
-        <Stylesheet id="leptos" href="/pkg/ecole-courriel.css"/>
         <Title formatter=move |page: String| format!("{page} · École Courriel")/>
         <Router>
             <Layout>

@@ -64,6 +64,10 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(handlers::health::healthz))
         .route("/metrics", get(handlers::metrics::metrics))
         .leptos_routes_with_handler(routes, get(handlers::leptos::page))
+        .nest_service(
+            "/pkg",
+            handlers::bundle::service(&state.config.site_root, handlers::bundle::bundle_hashes()),
+        )
         .fallback(handlers::leptos::fallback)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         // No request may hang: the longest legitimate one is a 30 s test send.

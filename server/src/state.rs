@@ -62,6 +62,9 @@ impl AppState {
             .site_root(config.site_root.as_str())
             .site_pkg_dir("pkg")
             .site_addr(config.listen)
+            // A release build by cargo-leptos with `hash-files` names the bundle after its
+            // content and lists the names in this file (see `handlers::bundle`).
+            .hash_files(crate::handlers::bundle::hash_file().is_some_and(|f| f.exists()))
             .build();
         let routes = leptos_axum::generate_route_list(app::App);
         Ok(Self {

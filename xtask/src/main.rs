@@ -4,10 +4,13 @@
 //! - `cargo xtask test`: formatting, lints, unit and integration tests (SQLite, and
 //!   PostgreSQL when `TEST_DATABASE_URL` is set), then the end-to-end suite in Chromium.
 //! - `cargo xtask bench`: benchmarks that print figures (not tests).
+//! - `cargo xtask size`: the release bundle's sizes against the first-load budget (also
+//!   part of `test`).
 //!
 //! Tools are installed only when the right version is missing, since cargo-leptos alone
 //! takes about 18 minutes to compile here (see `shared/TOOLCHAIN.md`).
 
+mod site;
 mod tools;
 
 use std::path::{Path, PathBuf};
@@ -21,6 +24,8 @@ fn main() -> ExitCode {
         Some("serve") => serve(),
         Some("test") => test(&args[1..]),
         Some("setup") => tools::ensure_all(&root()),
+        // The bundle's sizes and budget, for a release build already made.
+        Some("size") => site::check_budget(&root(), true),
         Some("bench") => tools::ensure_postfix_tools().and_then(|()| {
             let mut cmd = Command::new("cargo");
             cmd.current_dir(root())
@@ -33,7 +38,7 @@ fn main() -> ExitCode {
             run(&mut cmd)
         }),
         _ => Err(
-            "usage: cargo xtask serve | test [--no-e2e] | bench [smtp|hashing|outbox|fairness|fill] | setup"
+            "usage: cargo xtask serve | test [--no-e2e] | bench [smtp|hashing|outbox|fairness|fill] | size | setup"
                 .to_owned(),
         ),
     };
@@ -71,7 +76,8 @@ fn serve() -> Result {
     let root = root();
     tools::ensure_build_tools(&root)?;
     let config = ensure_dev_config(&root)?;
-    run(tools::leptos(&root).args(["build", "--release"]))?;
+    run(tools::leptos(&root).args(site::BUILD))?;
+    site::check_budget(&root, false)?;
     let server = root.join("target/release/server");
     println!(
         "\nÉcole Courriel is starting on http://127.0.0.1:3000\n\
@@ -137,7 +143,8 @@ fn test(args: &[String]) -> Result {
         "frontend",
     ]))?;
     if e2e {
-        run(tools::leptos(&root).args(["build", "--release"]))?;
+        run(tools::leptos(&root).args(site::BUILD))?;
+        site::check_budget(&root, true)?;
         run(tools::npx(&root).args(["playwright", "test"]))?;
     }
     Ok(())

@@ -2,6 +2,7 @@
 
 pub mod api_v1;
 pub mod archive_file;
+pub mod bundle;
 pub mod compose;
 pub mod form_post;
 pub mod health;
