@@ -17,6 +17,8 @@ import {
   uniqueTag,
   url,
   atPath,
+  signOut,
+  mainNav,
 } from './helpers';
 
 test.use({ javaScriptEnabled: false });
@@ -45,7 +47,7 @@ test('without JavaScript: accept the invitation, sign out and in, add a teacher,
   await expect(page.locator('ol.checklist > li.step')).toHaveCount(3);
 
   // Sign out and back in through plain forms.
-  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+  await signOut(page);
   await expect(page).toHaveURL(url('/connexion'));
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Connexion');
   // Signed out, the home page sends to the sign-in page by itself (an HTTP redirect).
@@ -62,7 +64,7 @@ test('without JavaScript: accept the invitation, sign out and in, add a teacher,
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(schoolName);
 
   // Add a teacher: the page reloads with the new row.
-  await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Personnels' }).click();
+  await (await mainNav(page)).getByRole('link', { name: 'Personnels' }).click();
   await expect(page).toHaveURL(url('/personnels'));
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Annuaire du personnel');
   const teacherName = 'Denis Moreau';
@@ -105,7 +107,7 @@ test("without JavaScript: test the school's relay, save it, then see a wrong pas
   const fromAddress = `secretariat@${tag}.example.fr`;
   const testTo = uniqueEmail(testInfo, 'test-envoi');
 
-  await page.getByRole('navigation', { name: 'Navigation principale' }).getByRole('link', { name: 'Envoi des e-mails' }).click();
+  await (await mainNav(page)).getByRole('link', { name: 'Envoi des e-mails' }).click();
   await expect(page).toHaveURL(url('/parametres-envoi'));
   await expect(page.getByRole('heading', { level: 1 })).toHaveText("Paramètres d'envoi des e-mails");
   await expect(page.locator('body')).not.toHaveAttribute('data-hydrated', 'true');

@@ -10,6 +10,8 @@ import {
   uniqueTag,
   url,
   waitForHydration,
+  signOut,
+  mainNav,
 } from './helpers';
 
 test('the operator creates a school, the administrator follows the invitation, adds a teacher and signs out', async ({
@@ -50,14 +52,13 @@ test('the operator creates a school, the administrator follows the invitation, a
     'Compte personnel',
     'Comptes établissement (facultatif)',
   ]);
-  const nav = page.getByRole('navigation', { name: 'Navigation principale' });
-  await expect(nav.getByRole('link', { name: 'Accueil' })).toBeVisible();
-  await expect(nav.getByRole('link', { name: 'Personnels' })).toHaveAttribute('href', '/personnels');
+  await expect((await mainNav(page)).getByRole('link', { name: 'Accueil' })).toBeVisible();
+  await expect((await mainNav(page)).getByRole('link', { name: 'Personnels' })).toHaveAttribute('href', '/personnels');
   await expect(page.locator('header .who-name')).toHaveText(adminName);
   await expect(page.getByRole('link', { name: "Gérer l'annuaire du personnel" })).toHaveAttribute('href', '/personnels');
 
   // The staff directory: the administrator is listed, and adds a teacher.
-  await nav.getByRole('link', { name: 'Personnels' }).click();
+  await (await mainNav(page)).getByRole('link', { name: 'Personnels' }).click();
   await expect(page).toHaveURL(url('/personnels'));
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Annuaire du personnel');
   await waitForHydration(page);
@@ -95,7 +96,7 @@ test('the operator creates a school, the administrator follows the invitation, a
   expect(mailsTo(teacherEmail)).toHaveLength(1);
 
   // Sign out: back to the sign-in page, and the home page now sends there.
-  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+  await signOut(page);
   await expect(page).toHaveURL(url('/connexion'));
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Connexion');
   await expect(page.getByRole('button', { name: 'Se déconnecter' })).toHaveCount(0);

@@ -1,6 +1,11 @@
 //! The frame of every page: a skip link, the header (school, navigation, language, sign-out)
 //! and the main region. Every control in it is a plain form or link, so it works without
 //! the wasm and with the keyboard alone.
+//!
+//! On a phone the navigation and the person's controls fold into a « Menu » disclosure (a
+//! native `<details>`: it opens without the wasm too), so the header takes one line of an
+//! 844 px screen instead of four; from 40rem up the stylesheet shows them unfolded and hides
+//! the « Menu » button.
 
 use leptos::prelude::*;
 
@@ -13,6 +18,7 @@ use crate::i18n::use_lang;
 pub fn Layout(children: Children) -> impl IntoView {
     let lang = use_lang();
     let me = provide_me();
+    crate::notice::forget_flash_elsewhere();
     view! {
         // rel="external": the router would scroll without moving focus; the browser moves both.
         <a class="skip-link" href="#contenu" rel="external">{lang.t("Aller au contenu", "Skip to content")}</a>
@@ -39,7 +45,19 @@ fn SignedInHeader(me: Me) -> impl IntoView {
     let switch = ServerAction::<SwitchSchool>::new();
     let current = me.school.as_ref().map(|s| s.id);
     let several = me.schools.len() > 1;
+    // Following a link of the menu closes it: the header stays in place between pages.
+    let menu = NodeRef::<leptos::html::Details>::new();
+    let pathname = leptos_router::hooks::use_location().pathname;
+    Effect::new(move |_| {
+        pathname.track();
+        if let Some(menu) = menu.get_untracked() {
+            menu.set_open(false);
+        }
+    });
     view! {
+        <details class="menu" node_ref=menu>
+        <summary>{lang.t("Menu", "Menu")}</summary>
+        <div class="menu-content">
         <nav aria-label=lang.t("Navigation principale", "Main navigation")>
             <ul class="nav-links">
                 <li><a href="/">{lang.t("Accueil", "Home")}</a></li>
@@ -73,6 +91,8 @@ fn SignedInHeader(me: Me) -> impl IntoView {
                 <button type="submit" class="secondary">{lang.t("Se déconnecter", "Sign out")}</button>
             </ActionForm>
         </div>
+        </div>
+        </details>
     }
 }
 
