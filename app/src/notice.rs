@@ -58,6 +58,12 @@ pub enum Done {
     InvitationResent { email: String },
     /// This member was removed from the school.
     StaffRemoved { name: String },
+    /// « Autorisations enregistrées. » (who may send with an establishment account)
+    AuthorisationsSaved,
+    /// « Question secrète changée. » (a later change, not the wizard's first choice)
+    SecretChanged,
+    /// « Paramètres du compte enregistrés. » (an active account's own server)
+    AccountSettingsSaved,
 }
 
 /// The response header a server function's [`Outcome`] travels in, server side only.
@@ -80,6 +86,36 @@ pub enum FileCheck {
 #[derive(Clone, Debug, Default)]
 struct PageNotice(Option<Notice>);
 
+/// A notice the wasm leaves for the page it is about to show ([`leave_for`]): with the wasm
+/// a post does not reload, so the server's notice never reaches the next page.
+#[derive(Clone, Copy)]
+struct Flash(RwSignal<Option<Notice>>);
+
+/// Leaves `outcome` for the page at `page`, which the wasm navigates to next.
+pub fn leave_for(page: &str, outcome: Outcome) {
+    if let Some(Flash(flash)) = use_context() {
+        flash.set(Some(Notice {
+            page: page.to_owned(),
+            outcome,
+        }));
+    }
+}
+
+/// Forgets a notice left by the wasm once another page is shown, so that it is said once.
+/// Called inside the router (the layout).
+pub fn forget_flash_elsewhere() {
+    let Some(Flash(flash)) = use_context() else {
+        return;
+    };
+    let pathname = use_location().pathname;
+    Effect::new(move |_| {
+        let path = pathname.get();
+        if flash.with_untracked(|f| f.as_ref().is_some_and(|n| n.page != path)) {
+            flash.set(None);
+        }
+    });
+}
+
 /// Takes the notice the server rendered this document with (the server's page handler put
 /// it in context) and hands it to the wasm as it was, so hydration sees the same outcome.
 /// A server function's refusal is provided as Leptos's own [`ServerActionError`], which
@@ -94,14 +130,18 @@ pub fn provide_notice() {
         provide_context(ServerActionError::new(path, error));
     }
     provide_context(PageNotice(notice));
+    provide_context(Flash(RwSignal::new(None)));
 }
 
-/// The outcome left for the page now shown, if any (none after navigating elsewhere).
+/// The outcome left for the page now shown, if any (none after navigating elsewhere): by
+/// the server for the page it rendered, or by the wasm for the page it went to.
 pub fn use_outcome() -> Option<Outcome> {
     let PageNotice(notice) = use_context().unwrap_or_default();
+    let flash = use_context::<Flash>().and_then(|Flash(flash)| flash.get_untracked());
     let path = use_location().pathname.get_untracked();
     notice
         .filter(|notice| notice.page == path)
+        .or(flash.filter(|notice| notice.page == path))
         .map(|notice| notice.outcome)
 }
 

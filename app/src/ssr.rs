@@ -206,6 +206,20 @@ pub async fn take_shown_once(state: &ServerState) -> Option<Secret> {
     cookie_once(&headers, name).map(Secret::new)
 }
 
+/// Whether this server-function call is a plain form post (the page without its wasm): the
+/// browser then accepts HTML, where the wasm asks for JSON. Leptos decides the same way
+/// whether to send a plain post back to its page.
+pub async fn plain_form_post() -> bool {
+    leptos_axum::extract::<http::HeaderMap>()
+        .await
+        .ok()
+        .and_then(|headers| {
+            let accept = headers.get(http::header::ACCEPT)?.to_str().ok()?;
+            Some(accept.contains("text/html"))
+        })
+        .unwrap_or(false)
+}
+
 /// Reports `done` to the page a plain form post goes back to (see [`crate::notice::Done`]).
 pub fn leave_outcome(done: crate::notice::Done) {
     let json = serde_json::to_string(&crate::notice::Outcome::Done(done)).ok();

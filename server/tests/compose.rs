@@ -304,3 +304,48 @@ async fn the_archive_opens_for_one_session_with_the_answer_or_the_recovery_file(
         app.drop_database().await;
     }
 }
+
+/// A template opens in the language of the request (the `lang` cookie, else the browser's),
+/// whether the page renders it or the hydrated app fetches it: the caller does not choose.
+#[tokio::test]
+async fn a_template_opens_in_the_language_of_the_request() {
+    for t in testkit::databases().await {
+        let app = TestApp::on_fixtures(t);
+        fixtures::secretariat(app.db(), chrono::Utc::now()).await;
+        let session = app.sign_in("bruno@a.fr", PASSWORD).await;
+        for (cookie, subject, other) in [
+            (
+                format!("{session}; lang=en"),
+                "Your login details",
+                "Vos identifiants",
+            ),
+            (
+                format!("{session}; lang=fr"),
+                "Vos identifiants",
+                "Your login details",
+            ),
+            (session.clone(), "Vos identifiants", "Your login details"),
+        ] {
+            let page = app.get("/envoyer?modele=identifiants", Some(&cookie)).await;
+            assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+            assert!(page.body.contains(subject), "page, {cookie}");
+            if let Some(at) = page.body.find(other) {
+                panic!(
+                    "page, {cookie}: …{}…",
+                    &page.body[at.saturating_sub(300)..at + 100]
+                );
+            }
+            let fetched = app
+                .call("get_compose", &[("modele", "identifiants")], Some(&cookie))
+                .await;
+            assert_eq!(fetched.status, StatusCode::OK, "{}", fetched.body);
+            assert!(
+                fetched.body.contains(subject),
+                "fetch, {cookie}: {}",
+                fetched.body
+            );
+            assert!(!fetched.body.contains(other), "fetch, {cookie}");
+        }
+        app.drop_database().await;
+    }
+}

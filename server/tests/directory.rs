@@ -150,11 +150,12 @@ async fn adding_staff_mails_an_invitation_that_works_once() {
         assert!(accepted.session_cookie().is_some(), "{}", accepted.body);
         let again = app.call("accept_invitation", &form, None).await;
         assert_eq!(again.app_error(), AppError::InvitationInvalid);
+        let used = app.get(&format!("/invitation/{token}"), None).await;
         assert!(
-            app.get(&format!("/invitation/{token}"), None)
-                .await
-                .body
-                .contains("plus valable")
+            used.body.contains("plus valable"),
+            "{} {}",
+            used.status,
+            used.body
         );
         app.drop_database().await;
     }

@@ -18,7 +18,7 @@ use crate::components::smtp_fields::{SmtpCredentials, SmtpServerAddress};
 use crate::components::test_report::{EnterRunsTest, TestReport};
 use crate::error::AppError;
 use crate::i18n::{Lang, use_lang};
-use crate::notice::{FileCheck, Outcome, use_outcome};
+use crate::notice::{Done, FileCheck, Outcome, use_done, use_outcome};
 use crate::pages::accounts::state_label;
 
 #[component]
@@ -254,7 +254,7 @@ fn CodeStep(detail: AccountDetail, actions: Actions, lang: Lang) -> impl IntoVie
                     <label for="new_address">{lang.t("Nouvelle adresse", "New address")}</label>
                     <input id="new_address" name="address" type="email" required aria-describedby="address-error"/>
                 </div>
-                {detail.secret_question.is_some().then(|| view! { <AnswerField lang id="address_answer"/> })}
+                {detail.secret_question.is_some().then(|| view! { <AnswerField lang id="address_answer" error_id="address-error"/> })}
                 <FormError error=address_error id="address-error"/>
                 <button type="submit" class="alt">{lang.t("Envoyer un code à cette adresse", "Send a code to this address")}</button>
             </ActionForm>
@@ -263,12 +263,14 @@ fn CodeStep(detail: AccountDetail, actions: Actions, lang: Lang) -> impl IntoVie
 }
 
 /// The secret answer, asked before a change once the account has one.
+/// The secret answer a step asks for again; `error_id` is its form's error, which may be
+/// about the answer.
 #[component]
-fn AnswerField(lang: Lang, id: &'static str) -> impl IntoView {
+fn AnswerField(lang: Lang, id: &'static str, error_id: &'static str) -> impl IntoView {
     view! {
         <div class="field">
             <label for=id>{lang.t("Réponse à votre question secrète", "Answer to your secret question")}</label>
-            <input id=id name="answer" type="password" autocomplete="off" required/>
+            <input id=id name="answer" type="password" autocomplete="off" required aria-describedby=error_id/>
         </div>
     }
 }
@@ -281,7 +283,12 @@ fn SecretStep(detail: AccountDetail, actions: Actions, lang: Lang, first: bool) 
         actions.change_secret
     };
     let error = action_error(action);
-    let saved = move || !first && matches!(action.value().get(), Some(Ok(())));
+    // Changed by the wasm's action, or by a plain form post (the notice of the reloaded page).
+    let changed_by_post = !first && matches!(use_done(), Some(Done::SecretChanged));
+    let saved = move || match action.value().get() {
+        Some(result) => !first && result.is_ok(),
+        None => changed_by_post,
+    };
     let prefix = if first { "" } else { "change_" };
     let field = move |name: &str| format!("{prefix}{name}");
     view! {
@@ -351,7 +358,11 @@ fn SendingStep(detail: AccountDetail, actions: Actions, lang: Lang, active: bool
         Some(AccountSendingOutcome::Tested(report)) => Some(report),
         _ => last_test.clone(),
     };
-    let saved = move || matches!(outcome(), Some(AccountSendingOutcome::Saved));
+    let saved_by_post = matches!(use_done(), Some(Done::AccountSettingsSaved));
+    let saved = move || match actions.sending.value().get() {
+        Some(result) => matches!(result, Ok(AccountSendingOutcome::Saved)),
+        None => saved_by_post,
+    };
     // Once active, there is something to save only when the account may choose its server.
     let can_save = !active || detail.own_smtp_allowed;
     let establishment = detail.kind == "establishment";
@@ -399,19 +410,22 @@ fn SendingStep(detail: AccountDetail, actions: Actions, lang: Lang, active: bool
                     <legend>{lang.t("Tester l'envoi", "Test sending")}</legend>
                     <div class="field">
                         <label for="test_to">{lang.t("Adresse qui recevra le test", "Address to send the test to")}</label>
-                        <input id="test_to" name="test_to" type="email" value=detail.address.clone()/>
+                        // Always shown (the server fields may be hidden): the form's error is
+                        // announced with it.
+                        <input id="test_to" name="test_to" type="email" value=detail.address.clone()
+                            aria-describedby="sending-error"/>
                     </div>
                     <button type="submit" name="intent" value="test" class="alt" formnovalidate disabled=move || actions.sending.pending().get()>
                         {lang.t("Tester l'envoi d'e-mails", "Test sending e-mail")}
                     </button>
                 </fieldset>
-                {(active && can_save).then(|| view! { <AnswerField lang id="sending_answer"/> })}
+                {(active && can_save).then(|| view! { <AnswerField lang id="sending_answer" error_id="sending-error"/> })}
                 {(!active && establishment).then(|| view! {
                     <p class="hint">{lang.t(
                         "Votre réponse secrète est demandée une dernière fois : elle ouvre la clé de l'archive, que la clé de récupération (cleRecuperation.crbee, jointe à l'e-mail de confirmation) protégera aussi.",
                         "Your secret answer is asked once more: it opens the archive key, which the recovery key (cleRecuperation.crbee, attached to the confirmation e-mail) will protect too.",
                     )}</p>
-                    <AnswerField lang id="validation_answer"/>
+                    <AnswerField lang id="validation_answer" error_id="sending-error"/>
                 })}
                 <FormError error id="sending-error"/>
                 <p class="form-success" role="status">{move || saved().then(|| lang.t("Paramètres du compte enregistrés.", "Account settings saved."))}</p>
@@ -467,7 +481,7 @@ fn ActiveAccount(detail: AccountDetail, actions: Actions, lang: Lang) -> impl In
                     <label for="new_address">{lang.t("Nouvelle adresse", "New address")}</label>
                     <input id="new_address" name="address" type="email" required aria-describedby="address-error"/>
                 </div>
-                <AnswerField lang id="address_answer"/>
+                <AnswerField lang id="address_answer" error_id="address-error"/>
                 <FormError error=address_error id="address-error"/>
                 <button type="submit" class="alt">{lang.t("Changer d'adresse", "Change the address")}</button>
             </ActionForm>
@@ -476,7 +490,7 @@ fn ActiveAccount(detail: AccountDetail, actions: Actions, lang: Lang) -> impl In
             <summary>{lang.t("Supprimer le compte", "Delete the account")}</summary>
             <ActionForm action=actions.delete>
                 {hidden_id(id)}
-                <AnswerField lang id="delete_answer"/>
+                <AnswerField lang id="delete_answer" error_id="delete-error"/>
                 <FormError error=delete_error id="delete-error"/>
                 <button type="submit" class="danger">{lang.t("Supprimer définitivement", "Delete for good")}</button>
             </ActionForm>
@@ -500,7 +514,11 @@ fn Authorisations(id: i64, lang: Lang) -> impl IntoView {
             list_candidates(id, (!category.is_empty()).then_some(category), Some(search))
         },
     );
-    let saved = move || matches!(save.value().get(), Some(Ok(())));
+    let saved_by_post = matches!(use_done(), Some(Done::AuthorisationsSaved));
+    let saved = move || match save.value().get() {
+        Some(result) => result.is_ok(),
+        None => saved_by_post,
+    };
     view! {
         <section class="card" aria-labelledby="authorisations-title">
             <h2 id="authorisations-title">{lang.t("Personnels autorisés à envoyer avec ce compte", "Staff allowed to send with this account")}</h2>
@@ -514,7 +532,10 @@ fn Authorisations(id: i64, lang: Lang) -> impl IntoView {
                 <div class="field-row">
                     <div class="field">
                         <label for="categorie">{lang.t("Catégorie", "Category")}</label>
-                        <select id="categorie" name="categorie">
+                        // `selected` for the server's page; the value property for a link or a
+                        // filter followed in the browser (an option's attribute no longer moves
+                        // the selection once the selection was set by script).
+                        <select id="categorie" name="categorie" prop:value=category>
                             <option value="" selected=move || category().is_empty()>{lang.t("Tous", "All")}</option>
                             <option value="personnel" selected=move || category() == "personnel">{lang.t("Personnels", "Staff")}</option>
                             <option value="enseignant" selected=move || category() == "enseignant">{lang.t("Enseignants", "Teachers")}</option>

@@ -50,7 +50,7 @@ fn Compose(lang: Lang) -> impl IntoView {
     let starter = move || query.read().get("modele");
     let data = Resource::new(
         move || (draft(), starter()),
-        move |(draft, starter)| get_compose(draft, starter, Some(lang.code().to_owned())),
+        move |(draft, starter)| get_compose(draft, starter),
     );
     let refusal = StoredValue::new(crate::notice::use_refusal());
     // Computed once: the notice is for this rendering of the page only.

@@ -126,7 +126,7 @@ fn SettingsForm(
                 <legend>{lang.t("Tester l'envoi", "Test sending")}</legend>
                 <div class="field">
                     <label for="test_to">{lang.t("Adresse qui recevra le test", "Address to send the test to")}</label>
-                    <input id="test_to" name="test_to" type="email" autocomplete="email" aria-describedby="test-hint"/>
+                    <input id="test_to" name="test_to" type="email" autocomplete="email" aria-describedby="test-hint settings-error"/>
                     <p id="test-hint" class="hint">
                         {lang.t("Le test utilise les paramètres affichés, enregistrés ou non. Il s'arrête au bout de 30 secondes au plus.",
                                 "The test uses the settings on screen, saved or not. It stops after 30 seconds at most.")}

@@ -8,7 +8,7 @@ use crate::components::form_error::{FormError, action_error};
 use crate::components::session::SignedIn;
 use crate::error::AppError;
 use crate::i18n::{Lang, use_lang};
-use crate::notice::{Done, use_done};
+use crate::notice::{Done, Outcome, use_done};
 
 /// Editing or removing one member of the directory.
 #[component]
@@ -57,6 +57,15 @@ fn MemberForms(row: StaffRow, lang: Lang) -> impl IntoView {
     let remove = ServerAction::<RemoveStaff>::new();
     let update_error = action_error(update);
     let remove_error = action_error(remove);
+    // Removed with the wasm: on to the directory, which says who was removed (a plain form
+    // post gets there by the server's redirect and notice).
+    let navigate = leptos_router::hooks::use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(name)) = remove.value().get() {
+            crate::notice::leave_for("/personnels", Outcome::Done(Done::StaffRemoved { name }));
+            navigate("/personnels", Default::default());
+        }
+    });
     let name = row.display_name.clone();
     let (id, invitation_pending) = (row.id, row.invitation_pending);
     view! {

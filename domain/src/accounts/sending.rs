@@ -348,6 +348,14 @@ pub async fn test_send(
     let to = validate::email(to)?;
     let quota = throttle::key("test-send:account", &a.id.to_string());
     throttle::reserve(db, &quota, throttle::TEST_SENDS_PER_ACCOUNT, now).await?;
+    // Before validation, the settings tried are the account's settings: a page reloaded
+    // without the wasm shows no password, and validating what was just tested must not
+    // need it typed again. An active account's settings change only when saved.
+    let a = if a.state == AccountState::AwaitingValidation.as_str() {
+        store(db, env, &a, input).await?
+    } else {
+        a
+    };
     let route = route(db, env, &a, input).await?;
     let tested = route_fingerprint(env, &route);
     let of_saved = match saved_route(db, env, &a).await {

@@ -1,5 +1,5 @@
 //! The two entry points into the Leptos app: page rendering and server functions. Both get
-//! the shared [`app::ssr::ServerState`] as context; pages also get the request's language.
+//! the shared [`app::ssr::ServerState`] and the request's language as context.
 //! A server function's refusal leaves with its own 4xx status, not server_fn's 500.
 
 use app::error::{AppError, CodeProblem};
@@ -17,8 +17,14 @@ use crate::state::AppState;
 
 pub async fn server_fn(State(state): State<AppState>, request: Request<Body>) -> Response {
     let server = state.server.clone();
+    // What a server function words for the page (a template's text) is in the language the
+    // page is in, decided here as for the page, not by the caller.
+    let lang = request_lang(request.headers());
     let response = leptos_axum::handle_server_fns_with_context(
-        move || provide_context(server.clone()),
+        move || {
+            provide_context(server.clone());
+            provide_context(lang);
+        },
         request,
     )
     .await

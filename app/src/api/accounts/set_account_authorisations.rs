@@ -29,5 +29,6 @@ pub async fn set_account_authorisations(
         ssr::now(),
     )
     .await?;
+    ssr::leave_outcome(crate::notice::Done::AuthorisationsSaved);
     Ok(())
 }

@@ -28,8 +28,12 @@ pub async fn set_secret(
         &Secret::new(answer.into_inner()),
         &Secret::new(confirmation.into_inner()),
     )?;
+    let changing = current_answer.is_some();
     let current = ssr::secret(current_answer);
     let proof = ssr::proof(&state, &current);
     answer::set(&state.db, &actor, id, input, proof, ssr::now()).await?;
+    if changing {
+        ssr::leave_outcome(crate::notice::Done::SecretChanged);
+    }
     Ok(())
 }

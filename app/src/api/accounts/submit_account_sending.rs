@@ -47,6 +47,7 @@ pub async fn submit_account_sending(
             let answer = ssr::secret(answer);
             let proof = ssr::proof(&state, &answer);
             sending::update(db, env, &actor, id, &input, proof, now).await?;
+            ssr::leave_outcome(crate::notice::Done::AccountSettingsSaved);
             Ok(AccountSendingOutcome::Saved)
         }
         "validate" => {

@@ -5,17 +5,18 @@ use crate::error::AppError;
 
 /// The compose form: the accounts the member may send with, the starting templates, and
 /// the draft `brouillon` (or an empty form); `modele` puts a template's subject and text in
-/// the form (saved only when the member saves or sends), in the page's language `langue`
-/// (`en`, else French).
+/// the form (saved only when the member saves or sends), in the request's language (the
+/// `lang` cookie, else the browser's), as the page around it.
 #[server(endpoint = "get_compose")]
 pub async fn get_compose(
     brouillon: Option<i64>,
     modele: Option<String>,
-    langue: Option<String>,
 ) -> Result<ComposeView, AppError> {
     use super::types::{AttachmentView, DraftForm, StarterView, UsableAccount};
     use crate::ssr;
     use domain::outbox::{compose, message_text, recipients};
+    // Read before the first await, as the state: the request's context.
+    let english = use_context::<crate::i18n::Lang>() == Some(crate::i18n::Lang::En);
     let state = ssr::state()?;
     let actor = ssr::actor().await?;
     let now = ssr::now();
@@ -51,7 +52,6 @@ pub async fn get_compose(
         }
         None => DraftForm::default(),
     };
-    let english = langue.as_deref() == Some("en");
     let starter = modele.as_deref().and_then(message_text::starter);
     if let Some(starter) = starter {
         let words = starter.wording(english);
