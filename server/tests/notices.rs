@@ -431,3 +431,53 @@ async fn a_plain_form_that_succeeds_says_so_once_and_the_outcome_header_stays_in
         app.drop_database().await;
     }
 }
+
+/// Without the wasm, the account page says what its plain forms did, once: the staff
+/// allowed to send saved, and the secret question changed (issue 16, item 14).
+#[tokio::test]
+async fn the_account_page_says_what_a_plain_form_did_once() {
+    for t in testkit::databases().await {
+        let app = TestApp::on_fixtures(t);
+        let s = fixtures::secretariat(app.db(), chrono::Utc::now()).await;
+        let cookie = app.sign_in("admin@a.fr", PASSWORD).await;
+        let mut admin = Jar::with(Some(&cookie));
+        let page = format!("/comptes/{}", s.account_id);
+        let id = s.account_id.to_string();
+        let bruno = format!("shown[{}]", s.teacher.person_id());
+        let allowed = format!("allowed[{}]", s.teacher.person_id());
+        let said = [
+            (
+                "set_account_authorisations",
+                vec![
+                    ("id", id.as_str()),
+                    (bruno.as_str(), "1"),
+                    (allowed.as_str(), "on"),
+                ],
+                "Autorisations enregistrées.",
+            ),
+            (
+                "set_secret",
+                vec![
+                    ("id", id.as_str()),
+                    ("question", "Ville ?"),
+                    ("answer", "lyon"),
+                    ("confirmation", "lyon"),
+                    ("current_answer", "medor"),
+                ],
+                "Question secrète changée.",
+            ),
+        ];
+        for (function, form, words) in said {
+            let posted = plain_post(&app, function, &form, &admin.header(), &page).await;
+            assert!(
+                !posted.headers.contains_key(app::notice::OUTCOME_HEADER),
+                "{function}"
+            );
+            let shown = admin.follow(&app, &posted).await;
+            assert_eq!(times(&shown.body, words), 1, "{function}: {}", shown.body);
+            let again = admin.get(&app, &page).await;
+            assert_eq!(times(&again.body, words), 0, "{function}: once");
+        }
+        app.drop_database().await;
+    }
+}
