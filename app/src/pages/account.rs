@@ -11,7 +11,7 @@ use crate::api::accounts::{
     ChangeAccountAddress, DeleteAccount, ResendCode, SetAccountAuthorisations, SetSecret,
     SubmitAccountSending, SubmitCode, get_account, list_candidates,
 };
-use crate::api::types::{AccountDetail, AccountSendingOutcome, Me};
+use crate::api::types::{AccountDetail, AccountSendingOutcome, CandidateRow, Me};
 use crate::components::form_error::{FormError, action_error};
 use crate::components::session::SignedIn;
 use crate::components::smtp_fields::{SmtpCredentials, SmtpServerAddress};
@@ -42,6 +42,12 @@ struct Actions {
     sending: ServerAction<SubmitAccountSending>,
     address: ServerAction<ChangeAccountAddress>,
     delete: ServerAction<DeleteAccount>,
+    authorisations: ServerAction<SetAccountAuthorisations>,
+    /// Who may send with an establishment account, as the page's filter shows them. Made
+    /// here beside the account, and awaited with it, not in a Suspense of its own inside
+    /// the account's: a resource made inside another's Suspend could render differently on
+    /// the server and in the browser under load, and the page then failed to hydrate.
+    candidates: Resource<Result<Vec<CandidateRow>, AppError>>,
 }
 
 #[component]
@@ -53,6 +59,25 @@ fn Wizard(lang: Lang) -> impl IntoView {
             .get("id")
             .and_then(|id| id.parse::<i64>().ok())
     };
+    let query = use_query_map();
+    let authorisations = ServerAction::<SetAccountAuthorisations>::new();
+    let candidates = Resource::new(
+        move || {
+            let query = query.read();
+            (
+                id(),
+                query.get("categorie").filter(|c| !c.is_empty()),
+                query.get("nom").unwrap_or_default(),
+                authorisations.version().get(),
+            )
+        },
+        |(id, category, search, _)| async move {
+            match id {
+                Some(id) => list_candidates(id, category, Some(search)).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
     let actions = Actions {
         code: ServerAction::new(),
         resend: ServerAction::new(),
@@ -61,6 +86,8 @@ fn Wizard(lang: Lang) -> impl IntoView {
         sending: ServerAction::new(),
         address: ServerAction::new(),
         delete: ServerAction::new(),
+        authorisations,
+        candidates,
     };
     let versions = move || {
         actions.code.version().get()
@@ -86,7 +113,17 @@ fn Wizard(lang: Lang) -> impl IntoView {
         <Transition fallback=move || view! { <p>{lang.t("Chargement…", "Loading…")}</p> }>
             {move || Suspend::new(async move {
                 match account.await {
-                    Ok(detail) => view! { <Steps detail actions shown lang/> }.into_any(),
+                    Ok(detail) => {
+                        // Only an active establishment account's page lists them.
+                        let candidates = if detail.kind == "establishment"
+                            && step_number(&detail.state) > 4
+                        {
+                            Some(actions.candidates.await)
+                        } else {
+                            None
+                        };
+                        view! { <Steps detail actions shown candidates lang/> }.into_any()
+                    }
                     Err(e) => view! {
                         <h1>{lang.t("Compte introuvable", "Account not found")}</h1>
                         <p class="form-error" role="alert">{e.message(lang)}</p>
@@ -143,6 +180,7 @@ fn Steps(
     detail: AccountDetail,
     actions: Actions,
     shown: StoredValue<Option<usize>>,
+    candidates: Option<Result<Vec<CandidateRow>, AppError>>,
     lang: Lang,
 ) -> impl IntoView {
     let current = step_number(&detail.state);
@@ -171,7 +209,7 @@ fn Steps(
         "awaiting_validation" => {
             view! { <SendingStep detail=detail.clone() actions lang active=false/> }.into_any()
         }
-        _ => view! { <ActiveAccount detail=detail.clone() actions lang/> }.into_any(),
+        _ => view! { <ActiveAccount detail=detail.clone() actions candidates lang/> }.into_any(),
     };
     view! {
         <Title text=title/>
@@ -449,7 +487,12 @@ fn SendingStep(detail: AccountDetail, actions: Actions, lang: Lang, active: bool
 }
 
 #[component]
-fn ActiveAccount(detail: AccountDetail, actions: Actions, lang: Lang) -> impl IntoView {
+fn ActiveAccount(
+    detail: AccountDetail,
+    actions: Actions,
+    candidates: Option<Result<Vec<CandidateRow>, AppError>>,
+    lang: Lang,
+) -> impl IntoView {
     let address_error = action_error(actions.address);
     let delete_error = action_error(actions.delete);
     let id = detail.id;
@@ -463,8 +506,8 @@ fn ActiveAccount(detail: AccountDetail, actions: Actions, lang: Lang) -> impl In
             <a href=format!("/comptes/{id}/archive")>{lang.t("Archive des messages envoyés", "Archive of sent messages")}</a>
         </p>
         <SendingStep detail=detail.clone() actions lang active=true/>
-        {(detail.kind == "establishment").then(|| view! {
-            <Authorisations id lang/>
+        {candidates.map(|candidates| view! {
+            <Authorisations id save=actions.authorisations candidates lang/>
             <RecoveryFile id questions=detail.suggested_questions.clone() fingerprint=detail.key_fingerprint.clone().unwrap_or_default() lang/>
         }.into_any())}
         <details class="card">
@@ -502,18 +545,16 @@ fn ActiveAccount(detail: AccountDetail, actions: Actions, lang: Lang) -> impl In
 /// name), then the filtered staff as checkboxes. The form sends which members it showed,
 /// so that those the filter hid keep their right.
 #[component]
-fn Authorisations(id: i64, lang: Lang) -> impl IntoView {
+fn Authorisations(
+    id: i64,
+    save: ServerAction<SetAccountAuthorisations>,
+    candidates: Result<Vec<CandidateRow>, AppError>,
+    lang: Lang,
+) -> impl IntoView {
     let query = use_query_map();
     let category = move || query.read().get("categorie").unwrap_or_default();
     let search = move || query.read().get("nom").unwrap_or_default();
-    let save = ServerAction::<SetAccountAuthorisations>::new();
     let error = action_error(save);
-    let candidates = Resource::new(
-        move || (category(), search(), save.version().get()),
-        move |(category, search, _)| {
-            list_candidates(id, (!category.is_empty()).then_some(category), Some(search))
-        },
-    );
     let saved_by_post = matches!(use_done(), Some(Done::AuthorisationsSaved));
     let saved = move || match save.value().get() {
         Some(result) => result.is_ok(),
@@ -548,40 +589,36 @@ fn Authorisations(id: i64, lang: Lang) -> impl IntoView {
                 </div>
                 <button type="submit" class="alt">{lang.t("Filtrer", "Filter")}</button>
             </form>
-            <Transition fallback=move || view! { <p>{lang.t("Chargement…", "Loading…")}</p> }>
-                {move || Suspend::new(async move {
-                    match candidates.await {
-                        Ok(rows) if rows.is_empty() => view! {
-                            <p>{lang.t("Aucun personnel ne correspond.", "No staff member matches.")}</p>
-                        }.into_any(),
-                        Ok(rows) => view! {
-                            <ActionForm action=save>
-                                {hidden_id(id)}
-                                <fieldset>
-                                    <legend>{lang.t("Cochez les personnels autorisés", "Tick the staff allowed")}</legend>
-                                    {rows.into_iter().map(|row| {
-                                        let field = format!("allowed-{}", row.person_id);
-                                        view! {
-                                            <input type="hidden" name=format!("shown[{}]", row.person_id) value="1"/>
-                                            <div class="field checkbox">
-                                                <input id=field.clone() type="checkbox" name=format!("allowed[{}]", row.person_id)
-                                                    value="on" checked=row.authorised/>
-                                                <label for=field>{row.display_name.clone()}" "
-                                                    <span class="badge">{crate::pages::staff::category_label(lang, &row.category)}</span>
-                                                </label>
-                                            </div>
-                                        }
-                                    }).collect_view()}
-                                </fieldset>
-                                <FormError error id="authorisations-error"/>
-                                <p class="form-success" role="status">{move || saved().then(|| lang.t("Autorisations enregistrées.", "Permissions saved."))}</p>
-                                <button type="submit" disabled=move || save.pending().get()>{lang.t("Valider les autorisations", "Save the permissions")}</button>
-                            </ActionForm>
-                        }.into_any(),
-                        Err(e) => view! { <p class="form-error" role="alert">{e.message(lang)}</p> }.into_any(),
-                    }
-                })}
-            </Transition>
+            {match candidates {
+                Ok(rows) if rows.is_empty() => view! {
+                    <p>{lang.t("Aucun personnel ne correspond.", "No staff member matches.")}</p>
+                }.into_any(),
+                Ok(rows) => view! {
+                    <ActionForm action=save>
+                        {hidden_id(id)}
+                        <fieldset>
+                            <legend>{lang.t("Cochez les personnels autorisés", "Tick the staff allowed")}</legend>
+                            {rows.into_iter().map(|row| {
+                                let field = format!("allowed-{}", row.person_id);
+                                view! {
+                                    <input type="hidden" name=format!("shown[{}]", row.person_id) value="1"/>
+                                    <div class="field checkbox">
+                                        <input id=field.clone() type="checkbox" name=format!("allowed[{}]", row.person_id)
+                                            value="on" checked=row.authorised/>
+                                        <label for=field>{row.display_name.clone()}" "
+                                            <span class="badge">{crate::pages::staff::category_label(lang, &row.category)}</span>
+                                        </label>
+                                    </div>
+                                }
+                            }).collect_view()}
+                        </fieldset>
+                        <FormError error id="authorisations-error"/>
+                        <p class="form-success" role="status">{move || saved().then(|| lang.t("Autorisations enregistrées.", "Permissions saved."))}</p>
+                        <button type="submit" disabled=move || save.pending().get()>{lang.t("Valider les autorisations", "Save the permissions")}</button>
+                    </ActionForm>
+                }.into_any(),
+                Err(e) => view! { <p class="form-error" role="alert">{e.message(lang)}</p> }.into_any(),
+            }}
         </section>
     }
 }
