@@ -1,36 +1,18 @@
 //! What a failed test send means, in the user's language: what happened, then what to
-//! try. Mirrors the domain's `FailureKind` (the domain is not compiled into the wasm).
-
-use serde::{Deserialize, Serialize};
+//! try, for each [`FailureKind`] of the shared vocabulary.
 
 use crate::i18n::Lang;
+pub use vocabulary::FailureKind;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum SmtpProblem {
-    NameNotResolved,
-    PrivateAddress,
-    PortNotAllowed,
-    PlaintextNotAllowed,
-    ConnectionRefused,
-    Timeout,
-    TlsCertificate,
-    TlsHandshake,
-    StartTlsNotOffered,
-    AuthNotOffered,
-    AuthRefused,
-    SenderRefused,
-    RecipientRefused,
-    RelayDenied,
-    MessageRefused,
-    TemporaryFailure,
-    ConnectionLost,
-    BareLineBreak,
+/// A failure kind worded as what happened, then what to try.
+pub trait Explain {
+    /// (what happened, what to try)
+    fn explain(self, lang: Lang) -> (&'static str, &'static str);
 }
 
-impl SmtpProblem {
-    /// (what happened, what to try)
-    pub fn explain(self, lang: Lang) -> (&'static str, &'static str) {
-        use SmtpProblem::*;
+impl Explain for FailureKind {
+    fn explain(self, lang: Lang) -> (&'static str, &'static str) {
+        use FailureKind::*;
         let (fr, en) = match self {
             NameNotResolved => (
                 (
@@ -216,33 +198,6 @@ impl SmtpProblem {
         match lang {
             Lang::Fr => fr,
             Lang::En => en,
-        }
-    }
-}
-
-#[cfg(feature = "ssr")]
-impl From<domain::smtp::FailureKind> for SmtpProblem {
-    fn from(kind: domain::smtp::FailureKind) -> Self {
-        use domain::smtp::FailureKind as K;
-        match kind {
-            K::NameNotResolved => SmtpProblem::NameNotResolved,
-            K::PrivateAddress => SmtpProblem::PrivateAddress,
-            K::PortNotAllowed => SmtpProblem::PortNotAllowed,
-            K::PlaintextNotAllowed => SmtpProblem::PlaintextNotAllowed,
-            K::ConnectionRefused => SmtpProblem::ConnectionRefused,
-            K::Timeout => SmtpProblem::Timeout,
-            K::TlsCertificate => SmtpProblem::TlsCertificate,
-            K::TlsHandshake => SmtpProblem::TlsHandshake,
-            K::StartTlsNotOffered => SmtpProblem::StartTlsNotOffered,
-            K::AuthNotOffered => SmtpProblem::AuthNotOffered,
-            K::AuthRefused => SmtpProblem::AuthRefused,
-            K::SenderRefused => SmtpProblem::SenderRefused,
-            K::RecipientRefused => SmtpProblem::RecipientRefused,
-            K::RelayDenied => SmtpProblem::RelayDenied,
-            K::MessageRefused => SmtpProblem::MessageRefused,
-            K::TemporaryFailure => SmtpProblem::TemporaryFailure,
-            K::ConnectionLost => SmtpProblem::ConnectionLost,
-            K::BareLineBreak => SmtpProblem::BareLineBreak,
         }
     }
 }

@@ -8,70 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::sending::review::RefusedLine;
 use crate::i18n::Lang;
+pub use vocabulary::{CodeRefusal, Invalid};
 
 /// How many refused recipient lines a message quotes (the rest are counted).
 pub const SHOWN_LINES: usize = 10;
-
-/// What was wrong with a form field, mirrored from the domain's `Invalid`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Problem {
-    EmailMalformed,
-    EmailDomainNotPublic,
-    EmailLocalPartNotAscii,
-    NameEmpty,
-    NameTooLong,
-    NameControlCharacters,
-    PasswordTooShort,
-    PasswordTooLong,
-    PasswordsDiffer,
-    EmailAlreadyInSchool,
-    AlreadyRecipient,
-    LastAdministrator,
-    CannotRemoveSelf,
-    RemovalNotConfirmed,
-    AlreadyJoined,
-    UnknownCategory,
-    HostMalformed,
-    PortInvalid,
-    SecurityUnknown,
-    RelayUnknown,
-    UsernameMalformed,
-    PasswordRequiredForNewServer,
-    QuestionEmpty,
-    QuestionMalformed,
-    AnswerTooShort,
-    AnswerTooLong,
-    AnswersDiffer,
-    CodeMalformed,
-    PersonalAccountExists,
-    OwnSmtpNotAllowed,
-    WrongStep,
-    TestRequired,
-    SubjectEmpty,
-    SubjectMalformed,
-    BodyEmpty,
-    BodyTooLong,
-    BodyControlCharacters,
-    PaceInvalid,
-    NoRecipients,
-    TooManyRecipients,
-    AttachmentsTooLarge,
-    TooManyAttachments,
-    AttachmentNameMalformed,
-    UploadUnreadable,
-    TooManyDrafts,
-    MessagePurged,
-}
-
-/// Why a verification code was refused, mirrored from the domain's `CodeRefusal`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum CodeProblem {
-    Wrong { remaining: i32 },
-    Expired,
-    Voided,
-    NonePending,
-    ResendTooSoon { retry_after_secs: i64 },
-}
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
@@ -84,7 +24,7 @@ pub enum AppError {
     #[error("no school selected")]
     NoSchool,
     #[error("invalid: {0:?}")]
-    Invalid(Problem),
+    Invalid(Invalid),
     #[error("invalid credentials")]
     InvalidCredentials,
     #[error("too many attempts")]
@@ -92,7 +32,7 @@ pub enum AppError {
     #[error("invitation invalid")]
     InvitationInvalid,
     #[error("verification code refused")]
-    Code(CodeProblem),
+    Code(CodeRefusal),
     /// `remaining` more tries before a lockout of `lockout_secs`.
     #[error("wrong secret answer")]
     AnswerWrong { remaining: i32, lockout_secs: i64 },
@@ -128,6 +68,11 @@ impl FromServerFnError for AppError {
             _ => AppError::Internal,
         }
     }
+}
+
+/// A value of the shared vocabulary, worded for the user in their language.
+pub trait Sentence {
+    fn message(self, lang: Lang) -> String;
 }
 
 impl AppError {
@@ -185,8 +130,8 @@ impl AppError {
                 }
             }
             AppError::InvitationInvalid => t(
-                "Ce lien d'invitation n'est plus valable : il a déjà servi, ou il a plus de 7 jours, ou une invitation plus récente l'a remplacé. Si vous avez déjà choisi votre mot de passe, connectez-vous. Sinon, demandez à l'administrateur de votre établissement de vous renvoyer l'invitation : il a un bouton « Renvoyer l'invitation » sur votre fiche de l'annuaire.",
-                "This invitation link is no longer valid: it was used, is more than 7 days old, or a newer invitation replaced it. If you have already chosen your password, sign in. Otherwise, ask your school's administrator to send the invitation again: there is a “Send the invitation again” button on your entry in the directory.",
+                "Ce lien d'invitation n'est plus valable : il a déjà servi, ou il a expiré, ou une invitation plus récente l'a remplacé. Si vous avez déjà choisi votre mot de passe, connectez-vous. Sinon, demandez à l'administrateur de votre établissement de vous renvoyer l'invitation : il a un bouton « Renvoyer l'invitation » sur votre fiche de l'annuaire.",
+                "This invitation link is no longer valid: it was used, expired, or a newer invitation replaced it. If you have already chosen your password, sign in. Otherwise, ask your school's administrator to send the invitation again: there is a “Send the invitation again” button on your entry in the directory.",
             ),
             AppError::Recipients { shown, total } => {
                 let listed: Vec<String> = shown.iter().map(|l| l.message(lang)).collect();
@@ -241,15 +186,15 @@ impl AppError {
             AppError::NotFound => S::NOT_FOUND,
             AppError::Forbidden | AppError::NoSchool | AppError::ArchiveLocked => S::FORBIDDEN,
             AppError::SignInRequired | AppError::InvalidCredentials => S::UNAUTHORIZED,
-            AppError::Invalid(problem) => problem.status(),
+            AppError::Invalid(problem) => invalid_status(*problem),
             AppError::TooManyAttempts { .. } => S::TOO_MANY_REQUESTS,
             AppError::InvitationInvalid => S::GONE,
-            AppError::Code(CodeProblem::ResendTooSoon { .. }) => S::TOO_MANY_REQUESTS,
+            AppError::Code(CodeRefusal::ResendTooSoon { .. }) => S::TOO_MANY_REQUESTS,
             AppError::Code(
-                CodeProblem::Wrong { .. }
-                | CodeProblem::Expired
-                | CodeProblem::Voided
-                | CodeProblem::NonePending,
+                CodeRefusal::Wrong { .. }
+                | CodeRefusal::Expired { .. }
+                | CodeRefusal::Voided { .. }
+                | CodeRefusal::NonePending,
             ) => S::UNPROCESSABLE_ENTITY,
             AppError::AnswerWrong { .. } | AppError::Recipients { .. } => S::UNPROCESSABLE_ENTITY,
             AppError::Request => S::BAD_REQUEST,
@@ -261,59 +206,57 @@ impl AppError {
 }
 
 #[cfg(feature = "ssr")]
-impl Problem {
-    /// 409 when the request clashes with what is already there (a duplicate, the last
-    /// administrator, a step that has moved on); 422 when what was typed is refused.
-    fn status(self) -> http::StatusCode {
-        use http::StatusCode as S;
-        match self {
-            Problem::EmailAlreadyInSchool
-            | Problem::AlreadyRecipient
-            | Problem::LastAdministrator
-            | Problem::CannotRemoveSelf
-            | Problem::AlreadyJoined
-            | Problem::PersonalAccountExists
-            | Problem::WrongStep
-            | Problem::TestRequired
-            | Problem::TooManyDrafts => S::CONFLICT,
-            Problem::MessagePurged => S::GONE,
-            Problem::EmailMalformed
-            | Problem::EmailDomainNotPublic
-            | Problem::EmailLocalPartNotAscii
-            | Problem::NameEmpty
-            | Problem::NameTooLong
-            | Problem::NameControlCharacters
-            | Problem::PasswordTooShort
-            | Problem::PasswordTooLong
-            | Problem::PasswordsDiffer
-            | Problem::UnknownCategory
-            | Problem::RemovalNotConfirmed
-            | Problem::HostMalformed
-            | Problem::PortInvalid
-            | Problem::SecurityUnknown
-            | Problem::RelayUnknown
-            | Problem::UsernameMalformed
-            | Problem::PasswordRequiredForNewServer
-            | Problem::QuestionEmpty
-            | Problem::QuestionMalformed
-            | Problem::AnswerTooShort
-            | Problem::AnswerTooLong
-            | Problem::AnswersDiffer
-            | Problem::CodeMalformed
-            | Problem::OwnSmtpNotAllowed
-            | Problem::SubjectEmpty
-            | Problem::SubjectMalformed
-            | Problem::BodyEmpty
-            | Problem::BodyTooLong
-            | Problem::BodyControlCharacters
-            | Problem::PaceInvalid
-            | Problem::NoRecipients
-            | Problem::TooManyRecipients
-            | Problem::AttachmentsTooLarge
-            | Problem::TooManyAttachments
-            | Problem::AttachmentNameMalformed
-            | Problem::UploadUnreadable => S::UNPROCESSABLE_ENTITY,
-        }
+/// 409 when the request clashes with what is already there (a duplicate, the last
+/// administrator, a step that has moved on); 422 when what was typed is refused.
+fn invalid_status(problem: Invalid) -> http::StatusCode {
+    use http::StatusCode as S;
+    match problem {
+        Invalid::EmailAlreadyInSchool
+        | Invalid::AlreadyRecipient
+        | Invalid::LastAdministrator
+        | Invalid::CannotRemoveSelf
+        | Invalid::AlreadyJoined
+        | Invalid::PersonalAccountExists
+        | Invalid::WrongStep
+        | Invalid::TestRequired
+        | Invalid::TooManyDrafts => S::CONFLICT,
+        Invalid::MessagePurged => S::GONE,
+        Invalid::EmailMalformed
+        | Invalid::EmailDomainNotPublic
+        | Invalid::EmailLocalPartNotAscii
+        | Invalid::NameEmpty
+        | Invalid::NameTooLong
+        | Invalid::NameControlCharacters
+        | Invalid::PasswordTooShort
+        | Invalid::PasswordTooLong
+        | Invalid::PasswordsDiffer
+        | Invalid::UnknownCategory
+        | Invalid::RemovalNotConfirmed
+        | Invalid::HostMalformed
+        | Invalid::PortInvalid
+        | Invalid::SecurityUnknown
+        | Invalid::RelayUnknown
+        | Invalid::UsernameMalformed
+        | Invalid::PasswordRequiredForNewServer
+        | Invalid::QuestionEmpty
+        | Invalid::QuestionMalformed
+        | Invalid::AnswerTooShort
+        | Invalid::AnswerTooLong
+        | Invalid::AnswersDiffer
+        | Invalid::CodeMalformed
+        | Invalid::OwnSmtpNotAllowed
+        | Invalid::SubjectEmpty
+        | Invalid::SubjectMalformed
+        | Invalid::BodyEmpty
+        | Invalid::BodyTooLong
+        | Invalid::BodyControlCharacters
+        | Invalid::PaceInvalid
+        | Invalid::NoRecipients
+        | Invalid::TooManyRecipients
+        | Invalid::AttachmentsTooLarge
+        | Invalid::TooManyAttachments
+        | Invalid::AttachmentNameMalformed
+        | Invalid::UploadUnreadable => S::UNPROCESSABLE_ENTITY,
     }
 }
 
@@ -331,220 +274,303 @@ fn lockout_words(secs: i64, lang: Lang) -> String {
     }
 }
 
-impl Problem {
-    pub fn message(self, lang: Lang) -> String {
+impl Sentence for Invalid {
+    fn message(self, lang: Lang) -> String {
         let (fr, en) = match self {
-            Problem::EmailMalformed => (
+            Invalid::EmailMalformed => (
                 "L'adresse e-mail n'est pas valide (exemple : prenom.nom@ac-academie.fr).",
                 "The e-mail address is not valid (example: first.last@school.org).",
             ),
-            Problem::EmailDomainNotPublic => (
+            Invalid::EmailDomainNotPublic => (
                 "Après le @, il faut un vrai nom de domaine avec un point (exemple : ac-lyon.fr) : ni adresse IP, ni localhost.",
                 "After the @ there must be a real domain name with a dot (example: school.org): not an IP address or localhost.",
             ),
-            Problem::EmailLocalPartNotAscii => (
+            Invalid::EmailLocalPartNotAscii => (
                 "Les accents et caractères spéciaux ne passent pas avant le @ : vérifiez l'adresse exacte.",
                 "Accents and special characters cannot be sent before the @: check the exact address.",
             ),
-            Problem::NameEmpty => ("Le nom est obligatoire.", "The name is required."),
-            Problem::NameTooLong => (
-                "Le nom est trop long (120 caractères au plus).",
-                "The name is too long (120 characters at most).",
+            Invalid::NameEmpty => ("Le nom est obligatoire.", "The name is required."),
+            Invalid::NameTooLong => (
+                "Le nom est trop long ({n} caractères au plus).",
+                "The name is too long ({n} characters at most).",
             ),
-            Problem::NameControlCharacters => (
+            Invalid::NameControlCharacters => (
                 "Le nom ne doit contenir ni retour à la ligne ni caractère de contrôle.",
                 "The name must not contain line breaks or control characters.",
             ),
-            Problem::PasswordTooShort => (
-                "Le mot de passe doit compter au moins 10 caractères.",
-                "The password must be at least 10 characters long.",
+            Invalid::PasswordTooShort => (
+                "Le mot de passe doit compter au moins {n} caractères.",
+                "The password must be at least {n} characters long.",
             ),
-            Problem::PasswordTooLong => (
+            Invalid::PasswordTooLong => (
                 "Le mot de passe est trop long.",
                 "The password is too long.",
             ),
-            Problem::PasswordsDiffer => (
+            Invalid::PasswordsDiffer => (
                 "Les deux mots de passe ne sont pas identiques.",
                 "The two passwords differ.",
             ),
-            Problem::EmailAlreadyInSchool => (
+            Invalid::EmailAlreadyInSchool => (
                 "Cette adresse figure déjà dans l'annuaire de l'établissement.",
                 "This address is already in the school's directory.",
             ),
-            Problem::AlreadyRecipient => (
+            Invalid::AlreadyRecipient => (
                 "Cette adresse reçoit déjà ce message.",
                 "This address already receives this message.",
             ),
-            Problem::LastAdministrator => (
+            Invalid::LastAdministrator => (
                 "L'établissement doit garder au moins un administrateur.",
                 "The school must keep at least one administrator.",
             ),
-            Problem::CannotRemoveSelf => (
+            Invalid::CannotRemoveSelf => (
                 "Vous ne pouvez pas vous retirer vous-même de l'annuaire.",
                 "You cannot remove yourself from the directory.",
             ),
-            Problem::RemovalNotConfirmed => (
+            Invalid::RemovalNotConfirmed => (
                 "Cochez la case pour confirmer le retrait : rien n'a été retiré.",
                 "Tick the box to confirm the removal: nothing was removed.",
             ),
-            Problem::AlreadyJoined => (
+            Invalid::AlreadyJoined => (
                 "Cette personne a déjà choisi son mot de passe : elle se connecte avec son adresse e-mail et ce mot de passe. Aucune invitation n'a été envoyée.",
                 "This person has already chosen a password: they sign in with their e-mail address. No invitation was sent.",
             ),
-            Problem::UnknownCategory => (
+            Invalid::UnknownCategory => (
                 "Choisissez « Personnel » ou « Enseignant ».",
                 "Choose “Staff” or “Teacher”.",
             ),
-            Problem::HostMalformed => (
+            Invalid::HostMalformed => (
                 "Indiquez le nom du serveur SMTP, par exemple smtp.ac-academie.fr.",
                 "Give the SMTP server's name, for example smtp.school.org.",
             ),
-            Problem::PortInvalid => (
+            Invalid::PortInvalid => (
                 "Le port est un nombre de 1 à 65535 (souvent 587 ou 465).",
                 "The port is a number from 1 to 65535 (often 587 or 465).",
             ),
-            Problem::SecurityUnknown => (
+            Invalid::SecurityUnknown => (
                 "Choisissez une sécurité de connexion dans la liste.",
                 "Choose a connection security from the list.",
             ),
-            Problem::RelayUnknown => (
+            Invalid::RelayUnknown => (
                 "Choisissez le service de l'hébergeur ou le serveur de l'établissement.",
                 "Choose the host's service or the school's server.",
             ),
-            Problem::UsernameMalformed => (
+            Invalid::UsernameMalformed => (
                 "L'identifiant SMTP est trop long ou contient des caractères de contrôle.",
                 "The SMTP user name is too long or contains control characters.",
             ),
-            Problem::PasswordRequiredForNewServer => (
+            Invalid::PasswordRequiredForNewServer => (
                 "Le serveur ou l'identifiant a changé : saisissez de nouveau le mot de passe SMTP.",
                 "The server or user name changed: type the SMTP password again.",
             ),
-            Problem::QuestionEmpty => (
+            Invalid::QuestionEmpty => (
                 "Choisissez une question dans la liste ou écrivez la vôtre.",
                 "Choose a question from the list or write your own.",
             ),
-            Problem::QuestionMalformed => (
-                "La question est trop longue (200 caractères au plus) ou contient des retours à la ligne.",
-                "The question is too long (200 characters at most) or contains line breaks.",
+            Invalid::QuestionMalformed => (
+                "La question est trop longue ({n} caractères au plus) ou contient des retours à la ligne.",
+                "The question is too long ({n} characters at most) or contains line breaks.",
             ),
-            Problem::AnswerTooShort => (
-                "La réponse doit compter au moins 3 caractères.",
-                "The answer must be at least 3 characters long.",
+            Invalid::AnswerTooShort => (
+                "La réponse doit compter au moins {n} caractères.",
+                "The answer must be at least {n} characters long.",
             ),
-            Problem::AnswerTooLong => (
-                "La réponse est trop longue (200 caractères au plus).",
-                "The answer is too long (200 characters at most).",
+            Invalid::AnswerTooLong => (
+                "La réponse est trop longue ({n} caractères au plus).",
+                "The answer is too long ({n} characters at most).",
             ),
-            Problem::AnswersDiffer => (
+            Invalid::AnswersDiffer => (
                 "Les deux réponses ne sont pas identiques : saisissez-les de nouveau.",
                 "The two answers differ: type them again.",
             ),
-            Problem::CodeMalformed => (
-                "Le code est composé de 6 chiffres : recopiez-le depuis l'e-mail reçu.",
-                "The code is 6 digits: copy it from the e-mail you received.",
+            Invalid::CodeMalformed => (
+                "Le code est composé de {n} chiffres : recopiez-le depuis l'e-mail reçu.",
+                "The code is {n} digits: copy it from the e-mail you received.",
             ),
-            Problem::PersonalAccountExists => (
+            Invalid::PersonalAccountExists => (
                 "Vous avez déjà un compte personnel dans cet établissement : ouvrez-le dans la liste.",
                 "You already have a personal account in this school: open it from the list.",
             ),
-            Problem::OwnSmtpNotAllowed => (
+            Invalid::OwnSmtpNotAllowed => (
                 "L'établissement délègue l'envoi de tous les e-mails au serveur : laissez « Utiliser les paramètres du serveur » coché.",
                 "The school delivers all e-mail through the server: keep “Use the server settings” ticked.",
             ),
-            Problem::SubjectEmpty => (
+            Invalid::SubjectEmpty => (
                 "L'objet du message est obligatoire.",
                 "The subject is required.",
             ),
-            Problem::SubjectMalformed => (
-                "L'objet est trop long (250 caractères au plus) ou contient un retour à la ligne.",
-                "The subject is too long (250 characters at most) or contains a line break.",
+            Invalid::SubjectMalformed => (
+                "L'objet est trop long ({n} caractères au plus) ou contient un retour à la ligne.",
+                "The subject is too long ({n} characters at most) or contains a line break.",
             ),
-            Problem::BodyEmpty => (
+            Invalid::BodyEmpty => (
                 "Le texte du message est vide.",
                 "The message text is empty.",
             ),
-            Problem::BodyTooLong => (
-                "Le texte du message est trop long (100 Ko au plus) : mettez le reste en pièce jointe.",
-                "The message text is too long (100 KB at most): attach the rest as a file.",
+            Invalid::BodyTooLong => (
+                "Le texte du message est trop long ({n} au plus) : mettez le reste en pièce jointe.",
+                "The message text is too long ({n} at most): attach the rest as a file.",
             ),
-            Problem::BodyControlCharacters => (
+            Invalid::BodyControlCharacters => (
                 "Le texte contient des caractères de contrôle invisibles (souvent après un copier-coller) : retapez le passage en cause.",
                 "The text contains invisible control characters (often from copy and paste): retype the passage.",
             ),
-            Problem::PaceInvalid => (
-                "Le rythme d'envoi est un nombre entier : de 1 à 10 000 messages par minute, de 1 à 1 000 000 par jour (vide : 30 par minute et 10 000 par jour).",
-                "The sending pace is a whole number: 1 to 10,000 messages a minute, 1 to 1,000,000 a day (empty: 30 a minute and 10,000 a day).",
+            Invalid::PaceInvalid => (
+                "Le rythme d'envoi est un nombre entier : de {n} messages par minute, de {n2} par jour (vide : {n3} par minute et {n4} par jour).",
+                "The sending pace is a whole number: {n} messages a minute, {n2} a day (empty: {n3} a minute and {n4} a day).",
             ),
-            Problem::NoRecipients => (
+            Invalid::NoRecipients => (
                 "Ajoutez au moins un destinataire.",
                 "Add at least one recipient.",
             ),
-            Problem::TooManyRecipients => (
-                "5 000 destinataires au plus par envoi : partagez la liste en plusieurs envois.",
-                "5,000 recipients at most per send: split the list into several sends.",
+            Invalid::TooManyRecipients => (
+                "{n} destinataires au plus par envoi : partagez la liste en plusieurs envois.",
+                "{n} recipients at most per send: split the list into several sends.",
             ),
-            Problem::AttachmentsTooLarge => (
-                "Les pièces jointes dépassent 10 Mo au total : retirez-en ou compressez-les.",
-                "The attachments exceed 10 MB in total: remove or compress some.",
+            Invalid::AttachmentsTooLarge => (
+                "Les pièces jointes dépassent {n} au total : retirez-en ou compressez-les.",
+                "The attachments exceed {n} in total: remove or compress some.",
             ),
-            Problem::TooManyAttachments => (
-                "10 pièces jointes au plus par message.",
-                "10 attachments at most per message.",
+            Invalid::TooManyAttachments => (
+                "{n} pièces jointes au plus par message.",
+                "{n} attachments at most per message.",
             ),
-            Problem::AttachmentNameMalformed => (
-                "Le nom d'une pièce jointe est vide, trop long (200 caractères au plus) ou contient des caractères interdits (/, \\, caractères invisibles ou de contrôle) : renommez le fichier et ajoutez-le de nouveau.",
-                "An attachment's name is empty, too long (200 characters at most) or contains forbidden characters (/, \\, invisible or control characters): rename the file and add it again.",
+            Invalid::AttachmentNameMalformed => (
+                "Le nom d'une pièce jointe est vide, trop long ({n} caractères au plus) ou contient des caractères interdits (/, \\, caractères invisibles ou de contrôle) : renommez le fichier et ajoutez-le de nouveau.",
+                "An attachment's name is empty, too long ({n} characters at most) or contains forbidden characters (/, \\, invisible or control characters): rename the file and add it again.",
             ),
-            Problem::UploadUnreadable => (
+            Invalid::UploadUnreadable => (
                 "Le formulaire n'a pas pu être lu jusqu'au bout (souvent le nom d'un fichier) : le texte est gardé ; renommez les fichiers joints et ajoutez-les de nouveau.",
                 "The form could not be read to its end (often a file's name): the text is kept; rename the attached files and add them again.",
             ),
-            Problem::TooManyDrafts => (
-                "Vous avez déjà 50 brouillons non envoyés dans cet établissement : celui-ci n'a pas été enregistré (revenir à la page précédente du navigateur retrouve souvent le texte). Un brouillon non modifié est effacé au bout de 30 jours (réglage de l'hébergeur).",
-                "You already have 50 unsent drafts in this school: this one was not saved (going back to the browser's previous page often recovers the text). A draft left unchanged is deleted after 30 days (the host's setting).",
+            Invalid::TooManyDrafts => (
+                "Vous avez déjà {n} brouillons non envoyés dans cet établissement : celui-ci n'a pas été enregistré (revenir à la page précédente du navigateur retrouve souvent le texte). Un brouillon non modifié est effacé au bout du délai que fixe l'hébergeur.",
+                "You already have {n} unsent drafts in this school: this one was not saved (going back to the browser's previous page often recovers the text). A draft left unchanged is deleted after a time the host sets.",
             ),
-            Problem::MessagePurged => (
+            Invalid::MessagePurged => (
                 "Cet envoi ne peut plus être renvoyé : passé le délai de conservation, son texte, ses pièces jointes et les valeurs propres à chaque destinataire ont été effacés. Écrivez un nouveau message ; l'archive du compte en garde une copie scellée.",
                 "This send can no longer be retried: after the retention period its text, attachments and each recipient's values were deleted. Write a new message; the account's archive keeps a sealed copy.",
             ),
-            Problem::WrongStep => (
+            Invalid::WrongStep => (
                 "Cette étape n'est pas (ou plus) celle du compte : la page a été mise à jour.",
                 "This is not (or no longer) the account's current step: the page has been refreshed.",
             ),
-            Problem::TestRequired => (
+            Invalid::TestRequired => (
                 "Le compte n'a pas été validé : testez d'abord l'envoi avec ces paramètres. Il ne peut être validé qu'après un test réussi des paramètres choisis, tels quels.",
                 "The account was not validated: test sending with these settings first. It can be validated only after a passing test of the chosen settings, exactly as they are.",
             ),
         };
-        lang.t_owned(fr, en)
+        let mut sentence = lang.t_owned(fr, en);
+        for (slot, figure) in ["{n}", "{n2}", "{n3}", "{n4}"]
+            .into_iter()
+            .zip(figures(self, lang))
+        {
+            sentence = sentence.replace(slot, &figure);
+        }
+        sentence
     }
 }
 
-impl CodeProblem {
-    pub fn message(self, lang: Lang) -> String {
+/// The limits an [`Invalid`] sentence states, in the order of its `{n}`, `{n2}`… slots,
+/// taken from the rules themselves ([`vocabulary::limits`]).
+fn figures(problem: Invalid, lang: Lang) -> Vec<String> {
+    use vocabulary::limits as L;
+    let count = |n: usize| lang.number(n as u64);
+    let range = |r: &std::ops::RangeInclusive<u32>| {
+        let to = lang.t(" à ", " to ");
+        format!(
+            "{}{to}{}",
+            lang.number(u64::from(*r.start())),
+            lang.number(u64::from(*r.end()))
+        )
+    };
+    match problem {
+        Invalid::NameTooLong => vec![count(L::NAME_MAX_CHARS)],
+        Invalid::PasswordTooShort => vec![count(L::PASSWORD_MIN_CHARS)],
+        Invalid::QuestionMalformed => vec![count(L::QUESTION_MAX_CHARS)],
+        Invalid::AnswerTooShort => vec![count(L::ANSWER_MIN_CHARS)],
+        Invalid::AnswerTooLong => vec![count(L::ANSWER_MAX_CHARS)],
+        Invalid::CodeMalformed => vec![count(L::CODE_DIGITS)],
+        Invalid::SubjectMalformed => vec![count(L::MAX_SUBJECT_CHARS)],
+        Invalid::BodyTooLong => vec![lang.size(L::MAX_BODY_BYTES)],
+        Invalid::PaceInvalid => vec![
+            range(&L::PACE_PER_MINUTE),
+            range(&L::PACE_PER_DAY),
+            lang.number(u64::from(L::DEFAULT_PACE_PER_MINUTE)),
+            lang.number(u64::from(L::DEFAULT_PACE_PER_DAY)),
+        ],
+        Invalid::TooManyRecipients => vec![count(L::MAX_RECIPIENTS)],
+        Invalid::AttachmentsTooLarge => vec![lang.size(L::MAX_ATTACHMENT_BYTES)],
+        Invalid::TooManyAttachments => vec![count(L::MAX_ATTACHMENTS)],
+        Invalid::AttachmentNameMalformed => vec![count(L::MAX_FILE_NAME_CHARS)],
+        Invalid::TooManyDrafts => vec![lang.number(L::MAX_DRAFTS_PER_PERSON)],
+        Invalid::EmailMalformed
+        | Invalid::EmailDomainNotPublic
+        | Invalid::EmailLocalPartNotAscii
+        | Invalid::NameEmpty
+        | Invalid::NameControlCharacters
+        | Invalid::PasswordTooLong
+        | Invalid::PasswordsDiffer
+        | Invalid::EmailAlreadyInSchool
+        | Invalid::AlreadyRecipient
+        | Invalid::LastAdministrator
+        | Invalid::CannotRemoveSelf
+        | Invalid::RemovalNotConfirmed
+        | Invalid::AlreadyJoined
+        | Invalid::UnknownCategory
+        | Invalid::HostMalformed
+        | Invalid::PortInvalid
+        | Invalid::SecurityUnknown
+        | Invalid::RelayUnknown
+        | Invalid::UsernameMalformed
+        | Invalid::PasswordRequiredForNewServer
+        | Invalid::QuestionEmpty
+        | Invalid::AnswersDiffer
+        | Invalid::PersonalAccountExists
+        | Invalid::OwnSmtpNotAllowed
+        | Invalid::WrongStep
+        | Invalid::TestRequired
+        | Invalid::SubjectEmpty
+        | Invalid::BodyEmpty
+        | Invalid::BodyControlCharacters
+        | Invalid::NoRecipients
+        | Invalid::UploadUnreadable
+        | Invalid::MessagePurged => Vec::new(),
+    }
+}
+
+impl Sentence for CodeRefusal {
+    fn message(self, lang: Lang) -> String {
         match (self, lang) {
-            (CodeProblem::Wrong { remaining }, Lang::Fr) => format!(
-                "Code incorrect. Vérifiez les 6 chiffres : encore {remaining} essai(s) avant que ce code soit annulé."
+            (CodeRefusal::Wrong { remaining }, Lang::Fr) => format!(
+                "Code incorrect. Vérifiez les {digits} chiffres : encore {remaining} essai(s) avant que ce code soit annulé.",
+                digits = vocabulary::limits::CODE_DIGITS
             ),
-            (CodeProblem::Wrong { remaining }, Lang::En) => format!(
-                "Wrong code. Check the 6 digits: {remaining} more tr(ies) before this code is voided."
+            (CodeRefusal::Wrong { remaining }, Lang::En) => format!(
+                "Wrong code. Check the {digits} digits: {remaining} more tr(ies) before this code is voided.",
+                digits = vocabulary::limits::CODE_DIGITS
             ),
-            (CodeProblem::Expired, _) => lang.t_owned(
-                "Code expiré (il est valable 10 minutes) : demandez-en un nouveau.",
-                "Code expired (it lasts 10 minutes): ask for a new one.",
+            (CodeRefusal::Expired { lifetime_secs }, Lang::Fr) => format!(
+                "Code expiré (il est valable {}) : demandez-en un nouveau.",
+                lang.duration(lifetime_secs)
             ),
-            (CodeProblem::Voided, _) => lang.t_owned(
-                "Ce code est annulé après 5 essais incorrects : demandez-en un nouveau.",
-                "This code was voided after 5 wrong tries: ask for a new one.",
+            (CodeRefusal::Expired { lifetime_secs }, Lang::En) => format!(
+                "Code expired (it is valid for {}): ask for a new one.",
+                lang.duration(lifetime_secs)
             ),
-            (CodeProblem::NonePending, _) => lang.t_owned(
+            (CodeRefusal::Voided { after_tries }, Lang::Fr) => format!(
+                "Ce code est annulé après {after_tries} essais incorrects : demandez-en un nouveau."
+            ),
+            (CodeRefusal::Voided { after_tries }, Lang::En) => {
+                format!("This code was voided after {after_tries} wrong tries: ask for a new one.")
+            }
+            (CodeRefusal::NonePending, _) => lang.t_owned(
                 "Aucun code en attente pour ce compte : demandez un nouveau code.",
                 "No code is waiting for this account: ask for a new one.",
             ),
-            (CodeProblem::ResendTooSoon { retry_after_secs }, Lang::Fr) => format!(
+            (CodeRefusal::ResendTooSoon { retry_after_secs }, Lang::Fr) => format!(
                 "Un code vient d'être envoyé. Vous pourrez en demander un nouveau dans {retry_after_secs} s ; pensez à regarder dans les courriers indésirables."
             ),
-            (CodeProblem::ResendTooSoon { retry_after_secs }, Lang::En) => format!(
+            (CodeRefusal::ResendTooSoon { retry_after_secs }, Lang::En) => format!(
                 "A code was just sent. You can ask for a new one in {retry_after_secs} s; check your spam folder too."
             ),
         }
@@ -590,5 +616,59 @@ mod tests {
         assert!(answer_wrong(3600, Lang::Fr).ends_with("blocage d'une heure."));
         assert!(answer_wrong(57_600, Lang::Fr).ends_with("blocage de 16 heures."));
         assert!(answer_wrong(57_600, Lang::En).ends_with("a 16-hour lock."));
+    }
+
+    /// Every sentence that states a limit takes it from the rule: change a limit in
+    /// `vocabulary::limits` and the sentence follows; no slot is left unfilled.
+    #[test]
+    fn limits_in_sentences_come_from_the_rules() {
+        use vocabulary::limits as L;
+        for lang in [Lang::Fr, Lang::En] {
+            let said = |p: Invalid| p.message(lang);
+            assert!(said(Invalid::NameTooLong).contains(&L::NAME_MAX_CHARS.to_string()));
+            assert!(said(Invalid::PasswordTooShort).contains(&L::PASSWORD_MIN_CHARS.to_string()));
+            assert!(said(Invalid::AnswerTooShort).contains(&L::ANSWER_MIN_CHARS.to_string()));
+            assert!(said(Invalid::SubjectMalformed).contains(&L::MAX_SUBJECT_CHARS.to_string()));
+            assert!(said(Invalid::TooManyAttachments).contains(&L::MAX_ATTACHMENTS.to_string()));
+            assert!(said(Invalid::BodyTooLong).contains(&lang.size(L::MAX_BODY_BYTES)));
+            assert!(
+                said(Invalid::AttachmentsTooLarge).contains(&lang.size(L::MAX_ATTACHMENT_BYTES))
+            );
+            assert!(
+                said(Invalid::TooManyRecipients).contains(&lang.number(L::MAX_RECIPIENTS as u64))
+            );
+            assert!(said(Invalid::TooManyDrafts).contains(&lang.number(L::MAX_DRAFTS_PER_PERSON)));
+            let pace = said(Invalid::PaceInvalid);
+            assert!(
+                pace.contains(&lang.number(u64::from(*L::PACE_PER_DAY.end()))),
+                "{pace}"
+            );
+            assert!(
+                pace.contains(&lang.number(u64::from(L::DEFAULT_PACE_PER_DAY))),
+                "{pace}"
+            );
+            for p in [
+                Invalid::NameTooLong,
+                Invalid::PaceInvalid,
+                Invalid::CodeMalformed,
+                Invalid::EmailMalformed,
+            ] {
+                assert!(!said(p).contains('{'), "{p:?}: {}", said(p));
+            }
+        }
+    }
+
+    /// A refused code states the lifetime and the number of tries the domain applied, not
+    /// figures typed again here.
+    #[test]
+    fn a_refused_code_states_the_figures_it_carries() {
+        let expired = CodeRefusal::Expired {
+            lifetime_secs: 15 * 60,
+        };
+        assert!(expired.message(Lang::Fr).contains("valable 15 minutes"));
+        assert!(expired.message(Lang::En).contains("valid for 15 minutes"));
+        let voided = CodeRefusal::Voided { after_tries: 3 };
+        assert!(voided.message(Lang::Fr).contains("après 3 essais"));
+        assert!(voided.message(Lang::En).contains("after 3 wrong tries"));
     }
 }

@@ -89,6 +89,30 @@ impl Lang {
         }
         out
     }
+
+    /// A size limit in bytes, in whole kilobytes or megabytes as French and English write
+    /// them: "100 Ko" / "100 KB", "10 Mo" / "10 MB" (1 Ko = 1,024 bytes, as the limits are).
+    pub fn size(self, bytes: usize) -> String {
+        let (amount, fr, en) = if bytes >= 1024 * 1024 && bytes.is_multiple_of(1024 * 1024) {
+            (bytes / (1024 * 1024), "Mo", "MB")
+        } else {
+            (bytes.div_ceil(1024), "Ko", "KB")
+        };
+        format!("{} {}", self.number(amount as u64), self.t(fr, en))
+    }
+
+    /// A length of time in the largest whole unit: "10 minutes", "1 heure", "7 jours".
+    pub fn duration(self, secs: i64) -> String {
+        let secs = secs.max(0);
+        let (n, fr, en) = match secs {
+            s if s >= 86_400 && s % 86_400 == 0 => (s / 86_400, "jour", "day"),
+            s if s >= 3_600 && s % 3_600 == 0 => (s / 3_600, "heure", "hour"),
+            s if s >= 60 => ((s + 59) / 60, "minute", "minute"),
+            s => (s, "seconde", "second"),
+        };
+        let plural = if n > 1 { "s" } else { "" };
+        format!("{n} {}{plural}", self.t(fr, en))
+    }
 }
 
 /// The wizard's suggested secret questions in English, keyed by the domain's French text.
@@ -151,6 +175,16 @@ mod tests {
             Lang::En.question("Ma propre question ?"),
             "Ma propre question ?"
         );
+    }
+
+    #[test]
+    fn sizes_and_durations_in_each_language() {
+        assert_eq!(Lang::Fr.size(10 * 1024 * 1024), "10 Mo");
+        assert_eq!(Lang::En.size(100 * 1024), "100 KB");
+        assert_eq!(Lang::Fr.duration(600), "10 minutes");
+        assert_eq!(Lang::Fr.duration(7 * 86_400), "7 jours");
+        assert_eq!(Lang::En.duration(3_600), "1 hour");
+        assert_eq!(Lang::En.duration(90), "2 minutes");
     }
 
     #[test]

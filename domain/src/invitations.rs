@@ -11,7 +11,7 @@ use crate::password::PasswordHasher;
 use crate::secret::{Secret, new_token, token_hash};
 use crate::{Error, Now, Result, validate};
 
-pub const LIFETIME_SECS: i64 = 7 * 24 * 60 * 60;
+pub const LIFETIME_SECS: i64 = vocabulary::limits::INVITATION_LIFETIME_SECS;
 
 /// A freshly issued invitation: the token goes into the mailed link, nowhere else.
 pub struct Issued {

@@ -103,8 +103,8 @@ pub struct SettingsView {
 
 /// The settings as submitted, validated.
 /// What a school may set as its relay's pace (stated on the page).
-pub const PACE_PER_MINUTE: std::ops::RangeInclusive<u32> = 1..=10_000;
-pub const PACE_PER_DAY: std::ops::RangeInclusive<u32> = 1..=1_000_000;
+pub const PACE_PER_MINUTE: std::ops::RangeInclusive<u32> = vocabulary::limits::PACE_PER_MINUTE;
+pub const PACE_PER_DAY: std::ops::RangeInclusive<u32> = vocabulary::limits::PACE_PER_DAY;
 
 pub struct SettingsInput {
     pub deliver_all_through_server: bool,

@@ -5,13 +5,13 @@ use crate::Invalid;
 use crate::secret::Secret;
 
 /// Longest display name kept (a school name or a person's full name fits easily).
-pub const NAME_MAX_CHARS: usize = 120;
+pub const NAME_MAX_CHARS: usize = vocabulary::limits::NAME_MAX_CHARS;
 /// NIST 800-63B: at least 8; we ask for 10 since there is no second factor yet.
-pub const PASSWORD_MIN_CHARS: usize = 10;
-pub const PASSWORD_MAX_CHARS: usize = 256;
+pub const PASSWORD_MIN_CHARS: usize = vocabulary::limits::PASSWORD_MIN_CHARS;
+pub const PASSWORD_MAX_CHARS: usize = vocabulary::limits::PASSWORD_MAX_CHARS;
 
 /// Longest address kept (RFC 5321's path limit, less the angle brackets).
-pub const EMAIL_MAX_BYTES: usize = 254;
+pub const EMAIL_MAX_BYTES: usize = vocabulary::limits::EMAIL_MAX_BYTES;
 
 /// Trims and lower-cases an address, and checks that mail can really reach it: a plain
 /// ASCII local part (`a..b` and quoted forms refused), and a public domain name with a dot —

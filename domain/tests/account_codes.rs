@@ -27,7 +27,7 @@ async fn a_code_works_once_and_expires_after_ten_minutes() {
         let late = t0() + Duration::minutes(10);
         assert_eq!(
             code_refusal(code::submit(db, &env, &s.teacher, account.id, &first, late).await),
-            CodeRefusal::Expired,
+            CodeRefusal::Expired { lifetime_secs: 600 },
             "{}",
             t.backend
         );
@@ -140,11 +140,11 @@ async fn the_fifth_wrong_code_voids_it_and_the_sixth_try_fails_even_when_right()
         }
         assert_eq!(
             code_refusal(code::submit(db, &env, &s.teacher, account.id, &wrong, t0()).await),
-            CodeRefusal::Voided
+            CodeRefusal::Voided { after_tries: 5 }
         );
         assert_eq!(
             code_refusal(code::submit(db, &env, &s.teacher, account.id, &right, t0()).await),
-            CodeRefusal::Voided,
+            CodeRefusal::Voided { after_tries: 5 },
             "{}: the sixth try, although right",
             t.backend
         );
@@ -228,7 +228,7 @@ async fn parallel_wrong_codes_and_answers_get_no_more_than_five_tries() {
         });
         let mut wrongs = 0;
         for guess in guesses {
-            if let Err(Error::Code(CodeRefusal::Wrong { .. } | CodeRefusal::Voided)) =
+            if let Err(Error::Code(CodeRefusal::Wrong { .. } | CodeRefusal::Voided { .. })) =
                 guess.await.unwrap()
             {
                 wrongs += 1;
@@ -237,7 +237,7 @@ async fn parallel_wrong_codes_and_answers_get_no_more_than_five_tries() {
         assert_eq!(wrongs, 12, "{}", t.backend);
         assert_eq!(
             code_refusal(code::submit(&db, &env, &s.teacher, account.id, &right, t0()).await),
-            CodeRefusal::Voided,
+            CodeRefusal::Voided { after_tries: 5 },
             "{}: twelve parallel guesses must not leave the code usable",
             t.backend
         );

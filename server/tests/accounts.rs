@@ -4,8 +4,9 @@
 
 mod support;
 
+use app::api::types::AccountState;
 use app::api::types::{AccountDetail, AccountsOverview};
-use app::error::{AppError, CodeProblem, Problem};
+use app::error::{AppError, CodeRefusal, Invalid};
 use domain::mail::Mailer;
 use std::time::Duration;
 use support::step1::*;
@@ -84,14 +85,14 @@ async fn the_wizard_goes_from_label_to_active_with_codes_and_mails_through_a_rea
         .await;
     assert_eq!(
         resp.app_error(),
-        AppError::Code(CodeProblem::Wrong { remaining: 4 })
+        AppError::Code(CodeRefusal::Wrong { remaining: 4 })
     );
     let resp = app
         .call("resend_code", &[("id", &id.to_string())], Some(&cookie))
         .await;
     assert!(matches!(
         resp.app_error(),
-        AppError::Code(CodeProblem::ResendTooSoon { .. })
+        AppError::Code(CodeRefusal::ResendTooSoon { .. })
     ));
     let resp = app
         .call(
@@ -103,7 +104,7 @@ async fn the_wizard_goes_from_label_to_active_with_codes_and_mails_through_a_rea
     assert!(resp.status.is_success(), "{}", resp.body);
     assert_eq!(
         detail(&app, &cookie, id).await.unwrap().state,
-        "awaiting_secret"
+        AccountState::AwaitingSecret
     );
     let page = app.get(&format!("/comptes/{id}"), Some(&cookie)).await;
     assert!(page.body.contains("Étape 3"), "step 3 rendered");
@@ -264,7 +265,7 @@ async fn an_account_with_its_own_smtp_server_confirms_through_it_and_never_retur
     let resp = call(as_form(&own("validate"))).await;
     assert_eq!(
         resp.app_error(),
-        AppError::Invalid(Problem::OwnSmtpNotAllowed)
+        AppError::Invalid(Invalid::OwnSmtpNotAllowed)
     );
     let resp = app
         .call(
@@ -422,7 +423,7 @@ async fn enter_at_step_4_tests_and_nothing_activates_without_a_passing_test() {
             Some(&cookie),
         )
         .await;
-    assert_eq!(resp.app_error(), AppError::Invalid(Problem::TestRequired));
+    assert_eq!(resp.app_error(), AppError::Invalid(Invalid::TestRequired));
     assert_eq!(resp.status.as_u16(), 409);
     // No intent, or one the form does not have: 400, nothing happens.
     for intent in [None, Some(""), Some("valider"), Some("save ")] {
@@ -431,7 +432,7 @@ async fn enter_at_step_4_tests_and_nothing_activates_without_a_passing_test() {
             .await;
         assert_eq!(resp.status.as_u16(), 400, "{intent:?}: {}", resp.body);
     }
-    assert_eq!(state().await, "awaiting_validation");
+    assert_eq!(state().await, AccountState::AwaitingValidation);
     assert_eq!(peer.received().len(), 1, "only the code was mailed");
 
     // Enter in the test address, without the wasm: the page's default button is posted.
@@ -455,7 +456,7 @@ async fn enter_at_step_4_tests_and_nothing_activates_without_a_passing_test() {
     );
     assert_eq!(
         state().await,
-        "awaiting_validation",
+        AccountState::AwaitingValidation,
         "Enter activated the account"
     );
     let mails = peer.wait_for(2, Duration::from_secs(5));
@@ -474,6 +475,6 @@ async fn enter_at_step_4_tests_and_nothing_activates_without_a_passing_test() {
         )
         .await;
     assert!(resp.status.is_success(), "{}", resp.body);
-    assert_eq!(state().await, "active");
+    assert_eq!(state().await, AccountState::Active);
     app.drop_database().await;
 }

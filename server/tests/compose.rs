@@ -7,7 +7,7 @@
 mod support;
 
 use app::api::sending::types::ArchiveState;
-use app::error::{AppError, Problem};
+use app::error::{AppError, Invalid};
 use app::notice::{FileCheck, Outcome};
 use axum::http::StatusCode;
 use domain::outbox::compose;
@@ -155,7 +155,7 @@ async fn the_compose_form_keeps_everything_typed_through_refusals_then_queues() 
             location.split('&').next(),
             Some(format!("/envoyer?brouillon={id}").as_str())
         );
-        assert_eq!(error, Some(AppError::Invalid(Problem::AttachmentsTooLarge)));
+        assert_eq!(error, Some(AppError::Invalid(Invalid::AttachmentsTooLarge)));
         let draft = compose::draft(app.db(), &s.teacher, draft_id)
             .await
             .expect("draft");

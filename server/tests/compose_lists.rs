@@ -5,7 +5,7 @@
 
 mod support;
 
-use app::error::{AppError, Problem};
+use app::error::{AppError, Invalid};
 use axum::http::StatusCode;
 use domain::outbox::compose;
 use domain::outbox::worker::{self, Worker, WorkerConfig};
@@ -282,10 +282,10 @@ async fn attachment_names_with_hidden_characters_are_refused_and_the_text_kept()
         let cookie = app.sign_in("bruno@a.fr", PASSWORD).await;
         let account = s.account_id.to_string();
         for (name, problem) in [
-            ("Photo\u{202E}gpj.exe", Problem::AttachmentNameMalformed),
-            ("bulle\u{200B}tin.pdf", Problem::AttachmentNameMalformed),
+            ("Photo\u{202E}gpj.exe", Invalid::AttachmentNameMalformed),
+            ("bulle\u{200B}tin.pdf", Invalid::AttachmentNameMalformed),
             // The multipart reader itself stops at a control character in a header.
-            ("a\u{7}.pdf", Problem::UploadUnreadable),
+            ("a\u{7}.pdf", Invalid::UploadUnreadable),
         ] {
             let parts = [
                 Part::Field("compte", &account),
@@ -325,7 +325,7 @@ async fn a_post_over_the_limit_comes_back_with_the_text_kept_and_a_french_messag
         ];
         let resp = post_form(&app, "/brouillons", &parts, &cookie, "same-origin").await;
         let (location, error) = redirect(&resp);
-        assert_eq!(error, Some(AppError::Invalid(Problem::AttachmentsTooLarge)));
+        assert_eq!(error, Some(AppError::Invalid(Invalid::AttachmentsTooLarge)));
         let draft = compose::draft(app.db(), &s.teacher, draft_id_in(&location))
             .await
             .expect("draft");

@@ -3,7 +3,7 @@
 
 mod support;
 
-use app::error::{AppError, Problem};
+use app::error::{AppError, Invalid};
 use app::i18n::Lang;
 use support::notice::{Jar, shows};
 use support::plain_form::plain_post;
@@ -186,22 +186,22 @@ async fn bad_directory_input_gets_a_clear_french_message() {
     let cases = [
         (
             add("Bruno bis", "BRUNO@ecole.fr").await,
-            Problem::EmailAlreadyInSchool,
+            Invalid::EmailAlreadyInSchool,
             "Cette adresse figure déjà dans l'annuaire",
         ),
         (
             add("   ", "c@ecole.fr").await,
-            Problem::NameEmpty,
+            Invalid::NameEmpty,
             "Le nom est obligatoire.",
         ),
         (
             add("Claire", "claire@").await,
-            Problem::EmailMalformed,
+            Invalid::EmailMalformed,
             "L'adresse e-mail n'est pas valide",
         ),
         (
             add("Eve\r\nBcc: x@y.fr", "eve@ecole.fr").await,
-            Problem::NameControlCharacters,
+            Invalid::NameControlCharacters,
             "retour à la ligne",
         ),
     ];
@@ -227,7 +227,7 @@ async fn bad_directory_input_gets_a_clear_french_message() {
         .await;
     assert_eq!(
         bad_category.app_error(),
-        AppError::Invalid(Problem::UnknownCategory)
+        AppError::Invalid(Invalid::UnknownCategory)
     );
     let not_a_number = app
         .call("get_staff_member", &[("id", "abc")], Some(&admin))
@@ -472,7 +472,7 @@ async fn an_administrator_sends_the_invitation_again_and_only_the_newest_link_wo
         assert_eq!(joined.status.as_u16(), 409, "{}", joined.body);
         assert_eq!(
             joined.app_error(),
-            AppError::Invalid(Problem::AlreadyJoined)
+            AppError::Invalid(Invalid::AlreadyJoined)
         );
         assert!(
             joined
@@ -542,7 +542,7 @@ async fn removing_someone_takes_the_confirmation_box_and_says_what_it_did() {
             );
             assert_eq!(
                 refused.app_error(),
-                AppError::Invalid(Problem::RemovalNotConfirmed)
+                AppError::Invalid(Invalid::RemovalNotConfirmed)
             );
         }
         let refused =

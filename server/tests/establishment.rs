@@ -78,7 +78,7 @@ async fn the_recovery_file_arrives_through_the_relay_and_its_secret_is_in_no_dum
     let account = overview
         .accounts
         .iter()
-        .find(|a| a.kind == "establishment")
+        .find(|a| a.kind == app::api::types::AccountKind::Establishment)
         .expect("listed");
     let id = account.id.to_string();
     let code = code_in(&peer.wait_for(1, Duration::from_secs(5))[0]);

@@ -223,7 +223,7 @@ async fn verification_codes_and_secret_answers_never_reach_the_logs() {
 /// JavaScript the same refusal is still a redirect back to the page.
 #[tokio::test]
 async fn refusals_are_client_errors_and_log_no_error() {
-    use app::error::{AppError, CodeProblem};
+    use app::error::{AppError, CodeRefusal};
     use axum::http::StatusCode;
 
     let (capture, _guard) = capture_logs();
@@ -277,7 +277,7 @@ async fn refusals_are_client_errors_and_log_no_error() {
     );
     assert_eq!(
         wrong_code.app_error(),
-        AppError::Code(CodeProblem::Wrong { remaining: 4 })
+        AppError::Code(CodeRefusal::Wrong { remaining: 4 })
     );
     let missing = app
         .call(

@@ -225,7 +225,7 @@ async fn a_refused_plain_form_shows_its_error_once() {
         let back = location(&refused);
         assert!(back.starts_with("/envoyer?brouillon="), "{back}");
         let too_large =
-            AppError::Invalid(app::error::Problem::AttachmentsTooLarge).message(Lang::Fr);
+            AppError::Invalid(app::error::Invalid::AttachmentsTooLarge).message(Lang::Fr);
         let page = teacher.follow(&app, &refused).await;
         assert_eq!(times(&page.body, &too_large), 1, "{}", page.body);
         let again = teacher.get(&app, &back).await;

@@ -6,7 +6,7 @@
 mod support;
 
 use app::api::types::{SendingSettingsView, SettingsOutcome};
-use app::error::{AppError, Problem};
+use app::error::{AppError, Invalid};
 use axum::http::StatusCode;
 use domain::mail::Mailer;
 use support::step1::{admin, app_with, config_trusting, form};
@@ -59,7 +59,7 @@ async fn the_school_states_its_relays_pace_and_a_wrong_one_is_refused_in_french(
             .await;
         assert_eq!(
             refused.app_error(),
-            AppError::Invalid(Problem::PaceInvalid),
+            AppError::Invalid(Invalid::PaceInvalid),
             "{minute:?} {day:?}"
         );
     }

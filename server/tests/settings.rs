@@ -4,7 +4,7 @@
 mod support;
 
 use app::api::types::{SendingSettingsView, SettingsOutcome};
-use app::error::{AppError, Problem};
+use app::error::{AppError, Invalid};
 use domain::mail::Mailer;
 use std::time::Duration;
 use support::step1::*;
@@ -168,7 +168,7 @@ async fn the_smtp_password_is_sealed_never_returned_and_survives_key_rotation() 
         .await;
     assert_eq!(
         refused.app_error(),
-        AppError::Invalid(Problem::PasswordRequiredForNewServer)
+        AppError::Invalid(Invalid::PasswordRequiredForNewServer)
     );
 
     // A new master key, the old one kept as previous: the stored password still opens.
@@ -207,16 +207,16 @@ async fn the_smtp_password_is_sealed_never_returned_and_survives_key_rotation() 
 async fn bad_settings_get_clear_errors_and_header_injection_is_refused() {
     let app = app_with(config_trusting(None), Mailer::memory()).await;
     let cookie = admin(&app).await;
-    let cases: [(&str, &str, Problem); 5] = [
+    let cases: [(&str, &str, Invalid); 5] = [
         (
             "sender_name",
             "Collège\r\nBcc: x@y.fr",
-            Problem::NameControlCharacters,
+            Invalid::NameControlCharacters,
         ),
-        ("host", "smtp exemple!", Problem::HostMalformed),
-        ("port", "99999", Problem::PortInvalid),
-        ("security", "ssl", Problem::SecurityUnknown),
-        ("from_address", "pas-une-adresse", Problem::EmailMalformed),
+        ("host", "smtp exemple!", Invalid::HostMalformed),
+        ("port", "99999", Invalid::PortInvalid),
+        ("security", "ssl", Invalid::SecurityUnknown),
+        ("from_address", "pas-une-adresse", Invalid::EmailMalformed),
     ];
     for (field, value, problem) in cases {
         let mut fields = form("save", "school", "587", "starttls", "x");
@@ -236,7 +236,7 @@ async fn bad_settings_get_clear_errors_and_header_injection_is_refused() {
         app.call("submit_sending_settings", &bad_to, Some(&cookie))
             .await
             .app_error(),
-        AppError::Invalid(Problem::EmailMalformed)
+        AppError::Invalid(Invalid::EmailMalformed)
     );
     app.drop_database().await;
 }
@@ -317,7 +317,7 @@ async fn only_the_schools_administrators_reach_its_settings() {
 
 /// Signs the administrator in and runs a test send with the password left empty (so the
 /// stored one is used); returns the diagnosis, `None` when delivered.
-async fn stored_password_test(app: &TestApp, port: &str) -> Option<app::diagnosis::SmtpProblem> {
+async fn stored_password_test(app: &TestApp, port: &str) -> Option<app::diagnosis::FailureKind> {
     let cookie = app.sign_in("direction@college-moulin.fr", PASSWORD).await;
     let resp = app
         .call(

@@ -3,7 +3,7 @@
 
 mod support;
 
-use app::diagnosis::SmtpProblem;
+use app::diagnosis::{Explain, FailureKind};
 use app::error::AppError;
 use app::i18n::Lang;
 use domain::mail::Mailer;
@@ -42,50 +42,50 @@ async fn each_failure_gets_its_diagnosis_in_french_on_the_page() {
     let app = app_with(config_trusting(Some(&tls_peer)), Mailer::memory()).await;
     let cookie = admin(&app).await;
     let p = |peer: &SmtpPeer| peer.port.to_string();
-    let cases: Vec<(&str, String, &str, &str, SmtpProblem)> = vec![
+    let cases: Vec<(&str, String, &str, &str, FailureKind)> = vec![
         (
             "serveur-inexistant.invalid",
             "587".into(),
             "starttls",
             SMTP_PASSWORD,
-            SmtpProblem::NameNotResolved,
+            FailureKind::NameNotResolved,
         ),
         (
             "localhost",
             closed.clone(),
             "none",
             "",
-            SmtpProblem::ConnectionRefused,
+            FailureKind::ConnectionRefused,
         ),
         (
             "localhost",
             p(&plain),
             "starttls",
             SMTP_PASSWORD,
-            SmtpProblem::StartTlsNotOffered,
+            FailureKind::StartTlsNotOffered,
         ),
         (
             "localhost",
             p(&tls_peer),
             "starttls",
             "faux",
-            SmtpProblem::AuthRefused,
+            FailureKind::AuthRefused,
         ),
         (
             "localhost",
             p(&sender),
             "none",
             "",
-            SmtpProblem::SenderRefused,
+            FailureKind::SenderRefused,
         ),
         (
             "localhost",
             p(&recipient),
             "none",
             "",
-            SmtpProblem::RecipientRefused,
+            FailureKind::RecipientRefused,
         ),
-        ("localhost", p(&relay), "none", "", SmtpProblem::RelayDenied),
+        ("localhost", p(&relay), "none", "", FailureKind::RelayDenied),
     ];
     for (host, port, security, password, expected) in cases {
         let mut fields = form("test", "school", &port, security, password);
@@ -133,7 +133,7 @@ async fn each_failure_gets_its_diagnosis_in_french_on_the_page() {
     );
     assert_eq!(
         report.problem,
-        Some(SmtpProblem::PortNotAllowed),
+        Some(FailureKind::PortNotAllowed),
         "only SMTP ports without allowance"
     );
     let on_587 = form("test", "school", "587", "starttls", SMTP_PASSWORD);
@@ -144,7 +144,7 @@ async fn each_failure_gets_its_diagnosis_in_french_on_the_page() {
     );
     assert_eq!(
         report.problem,
-        Some(SmtpProblem::PrivateAddress),
+        Some(FailureKind::PrivateAddress),
         "loopback refused without allowance"
     );
     assert!(
@@ -165,7 +165,7 @@ async fn each_failure_gets_its_diagnosis_in_french_on_the_page() {
             )
             .await,
     );
-    assert_eq!(report.problem, Some(SmtpProblem::TlsCertificate));
+    assert_eq!(report.problem, Some(FailureKind::TlsCertificate));
     untrusting.drop_database().await;
 }
 
@@ -188,7 +188,7 @@ async fn a_silent_server_ends_the_test_within_the_stated_timeout() {
         )
         .await,
     );
-    assert_eq!(report.problem, Some(SmtpProblem::Timeout));
+    assert_eq!(report.problem, Some(FailureKind::Timeout));
     assert!(started.elapsed() <= domain::sending_settings::TEST_TIMEOUT + Duration::from_secs(1));
     hold.abort();
     app.drop_database().await;

@@ -1,6 +1,7 @@
 //! What server functions send to the browser: plain data, no hashes, no secrets.
 
 use serde::{Deserialize, Serialize};
+pub use vocabulary::{AccountKind, AccountState};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SchoolRef {
@@ -80,7 +81,7 @@ pub struct SendingSettingsView {
 pub struct TestReportView {
     pub at: crate::time::ParisTime,
     pub to: String,
-    pub problem: Option<crate::diagnosis::SmtpProblem>,
+    pub problem: Option<vocabulary::FailureKind>,
     pub detail: String,
     pub transcript: Vec<String>,
     /// False when the test used values typed on screen but not saved (it then does not
@@ -94,7 +95,7 @@ impl From<domain::sending_settings::TestReport> for TestReportView {
         Self {
             at: crate::ssr::paris_time(r.at),
             to: r.to,
-            problem: r.failure.map(Into::into),
+            problem: r.failure,
             detail: r.detail,
             transcript: r.transcript,
             of_saved: r.of_saved,
@@ -113,12 +114,10 @@ pub enum SettingsOutcome {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccountDetail {
     pub id: i64,
-    /// `personal` or `establishment`.
-    pub kind: String,
+    pub kind: AccountKind,
     pub label: String,
     pub address: String,
-    /// `awaiting_code`, `awaiting_secret`, `awaiting_validation` or `active`.
-    pub state: String,
+    pub state: AccountState,
     pub use_server_settings: bool,
     pub own_smtp_allowed: bool,
     pub host: String,
@@ -142,10 +141,10 @@ impl From<domain::accounts::AccountView> for AccountDetail {
         let relay = v.own_relay.clone();
         Self {
             id: v.id,
-            kind: v.kind.as_str().to_owned(),
+            kind: v.kind,
             label: v.label,
             address: v.address,
-            state: v.state.as_str().to_owned(),
+            state: v.state,
             use_server_settings: v.use_server_settings,
             own_smtp_allowed: v.own_smtp_allowed,
             host: relay.as_ref().map(|r| r.host.clone()).unwrap_or_default(),

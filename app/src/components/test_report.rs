@@ -4,7 +4,9 @@
 use leptos::prelude::*;
 
 use crate::api::types::TestReportView;
+use crate::diagnosis::Explain;
 use crate::i18n::Lang;
+use vocabulary::SendingIntent;
 
 /// The form's first submit button, so its "default button": Enter (or "OK" on a phone's
 /// keyboard) in any field of the form presses it, with or without the wasm — and it tests,
@@ -18,7 +20,7 @@ use crate::i18n::Lang;
 #[component]
 pub fn EnterRunsTest(#[prop(into)] pending: Signal<bool>, lang: Lang) -> impl IntoView {
     view! {
-        <button type="submit" name="intent" value="test" class="visually-hidden" tabindex="-1"
+        <button type="submit" name="intent" value=SendingIntent::Test.as_str() class="visually-hidden" tabindex="-1"
             aria-hidden="true" formnovalidate disabled=move || pending.get()>
             {lang.t("Tester l'envoi d'e-mails", "Test sending e-mail")}
         </button>

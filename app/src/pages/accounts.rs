@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::accounts::{CreateAccount, CreateEstablishmentAccount, list_accounts};
-use crate::api::types::{AccountDetail, AccountsOverview, Me};
+use crate::api::types::{AccountDetail, AccountKind, AccountState, AccountsOverview, Me};
 use crate::components::form_error::{FormError, action_error};
 use crate::components::session::SignedIn;
 use crate::i18n::{Lang, use_lang};
@@ -18,15 +18,15 @@ pub fn AccountsPage() -> impl IntoView {
 }
 
 /// How an account's state reads in a list.
-pub fn state_label(lang: Lang, state: &str) -> &'static str {
+pub fn state_label(lang: Lang, state: AccountState) -> &'static str {
     match state {
-        "awaiting_code" => lang.t("en attente du code", "awaiting the code"),
-        "awaiting_secret" => lang.t(
+        AccountState::AwaitingCode => lang.t("en attente du code", "awaiting the code"),
+        AccountState::AwaitingSecret => lang.t(
             "en attente de la question secrète",
             "awaiting the secret question",
         ),
-        "awaiting_validation" => lang.t("à valider", "awaiting validation"),
-        _ => lang.t("actif", "active"),
+        AccountState::AwaitingValidation => lang.t("à valider", "awaiting validation"),
+        AccountState::Active => lang.t("actif", "active"),
     }
 }
 
@@ -48,7 +48,10 @@ fn Accounts(lang: Lang) -> impl IntoView {
 
 #[component]
 fn Overview(overview: AccountsOverview, lang: Lang) -> impl IntoView {
-    let has_personal = overview.accounts.iter().any(|a| a.kind == "personal");
+    let has_personal = overview
+        .accounts
+        .iter()
+        .any(|a| a.kind == AccountKind::Personal);
     let AccountsOverview {
         accounts,
         usable_establishment,
@@ -118,17 +121,17 @@ fn CreateEstablishmentForm(lang: Lang) -> impl IntoView {
 
 #[component]
 fn AccountItem(a: AccountDetail, lang: Lang) -> impl IntoView {
-    let action = if a.state == "active" {
+    let action = if a.state == AccountState::Active {
         lang.t("Ouvrir", "Open")
     } else {
         lang.t("Continuer la configuration", "Continue the set-up")
     };
-    let kind = if a.kind == "personal" {
+    let kind = if a.kind == AccountKind::Personal {
         lang.t("Compte personnel", "Personal account")
     } else {
         lang.t("Compte établissement", "Establishment account")
     };
-    let badge_class = if a.state == "active" {
+    let badge_class = if a.state == AccountState::Active {
         "badge ok"
     } else {
         "badge"
@@ -137,7 +140,7 @@ fn AccountItem(a: AccountDetail, lang: Lang) -> impl IntoView {
         <li class="card account-item">
             <p class="account-kind">{kind}</p>
             <p><strong>{a.label.clone()}</strong>" · "{a.address.clone()}</p>
-            <p><span class=badge_class>{state_label(lang, &a.state)}</span></p>
+            <p><span class=badge_class>{state_label(lang, a.state)}</span></p>
             <p><a href=format!("/comptes/{}", a.id) aria-label=format!("{action} : {}", a.label)>{action}</a></p>
         </li>
     }

@@ -102,10 +102,13 @@ fn Locked(
     let file_error = move || file_error.clone();
     let error = action_error(unlock);
     view! {
-        <p>{lang.t(
-            "Les messages envoyés avec ce compte sont chiffrés pour lui : sans la réponse secrète du compte ou sa clé de récupération, personne ne peut les lire, pas même le serveur. Une fois ouverte, l'archive le reste 10 minutes, pour cette session seulement.",
-            "Messages sent with this account are encrypted for it: without the account's secret answer or its recovery key, nobody can read them, not even the server. Once opened, the archive stays open for 10 minutes, for this session only.",
-        )}</p>
+        <p>{
+            let open_for = lang.duration(vocabulary::limits::ARCHIVE_UNLOCK_SECS);
+            match lang {
+                Lang::Fr => format!("Les messages envoyés avec ce compte sont chiffrés pour lui : sans la réponse secrète du compte ou sa clé de récupération, personne ne peut les lire, pas même le serveur. Une fois ouverte, l'archive le reste {open_for}, pour cette session seulement."),
+                Lang::En => format!("Messages sent with this account are encrypted for it: without the account's secret answer or its recovery key, nobody can read them, not even the server. Once opened, the archive stays open for {open_for}, for this session only."),
+            }
+        }</p>
         <section class="card" aria-labelledby="answer-title">
             <h2 id="answer-title">{lang.t("Ouvrir avec la réponse secrète", "Open with the secret answer")}</h2>
             <ActionForm action=unlock>

@@ -14,6 +14,7 @@ use crate::components::session::SignedIn;
 use crate::error::AppError;
 use crate::i18n::{Lang, use_lang};
 use crate::pages::compose_review::ComposeReview;
+use vocabulary::ComposeIntent;
 
 #[component]
 pub fn ComposePage() -> impl IntoView {
@@ -194,9 +195,9 @@ fn ComposeForm(
             </div>
             <Attachments draft=draft.clone() limits lang/>
             <div class="button-row">
-                <button type="submit" name="intent" value="enregistrer" class="alt">{lang.t("Enregistrer le brouillon", "Save the draft")}</button>
-                <button type="submit" name="intent" value="verifier" class="alt">{lang.t("Vérifier et prévisualiser", "Check and preview")}</button>
-                <button type="submit" name="intent" value="envoyer">{lang.t("Envoyer", "Send")}</button>
+                <button type="submit" name="intent" value=ComposeIntent::Enregistrer.as_str() class="alt">{lang.t("Enregistrer le brouillon", "Save the draft")}</button>
+                <button type="submit" name="intent" value=ComposeIntent::Verifier.as_str() class="alt">{lang.t("Vérifier et prévisualiser", "Check and preview")}</button>
+                <button type="submit" name="intent" value=ComposeIntent::Envoyer.as_str()>{lang.t("Envoyer", "Send")}</button>
             </div>
         </form>
     }

@@ -3,7 +3,7 @@ use leptos_meta::Title;
 
 use crate::api::accounts::list_accounts;
 use crate::api::settings::get_sending_settings;
-use crate::api::types::{AccountsOverview, Me, SendingSettingsView};
+use crate::api::types::{AccountKind, AccountState, AccountsOverview, Me, SendingSettingsView};
 use crate::components::session::SignedIn;
 use crate::i18n::{Lang, use_lang};
 use crate::pages::accounts::state_label;
@@ -96,15 +96,15 @@ fn PersonalAccountState(accounts: AccountsResource, lang: Lang) -> impl IntoView
                 let personal = accounts
                     .await
                     .ok()
-                    .and_then(|o| o.accounts.into_iter().find(|a| a.kind == "personal"));
+                    .and_then(|o| o.accounts.into_iter().find(|a| a.kind == AccountKind::Personal));
                 match personal {
                     None => view! { {lang.t("À faire", "To do")}" — "<a href="/comptes">{lang.t("Commencer", "Start")}</a> }.into_any(),
-                    Some(a) if a.state == "active" => view! {
+                    Some(a) if a.state == AccountState::Active => view! {
                         {lang.t("Fait — compte actif", "Done — account active")}" — "
                         <a href=format!("/comptes/{}", a.id)>{lang.t("Ouvrir", "Open")}</a>
                     }.into_any(),
                     Some(a) => view! {
-                        {lang.t("En cours : ", "In progress: ")}{state_label(lang, &a.state)}" — "
+                        {lang.t("En cours : ", "In progress: ")}{state_label(lang, a.state)}" — "
                         <a href=format!("/comptes/{}", a.id)>{lang.t("Continuer", "Continue")}</a>
                     }.into_any(),
                 }
@@ -121,7 +121,7 @@ fn ReadyToSend(accounts: AccountsResource, lang: Lang) -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let ready = accounts.await.ok().is_some_and(|o| {
-                    o.accounts.iter().any(|a| a.state == "active") || !o.usable_establishment.is_empty()
+                    o.accounts.iter().any(|a| a.state == AccountState::Active) || !o.usable_establishment.is_empty()
                 });
                 ready.then(|| view! {
                     <section class="ready" aria-labelledby="ready-title">
@@ -150,7 +150,7 @@ fn EstablishmentState(accounts: AccountsResource, is_admin: bool, lang: Lang) ->
             {move || Suspend::new(async move {
                 let overview = accounts.await.ok();
                 let count = |o: &AccountsOverview| {
-                    o.accounts.iter().filter(|a| a.kind == "establishment" && a.state == "active").count()
+                    o.accounts.iter().filter(|a| a.kind == AccountKind::Establishment && a.state == AccountState::Active).count()
                 };
                 match (is_admin, overview) {
                     (true, Some(o)) if count(&o) > 0 => view! {

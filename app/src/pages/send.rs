@@ -16,11 +16,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::sending::types::{PaceView, RecipientView, SendProblem, SendView, recipient_label};
+use crate::api::sending::types::{
+    DeliveryProblem, DeliveryState, PaceView, RecipientView, SendView, recipient_label,
+};
 use crate::api::sending::{CorrectRecipient, RetryFailed, get_send};
 use crate::api::types::Me;
 use crate::components::form_error::{FormError, action_error};
 use crate::components::session::SignedIn;
+use crate::diagnosis::Explain;
 use crate::error::AppError;
 use crate::i18n::{Lang, use_lang};
 use stop::{CONFIRM, StopControls, Stopping};
@@ -317,33 +320,33 @@ fn refused_hint(lang: Lang, refused: u64, with_button: bool) -> String {
     }
 }
 
-fn state_label(lang: Lang, state: &str) -> &'static str {
+fn state_label(lang: Lang, state: DeliveryState) -> &'static str {
     match state {
-        "sent" => lang.t("envoyé", "sent"),
-        "sending" => lang.t("en cours d'envoi", "sending"),
-        "retrying" => lang.t("nouvel essai prévu", "retry planned"),
-        "failed" => lang.t("échec", "failed"),
-        "cancelled" => lang.t("annulé", "cancelled"),
-        _ => lang.t("en attente", "queued"),
+        DeliveryState::Sent => lang.t("envoyé", "sent"),
+        DeliveryState::Sending => lang.t("en cours d'envoi", "sending"),
+        DeliveryState::Retrying => lang.t("nouvel essai prévu", "retry planned"),
+        DeliveryState::Failed => lang.t("échec", "failed"),
+        DeliveryState::Cancelled => lang.t("annulé", "cancelled"),
+        DeliveryState::Queued => lang.t("en attente", "queued"),
     }
 }
 
-fn problem_text(lang: Lang, problem: SendProblem) -> &'static str {
+fn problem_text(lang: Lang, problem: DeliveryProblem) -> &'static str {
     match problem {
-        SendProblem::Smtp(p) => p.explain(lang).0,
-        SendProblem::AccountUnavailable => lang.t(
+        DeliveryProblem::Smtp(p) => p.explain(lang).0,
+        DeliveryProblem::AccountUnavailable => lang.t(
             "Le compte d'envoi n'est plus utilisable (supprimé, en cours de modification, ou votre autorisation a été retirée).",
             "The sending account can no longer be used (deleted, being changed, or your permission was withdrawn).",
         ),
-        SendProblem::GaveUp => lang.t(
+        DeliveryProblem::GaveUp => lang.t(
             "Le serveur d'envoi a refusé temporairement trop longtemps : le message a été abandonné pour ce destinataire.",
             "The relay refused temporarily for too long: the message was given up for this recipient.",
         ),
-        SendProblem::Unprocessable => lang.t(
+        DeliveryProblem::Unprocessable => lang.t(
             "L'envoi à ce destinataire a été interrompu plusieurs fois sans aboutir : il a été abandonné pour ne pas bloquer les autres envois. Signalez-le à l'hébergeur.",
             "Sending to this recipient was interrupted several times without finishing: it was given up so as not to hold other sends. Tell the host.",
         ),
-        SendProblem::TooLarge => lang.t(
+        DeliveryProblem::TooLarge => lang.t(
             "Une fois rempli pour ce destinataire, le message dépassait la taille permise : il n'a pas été envoyé.",
             "Filled for this recipient, the message exceeded the size allowed: it was not sent.",
         ),
@@ -364,25 +367,25 @@ fn Recipient(
     corrections: Corrections,
     lang: Lang,
 ) -> impl IntoView {
-    let badge = match r.state.as_str() {
-        "sent" => "badge ok",
-        "failed" => "badge failed",
-        "cancelled" => "badge cancelled",
-        _ => "badge",
+    let badge = match r.state {
+        DeliveryState::Sent => "badge ok",
+        DeliveryState::Failed => "badge failed",
+        DeliveryState::Cancelled => "badge cancelled",
+        DeliveryState::Queued | DeliveryState::Sending | DeliveryState::Retrying => "badge",
     };
     let who = recipient_label(&r.name, &r.address);
     let correction =
         (r.needs_new_address && may_correct).then(|| (r.id, r.address.clone(), who.clone()));
     let when = match (
-        r.state.as_str(),
+        r.state,
         r.next_attempt_in_secs,
         r.sent_at.map(|at| lang.moment(at)),
     ) {
-        ("sent", _, Some(at)) => Some(match lang {
+        (DeliveryState::Sent, _, Some(at)) => Some(match lang {
             Lang::Fr => format!("Accepté par le serveur d'envoi le {at}."),
             Lang::En => format!("Accepted by the relay on {at}."),
         }),
-        ("retrying", Some(secs), _) => Some(match lang {
+        (DeliveryState::Retrying, Some(secs), _) => Some(match lang {
             Lang::Fr => format!(
                 "Nouvel essai dans {} min environ (essai n° {} fait).",
                 minutes(secs),
@@ -396,14 +399,14 @@ fn Recipient(
         }),
         _ => None,
     };
-    let reason = (r.state != "sent")
+    let reason = (r.state != DeliveryState::Sent)
         .then_some(r.problem)
         .flatten()
         .map(|p| problem_text(lang, p));
     view! {
         <li class="recipient">
             <span class="recipient-address">{who}</span>
-            <span class=badge>{state_label(lang, &r.state)}</span>
+            <span class=badge>{state_label(lang, r.state)}</span>
             {when.map(|w| view! { <p class="hint">{w}</p> })}
             {reason.map(|text| view! { <p class="recipient-reason">{text}</p> })}
             {r.reply.map(|reply| view! {

@@ -10,6 +10,7 @@ use crate::components::test_report::{EnterRunsTest, TestReport};
 use crate::error::AppError;
 use crate::i18n::{Lang, use_lang};
 use crate::notice::{Done, use_done};
+use vocabulary::SendingIntent;
 
 /// Step 1: the school's sending settings, and the test send.
 #[component]
@@ -119,7 +120,7 @@ fn SettingsForm(
             </fieldset>
             <FormError error id="settings-error"/>
             <p class="form-success" role="status">{move || saved_now().then(|| lang.t("Paramètres enregistrés.", "Settings saved."))}</p>
-            <button type="submit" name="intent" value="save" disabled=move || submit.pending().get()>
+            <button type="submit" name="intent" value=SendingIntent::Save.as_str() disabled=move || submit.pending().get()>
                 {lang.t("Enregistrer", "Save")}
             </button>
             <fieldset class="test-send">
@@ -132,7 +133,7 @@ fn SettingsForm(
                                 "The test uses the settings on screen, saved or not. It stops after 30 seconds at most.")}
                     </p>
                 </div>
-                <button type="submit" name="intent" value="test" class="alt" disabled=move || submit.pending().get()>
+                <button type="submit" name="intent" value=SendingIntent::Test.as_str() class="alt" disabled=move || submit.pending().get()>
                     {move || if submit.pending().get() { lang.t("Test en cours…", "Testing…") } else { lang.t("Tester l'envoi d'e-mails", "Test sending e-mail") }}
                 </button>
             </fieldset>

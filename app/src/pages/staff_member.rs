@@ -151,12 +151,13 @@ fn Reinvite(id: i64, name: String, lang: Lang) -> impl IntoView {
         Some(result) => result.ok(),
         None => sent_by_post.clone(),
     };
+    let lifetime = lang.duration(vocabulary::limits::INVITATION_LIFETIME_SECS);
     view! {
         <section class="card" aria-labelledby="invitation-title">
             <h2 id="invitation-title">{lang.t("Invitation", "Invitation")}</h2>
             <p>{match lang {
-                Lang::Fr => format!("{name} n'a pas encore choisi son mot de passe. Le lien de l'invitation ne sert qu'une fois et reste valable 7 jours. S'il a expiré ou s'est perdu, envoyez une nouvelle invitation : l'ancien lien ne fonctionnera plus."),
-                Lang::En => format!("{name} has not chosen a password yet. The invitation link works once, for 7 days. If it expired or got lost, send a new invitation: the old link will stop working."),
+                Lang::Fr => format!("{name} n'a pas encore choisi son mot de passe. Le lien de l'invitation ne sert qu'une fois et reste valable {lifetime}. S'il a expiré ou s'est perdu, envoyez une nouvelle invitation : l'ancien lien ne fonctionnera plus."),
+                Lang::En => format!("{name} has not chosen a password yet. The invitation link works once, for {lifetime}. If it expired or got lost, send a new invitation: the old link will stop working."),
             }}</p>
             <ActionForm action=reinvite>
                 <input type="hidden" name="id" value=id.to_string()/>

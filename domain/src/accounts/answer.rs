@@ -23,9 +23,9 @@ pub const MAX_FAILURES: i32 = 5;
 pub const FIRST_LOCKOUT_SECS: i64 = 15 * 60;
 /// Doubling stops here (15 min × 2⁶ = 16 h).
 const MAX_DOUBLINGS: i32 = 6;
-pub const ANSWER_MIN_CHARS: usize = 3;
-pub const ANSWER_MAX_CHARS: usize = 200;
-pub const QUESTION_MAX_CHARS: usize = 200;
+pub const ANSWER_MIN_CHARS: usize = vocabulary::limits::ANSWER_MIN_CHARS;
+pub const ANSWER_MAX_CHARS: usize = vocabulary::limits::ANSWER_MAX_CHARS;
+pub const QUESTION_MAX_CHARS: usize = vocabulary::limits::QUESTION_MAX_CHARS;
 
 /// Questions offered in the wizard; anyone may write their own instead.
 pub const SUGGESTED_QUESTIONS: &[&str] = &[
@@ -136,7 +136,7 @@ pub async fn set(
     let next = if first_time {
         AccountState::AwaitingValidation
     } else {
-        AccountState::parse(&a.state)?
+        crate::entity::stored(AccountState::from_stored, "account state", &a.state)?
     };
     let a = advance(db, &a, next, |u| {
         u.col_expr(row::Column::SecretQuestion, Expr::value(input.question))

@@ -21,8 +21,8 @@ use crate::secret::{Secret, random_bytes};
 use crate::sending_settings::SendingEnvironment;
 use crate::{CodeRefusal, Error, Invalid, Now, Result, routes, schools, throttle};
 
-pub const LIFETIME_SECS: i64 = 10 * 60;
-pub const MAX_ATTEMPTS: i32 = 5;
+pub const LIFETIME_SECS: i64 = vocabulary::limits::CODE_LIFETIME_SECS;
+pub const MAX_ATTEMPTS: i32 = vocabulary::limits::CODE_MAX_ATTEMPTS;
 pub const RESEND_COOLDOWN_SECS: i64 = 60;
 /// What a code proves. Part of what the HMAC binds, so a code for one purpose is worthless
 /// for another.
@@ -230,7 +230,9 @@ pub async fn submit(
         return Err(Error::Code(CodeRefusal::NonePending));
     };
     if now.timestamp() >= code.expires_at {
-        return Err(Error::Code(CodeRefusal::Expired));
+        return Err(Error::Code(CodeRefusal::Expired {
+            lifetime_secs: LIFETIME_SECS,
+        }));
     }
     // Count the try before comparing, in one statement: parallel guesses cannot exceed
     // the limit between a read and a write.
@@ -245,7 +247,9 @@ pub async fn submit(
         .exec(db)
         .await?;
     if counted.rows_affected == 0 {
-        return Err(Error::Code(CodeRefusal::Voided));
+        return Err(Error::Code(CodeRefusal::Voided {
+            after_tries: MAX_ATTEMPTS,
+        }));
     }
     let expected = code.code_hmac.as_bytes();
     let given = code_hmac(env, &code, &typed);
@@ -264,7 +268,9 @@ pub async fn submit(
         );
         if attempts >= MAX_ATTEMPTS {
             // The row keeps its count, so every later try is refused as voided too.
-            return Err(Error::Code(CodeRefusal::Voided));
+            return Err(Error::Code(CodeRefusal::Voided {
+                after_tries: MAX_ATTEMPTS,
+            }));
         }
         return Err(Error::Code(CodeRefusal::Wrong {
             remaining: MAX_ATTEMPTS - attempts,

@@ -32,51 +32,7 @@ use crate::smtp::Security;
 use crate::{Error, Invalid, Now, Result, validate};
 use answer::Proof;
 
-/// Where an account is in its wizard.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum AccountState {
-    AwaitingCode,
-    AwaitingSecret,
-    AwaitingValidation,
-    Active,
-}
-
-impl AccountState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AccountState::AwaitingCode => "awaiting_code",
-            AccountState::AwaitingSecret => "awaiting_secret",
-            AccountState::AwaitingValidation => "awaiting_validation",
-            AccountState::Active => "active",
-        }
-    }
-
-    pub(crate) fn parse(stored: &str) -> Result<Self> {
-        Ok(match stored {
-            "awaiting_code" => AccountState::AwaitingCode,
-            "awaiting_secret" => AccountState::AwaitingSecret,
-            "awaiting_validation" => AccountState::AwaitingValidation,
-            "active" => AccountState::Active,
-            other => return Err(Error::Internal(format!("unknown account state {other}"))),
-        })
-    }
-}
-
-/// Personal (one staff member's) or establishment (shared) account.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum AccountKind {
-    Personal,
-    Establishment,
-}
-
-impl AccountKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AccountKind::Personal => "personal",
-            AccountKind::Establishment => "establishment",
-        }
-    }
-}
+pub use vocabulary::{AccountKind, AccountState};
 
 /// An account's own SMTP server. No `From` here: an account sends as its verified address.
 pub type OwnRelay = crate::sending_settings::SmtpServer;
@@ -178,7 +134,7 @@ async fn view(db: &impl ConnectionTrait, r: &row::Model, now: Now) -> Result<Acc
         },
         label: r.label.clone(),
         address: r.address.clone(),
-        state: AccountState::parse(&r.state)?,
+        state: crate::entity::stored(AccountState::from_stored, "account state", &r.state)?,
         use_server_settings: r.use_server_settings || deliver_all,
         own_relay: stored_own_relay(r),
         password_set: r.smtp_password_sealed.is_some(),

@@ -23,7 +23,7 @@ use crate::secret::{Secret, token_hash};
 use crate::{Error, Now, Result};
 
 /// How long an opened archive stays open for the session.
-pub const UNLOCK_SECS: i64 = 600;
+pub const UNLOCK_SECS: i64 = vocabulary::limits::ARCHIVE_UNLOCK_SECS;
 /// At most this many messages are listed (newest first).
 pub const LIST_LIMIT: u64 = 200;
 

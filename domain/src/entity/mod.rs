@@ -18,3 +18,9 @@ pub(crate) mod sending_settings;
 pub(crate) mod session;
 pub(crate) mod throttle;
 pub(crate) mod verification_code;
+
+/// A state column read back as its [`vocabulary`] value. A name this version does not know
+/// is an internal error here, at the row, rather than a silent fallback in a `match`.
+pub(crate) fn stored<T>(read: fn(&str) -> Option<T>, column: &str, name: &str) -> crate::Result<T> {
+    read(name).ok_or_else(|| crate::Error::Internal(format!("unknown {column} {name:?}")))
+}

@@ -11,12 +11,12 @@ use sea_orm::{
 
 use sea_orm::sea_query::Expr;
 
-use super::DeliveryState;
 use super::attachment_type::content_type_for;
 use super::message_text::{fill, values_for};
 use super::recipients::{self, BadLine, MAX_RECIPIENTS, Recipient};
 pub use super::review::{Preview, Review, review, review_draft};
 use super::review::{check_recipients, school_name};
+use super::{DeliveryState, MessageState};
 use crate::access::Actor;
 use crate::accounts::{authorisations::find_usable, owner};
 use crate::archive::sealed::{ArchivedAttachment, ArchivedMessage, seal_message};
@@ -25,17 +25,17 @@ use crate::mail::Attachment;
 use crate::{Error, Invalid, Now, Result};
 
 /// The attachments of one message together may not exceed this (stated in the UI).
-pub const MAX_ATTACHMENT_BYTES: usize = 10 * 1024 * 1024;
-pub const MAX_ATTACHMENTS: usize = 10;
+pub const MAX_ATTACHMENT_BYTES: usize = vocabulary::limits::MAX_ATTACHMENT_BYTES;
+pub const MAX_ATTACHMENTS: usize = vocabulary::limits::MAX_ATTACHMENTS;
 /// The subject as typed, and as filled for each recipient.
-pub const MAX_SUBJECT_CHARS: usize = 250;
+pub const MAX_SUBJECT_CHARS: usize = vocabulary::limits::MAX_SUBJECT_CHARS;
 /// The text as typed.
-pub const MAX_BODY_BYTES: usize = 100 * 1024;
+pub const MAX_BODY_BYTES: usize = vocabulary::limits::MAX_BODY_BYTES;
 /// The text as filled for one recipient: known before anything is queued, so the worker
 /// never builds more than this per message.
 pub const MAX_FILLED_BODY_BYTES: usize = 200 * 1024;
 /// The longest attachment name kept.
-pub const MAX_FILE_NAME_CHARS: usize = 200;
+pub const MAX_FILE_NAME_CHARS: usize = vocabulary::limits::MAX_FILE_NAME_CHARS;
 /// A draft's subject or text beyond this is refused on save. No form reaches it: the
 /// compose handler keeps at most 1 MiB per text field (and a browser sends UTF-8), so a
 /// person never loses what they typed to it; it only bounds a hand-made post. Below it
@@ -47,7 +47,7 @@ pub const MAX_DRAFT_TEXT_BYTES: usize = 1024 * 1024;
 pub const MAX_DRAFT_RECIPIENTS_BYTES: usize = 6 * 1024 * 1024;
 /// Unsent drafts one person may keep in one school; saving a draft they already have is
 /// always possible.
-pub const MAX_DRAFTS_PER_PERSON: u64 = 50;
+pub const MAX_DRAFTS_PER_PERSON: u64 = vocabulary::limits::MAX_DRAFTS_PER_PERSON;
 
 /// What the compose form sends.
 #[derive(Clone, Debug, Default)]
@@ -140,7 +140,7 @@ fn new_message(
         account_id: Set(account_id),
         author_person_id: Set(author_person_id),
         api_token_id: Set(None),
-        state: Set("draft".into()),
+        state: Set(MessageState::Draft.as_str().into()),
         recipient_count: Set(0),
         created_at: Set(now.timestamp()),
         queued_at: Set(None),
@@ -202,7 +202,7 @@ pub(super) async fn own_draft(
     message::Entity::find_by_id(draft_id)
         .filter(message::Column::SchoolId.eq(actor.school_id()))
         .filter(message::Column::AuthorPersonId.eq(actor.person_id()))
-        .filter(message::Column::State.eq("draft"))
+        .filter(message::Column::State.eq(MessageState::Draft.as_str()))
         .one(db)
         .await?
         .ok_or(Error::NotFound)
@@ -262,7 +262,7 @@ pub async fn save_draft(
             let drafts = message::Entity::find()
                 .filter(message::Column::SchoolId.eq(actor.school_id()))
                 .filter(message::Column::AuthorPersonId.eq(actor.person_id()))
-                .filter(message::Column::State.eq("draft"))
+                .filter(message::Column::State.eq(MessageState::Draft.as_str()))
                 .count(&txn)
                 .await?;
             if drafts >= MAX_DRAFTS_PER_PERSON {
@@ -452,9 +452,12 @@ async fn write_queue(
     // first transaction's row lock, then finds it queued and queues nothing ("not found",
     // rather than the archive's unique index failing later as a database error).
     let claimed = message::Entity::update_many()
-        .col_expr(message::Column::State, Expr::value("queued"))
+        .col_expr(
+            message::Column::State,
+            Expr::value(MessageState::Queued.as_str()),
+        )
         .filter(message::Column::Id.eq(message_row.id))
-        .filter(message::Column::State.eq("draft"))
+        .filter(message::Column::State.eq(MessageState::Draft.as_str()))
         .exec(txn)
         .await?
         .rows_affected;
@@ -547,7 +550,7 @@ async fn write_queue(
     .insert(txn)
     .await?;
     let mut queued = message_row.clone().into_active_model();
-    queued.state = Set("queued".into());
+    queued.state = Set(MessageState::Queued.as_str().into());
     queued.subject = Set(composition.subject.clone());
     queued.draft_recipients = Set(None);
     queued.recipient_count = Set(i64::try_from(recipients.len()).unwrap_or(i64::MAX));

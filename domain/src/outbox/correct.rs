@@ -17,25 +17,17 @@ use sea_orm::{
 use super::{DeliveryProblem, DeliveryState, own_send};
 use crate::access::Actor;
 use crate::entity::{message, outbox};
-use crate::smtp::FailureKind;
 use crate::{Error, Invalid, Now, Result, validate};
 
-/// The failures a retry cannot fix but a corrected address can: the server refused the
-/// address itself (unknown mailbox, no such domain), permanently.
-pub const NEEDS_NEW_ADDRESS: [DeliveryProblem; 1] =
-    [DeliveryProblem::Smtp(FailureKind::RecipientRefused)];
-
-impl DeliveryProblem {
-    /// Whether sending to the same address again would fail the same way, so that the
-    /// address has to be corrected rather than retried.
-    pub fn needs_new_address(self) -> bool {
-        NEEDS_NEW_ADDRESS.contains(&self)
-    }
-}
+/// The failures a retry cannot fix but a corrected address can.
+pub const NEEDS_NEW_ADDRESS: [DeliveryProblem; 1] = DeliveryProblem::NEEDS_NEW_ADDRESS;
 
 /// [`NEEDS_NEW_ADDRESS`] as stored in `outbox.failure_kind`.
 pub(super) fn needing_new_address() -> Vec<String> {
-    NEEDS_NEW_ADDRESS.iter().map(|p| p.as_stored()).collect()
+    NEEDS_NEW_ADDRESS
+        .iter()
+        .map(|p| p.as_str().to_owned())
+        .collect()
 }
 
 /// Gives the failed recipient `outbox_id` of the actor's send `message_id` the address

@@ -31,89 +31,10 @@ use sea_orm::{
 };
 
 use crate::access::Actor;
-use crate::entity::{account, message, outbox};
-use crate::smtp::FailureKind;
+use crate::entity::{account, message, outbox, stored};
 use crate::{Error, Invalid, Now, Result};
 
-/// Where one recipient's delivery stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum DeliveryState {
-    Queued,
-    Sending,
-    Sent,
-    Retrying,
-    Failed,
-    /// The send was stopped before this recipient got it ([`stop`]); never claimed.
-    Cancelled,
-}
-
-impl DeliveryState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeliveryState::Queued => "queued",
-            DeliveryState::Sending => "sending",
-            DeliveryState::Sent => "sent",
-            DeliveryState::Retrying => "retrying",
-            DeliveryState::Failed => "failed",
-            DeliveryState::Cancelled => "cancelled",
-        }
-    }
-
-    fn parse(stored: &str) -> Self {
-        match stored {
-            "sending" => DeliveryState::Sending,
-            "sent" => DeliveryState::Sent,
-            "retrying" => DeliveryState::Retrying,
-            "failed" => DeliveryState::Failed,
-            "cancelled" => DeliveryState::Cancelled,
-            _ => DeliveryState::Queued,
-        }
-    }
-}
-
-/// Why the last attempt failed, beyond the SMTP categories.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum DeliveryProblem {
-    Smtp(FailureKind),
-    /// The account was deleted, is being changed, or the author may no longer use it.
-    AccountUnavailable,
-    /// Temporary failures went on for too long.
-    GaveUp,
-    /// Its delivery was started several times and never finished (the worker died each
-    /// time): failed rather than taken again for ever.
-    Unprocessable,
-    /// Filled for this recipient, the message would exceed its limits (queueing checks
-    /// this; a row that still does is failed without being built).
-    TooLarge,
-}
-
-impl DeliveryProblem {
-    pub(crate) fn as_stored(self) -> String {
-        match self {
-            // The same name `parse` reads back.
-            DeliveryProblem::Smtp(kind) => serde_json::to_value(kind)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
-            DeliveryProblem::AccountUnavailable => "AccountUnavailable".into(),
-            DeliveryProblem::GaveUp => "GaveUp".into(),
-            DeliveryProblem::Unprocessable => "Unprocessable".into(),
-            DeliveryProblem::TooLarge => "TooLarge".into(),
-        }
-    }
-
-    fn parse(stored: &str) -> Option<Self> {
-        match stored {
-            "AccountUnavailable" => Some(DeliveryProblem::AccountUnavailable),
-            "GaveUp" => Some(DeliveryProblem::GaveUp),
-            "Unprocessable" => Some(DeliveryProblem::Unprocessable),
-            "TooLarge" => Some(DeliveryProblem::TooLarge),
-            other => serde_json::from_value(serde_json::Value::String(other.to_owned()))
-                .ok()
-                .map(DeliveryProblem::Smtp),
-        }
-    }
-}
+pub use vocabulary::{DeliveryProblem, DeliveryState, MessageState};
 
 /// Sent / pending / failed of the total; the rest of the total was cancelled.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -181,7 +102,7 @@ pub(crate) async fn progress_of(db: &impl ConnectionTrait, message_id: i64) -> R
     for (state, n) in counts {
         let n = u64::try_from(n).unwrap_or(0);
         p.total += n;
-        match DeliveryState::parse(&state) {
+        match stored(DeliveryState::from_stored, "delivery state", &state)? {
             DeliveryState::Sent => p.sent += n,
             DeliveryState::Failed => p.failed += n,
             DeliveryState::Queued | DeliveryState::Sending | DeliveryState::Retrying => {
@@ -221,7 +142,7 @@ async fn own_send(
         .filter(message::Column::SchoolId.eq(actor.school_id()))
         .filter(message::Column::AuthorPersonId.eq(actor.person_id()))
         .filter(message::Column::ApiTokenId.is_null())
-        .filter(message::Column::State.eq("queued"))
+        .filter(message::Column::State.eq(MessageState::Queued.as_str()))
         .one(db)
         .await?
         .ok_or(Error::NotFound)
@@ -238,7 +159,7 @@ pub async fn list(
         .filter(message::Column::SchoolId.eq(actor.school_id()))
         .filter(message::Column::AuthorPersonId.eq(actor.person_id()))
         .filter(message::Column::ApiTokenId.is_null())
-        .filter(message::Column::State.is_in(["queued", stop::STOPPED]))
+        .filter(message::Column::State.is_in([MessageState::Queued.as_str(), stop::STOPPED]))
         .order_by_desc(message::Column::Id)
         .limit(limit)
         .all(db)
@@ -262,8 +183,8 @@ pub(crate) async fn detail_of(db: &impl ConnectionTrait, m: &message::Model) -> 
     let recipients = rows
         .into_iter()
         .map(|r| {
-            let state = DeliveryState::parse(&r.state);
-            RecipientStatus {
+            let state = stored(DeliveryState::from_stored, "delivery state", &r.state)?;
+            Ok(RecipientStatus {
                 id: r.id,
                 address: r.recipient_address,
                 name: r.recipient_name,
@@ -271,11 +192,14 @@ pub(crate) async fn detail_of(db: &impl ConnectionTrait, m: &message::Model) -> 
                 attempts: r.attempts,
                 next_attempt_at: (state == DeliveryState::Retrying).then_some(r.next_attempt_at),
                 reply: r.last_reply,
-                problem: r.failure_kind.as_deref().and_then(DeliveryProblem::parse),
+                problem: r
+                    .failure_kind
+                    .as_deref()
+                    .and_then(DeliveryProblem::from_stored),
                 sent_at: r.sent_at,
-            }
+            })
         })
-        .collect();
+        .collect::<Result<_>>()?;
     Ok(SendDetail {
         summary: summary(db, m).await?,
         recipients,

@@ -37,8 +37,8 @@ impl Pace {
     /// What a school's own relay gets until its administrator says otherwise: Exchange
     /// Online's limits, the strictest common ones.
     pub const SCHOOL_DEFAULT: Pace = Pace {
-        per_minute: 30,
-        per_day: 10_000,
+        per_minute: vocabulary::limits::DEFAULT_PACE_PER_MINUTE,
+        per_day: vocabulary::limits::DEFAULT_PACE_PER_DAY,
     };
     pub const UNLIMITED: Pace = Pace {
         per_minute: 0,

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use crate::{Invalid, validate};
 
 /// At most this many recipients per message.
-pub const MAX_RECIPIENTS: usize = 5_000;
+pub const MAX_RECIPIENTS: usize = vocabulary::limits::MAX_RECIPIENTS;
 /// At most this many columns in a table (e-mail and name included).
 pub const MAX_COLUMNS: usize = 20;
 /// A column's value (`eleve`, `identifiant`…) may hold at most this many characters.

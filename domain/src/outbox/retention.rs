@@ -24,7 +24,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
-use super::DeliveryState;
+use super::{DeliveryState, MessageState};
 use crate::entity::{message, message_attachment, outbox};
 use crate::{Now, Result};
 
@@ -159,7 +159,10 @@ async fn purgeable(db: &DatabaseConnection, cutoff: i64, limit: u64) -> Result<V
         .select_only()
         .column(message::Column::Id)
         // A stopped send keeps its text for a resume until the same period has run out.
-        .filter(message::Column::State.is_in(["queued", "stopped"]))
+        .filter(message::Column::State.is_in([
+            MessageState::Queued.as_str(),
+            MessageState::Stopped.as_str(),
+        ]))
         .filter(message::Column::PurgedAt.is_null())
         .filter(Expr::not_exists(needing))
         .order_by_asc(message::Column::Id)
@@ -239,7 +242,7 @@ async fn expired_drafts(db: &DatabaseConnection, cutoff: i64, limit: u64) -> Res
     Ok(message::Entity::find()
         .select_only()
         .column(message::Column::Id)
-        .filter(message::Column::State.eq("draft"))
+        .filter(message::Column::State.eq(MessageState::Draft.as_str()))
         .filter(message::Column::CreatedAt.lt(cutoff))
         .order_by_asc(message::Column::Id)
         .limit(limit)
@@ -255,7 +258,7 @@ async fn delete_draft(db: &DatabaseConnection, draft_id: i64, cutoff: i64) -> Re
     let txn = db.begin().await?;
     let deleted = message::Entity::delete_many()
         .filter(message::Column::Id.eq(draft_id))
-        .filter(message::Column::State.eq("draft"))
+        .filter(message::Column::State.eq(MessageState::Draft.as_str()))
         .filter(message::Column::CreatedAt.lt(cutoff))
         .exec(&txn)
         .await?

@@ -19,15 +19,16 @@ use sea_orm::{
     QueryOrder, QuerySelect, TransactionTrait,
 };
 
+use super::MessageState;
 use super::{DeliveryState, SendDetail, SendSummary, shown, subject_line, summary};
 use crate::access::Actor;
 use crate::entity::{api_token, membership, message, outbox};
 use crate::{Error, Invalid, Now, Result};
 
 /// `messages.state` of a stopped send (a going one is `queued`).
-pub(crate) const STOPPED: &str = "stopped";
+pub(crate) const STOPPED: &str = MessageState::Stopped.as_str();
 /// `messages.state` of a send that is going on.
-pub(crate) const GOING: &str = "queued";
+pub(crate) const GOING: &str = MessageState::Queued.as_str();
 
 /// The rows a stop cancels: every one that may still be sent.
 const PENDING: [DeliveryState; 3] = [

@@ -1,64 +1,9 @@
 //! What went wrong in an SMTP exchange, in categories a person can act on. The UI turns
 //! each into a French sentence saying what happened and what to try.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum FailureKind {
-    /// The host name does not resolve (typo, or the DNS is down).
-    NameNotResolved,
-    /// The host resolves only to loopback, private or link-local addresses, which the
-    /// operator has not allowed.
-    PrivateAddress,
-    /// A port other than SMTP's own, which the operator has not allowed.
-    PortNotAllowed,
-    /// Plaintext SMTP ("none") towards a host that is not on this machine.
-    PlaintextNotAllowed,
-    /// Nothing listens on that port (or a firewall rejects the connection).
-    ConnectionRefused,
-    /// No answer within the time limit.
-    Timeout,
-    /// The server's certificate is not valid for that name, expired or untrusted.
-    TlsCertificate,
-    /// The TLS handshake failed otherwise (e.g. implicit TLS towards a STARTTLS port).
-    TlsHandshake,
-    /// STARTTLS was required but the server does not offer it.
-    StartTlsNotOffered,
-    /// A user name is set but the server offers no authentication (over this connection).
-    AuthNotOffered,
-    /// The server refused the user name or password.
-    AuthRefused,
-    /// The server refused the sender address.
-    SenderRefused,
-    /// The server refused the recipient address.
-    RecipientRefused,
-    /// The server refuses to relay to that recipient (not authenticated or not allowed).
-    RelayDenied,
-    /// The server refused the message itself (size, content, policy).
-    MessageRefused,
-    /// The server answered "try again later" (4xx).
-    TemporaryFailure,
-    /// The connection dropped, or the server spoke something other than SMTP.
-    ConnectionLost,
-    /// The message holds a CR or an LF outside a CRLF pair, which a lax relay could read
-    /// as the end of the data and the rest as a second, forged transaction (SMTP
-    /// smuggling). Refused by this client before sending; permanent, since retrying would
-    /// send the same bytes.
-    BareLineBreak,
-}
-
-impl FailureKind {
-    /// Worth retrying later without changing anything (network and 4xx trouble).
-    pub fn is_transient(self) -> bool {
-        matches!(
-            self,
-            FailureKind::ConnectionRefused
-                | FailureKind::Timeout
-                | FailureKind::TemporaryFailure
-                | FailureKind::ConnectionLost
-        )
-    }
-}
+pub use vocabulary::FailureKind;
 
 /// A failed step: its category and what the server (or the system) said.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -17,6 +17,7 @@ use domain::{Error, Invalid};
 use super::form_post::{actor, refused, see_other};
 use crate::middleware::notice::see_other_with;
 use crate::state::AppState;
+use vocabulary::ComposeIntent;
 
 /// 10 MB of attachments arrive base64-free but with multipart framing, the text and a CSV:
 /// past this many bytes the files are no longer kept, but the rest of the form is still
@@ -241,11 +242,14 @@ pub async fn compose(
     if let Some(e) = refusal {
         return refused(&state, &draft_page(Some(draft_id)), e.into());
     }
-    match form.intent.as_str() {
-        "envoyer" => {}
+    match ComposeIntent::from_stored(&form.intent) {
+        Some(ComposeIntent::Envoyer) => {}
         // The page checks the saved draft and shows the first recipient's message.
-        "verifier" => return see_other(&format!("/envoyer?brouillon={draft_id}#verification")),
-        _ => {
+        Some(ComposeIntent::Verifier) => {
+            return see_other(&format!("/envoyer?brouillon={draft_id}#verification"));
+        }
+        // No button named (Enter in a field, an old page): saving loses nothing.
+        Some(ComposeIntent::Enregistrer) | None => {
             let page = format!("/envoyer?brouillon={draft_id}");
             return see_other_with(&state, &page, Outcome::DraftSaved);
         }

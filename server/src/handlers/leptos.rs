@@ -2,7 +2,7 @@
 //! the shared [`app::ssr::ServerState`] and the request's language as context.
 //! A server function's refusal leaves with its own 4xx status, not server_fn's 500.
 
-use app::error::{AppError, CodeProblem};
+use app::error::{AppError, CodeRefusal};
 use app::notice::Notice;
 use axum::body::Body;
 use axum::extract::State;
@@ -53,7 +53,7 @@ async fn honest_status(response: Response) -> Response {
         parts.status = error.status();
         match &error {
             AppError::TooManyAttempts { retry_after_secs }
-            | AppError::Code(CodeProblem::ResendTooSoon { retry_after_secs }) => {
+            | AppError::Code(CodeRefusal::ResendTooSoon { retry_after_secs }) => {
                 let secs = (*retry_after_secs).max(1);
                 parts.headers.insert(RETRY_AFTER, HeaderValue::from(secs));
                 tracing::warn!(status = parts.status.as_u16(), %error, "request refused");

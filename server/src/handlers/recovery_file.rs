@@ -18,6 +18,7 @@ use super::archive_file::check;
 use super::form_post::actor;
 use crate::middleware::notice::see_other_with;
 use crate::state::AppState;
+use vocabulary::RecoveryIntent;
 
 use domain::archive::recovery_file::MAX_UPLOAD_BYTES as FILE_LIMIT;
 
@@ -79,7 +80,7 @@ pub async fn recovery_file(
         return back(&state, id, Outcome::File(FileCheck::Damaged));
     };
     let now = chrono::Utc::now();
-    if upload.intent != "reset" {
+    if RecoveryIntent::from_stored(&upload.intent) != Some(RecoveryIntent::Reset) {
         return match recovery::check_file(db, &actor, id, &upload.file).await {
             Ok(Ok(())) => back(&state, id, Outcome::File(FileCheck::Valid)),
             Ok(Err(refusal)) => back(&state, id, Outcome::File(check(refusal))),

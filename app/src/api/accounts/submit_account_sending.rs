@@ -13,7 +13,7 @@ use crate::sensitive::Sensitive;
 #[allow(clippy::too_many_arguments)]
 pub async fn submit_account_sending(
     id: i64,
-    intent: String,
+    intent: vocabulary::SendingIntent,
     use_server_settings: Option<String>,
     host: Option<String>,
     port: Option<String>,
@@ -37,26 +37,26 @@ pub async fn submit_account_sending(
         password: password.expose(),
     })?;
     let (db, env, now) = (&state.db, &state.sending, ssr::now());
-    match intent.as_str() {
-        "test" => {
+    use vocabulary::SendingIntent;
+    match intent {
+        SendingIntent::Test => {
             let to = test_to.unwrap_or_default();
             let report = sending::test_send(db, env, &actor, id, &input, &to, now).await?;
             Ok(AccountSendingOutcome::Tested(report.into()))
         }
-        "save" => {
+        SendingIntent::Save => {
             let answer = ssr::secret(answer);
             let proof = ssr::proof(&state, &answer);
             sending::update(db, env, &actor, id, &input, proof, now).await?;
             ssr::leave_outcome(crate::notice::Done::AccountSettingsSaved);
             Ok(AccountSendingOutcome::Saved)
         }
-        "validate" => {
+        SendingIntent::Validate => {
             // An establishment account's recovery file needs the answer again.
             let answer = ssr::secret(answer);
             let proof = ssr::proof(&state, &answer);
             sending::validate(db, env, &actor, id, &input, proof, now).await?;
             Ok(AccountSendingOutcome::Validated)
         }
-        _ => Err(AppError::Request),
     }
 }

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::diagnosis::SmtpProblem;
+pub use vocabulary::{DeliveryProblem, DeliveryState};
 
 /// A recipient as the pages write it: `Anne Martin <anne@x.fr>`, or the bare address.
 pub fn recipient_label(name: &str, address: &str) -> String {
@@ -78,16 +78,6 @@ pub struct ProgressView {
     pub cancelled: u64,
 }
 
-/// Why a recipient's last attempt failed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum SendProblem {
-    Smtp(SmtpProblem),
-    AccountUnavailable,
-    GaveUp,
-    Unprocessable,
-    TooLarge,
-}
-
 /// One recipient of a send.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecipientView {
@@ -95,12 +85,11 @@ pub struct RecipientView {
     pub id: i64,
     pub address: String,
     pub name: String,
-    /// `queued`, `sending`, `sent`, `retrying`, `failed` or `cancelled`.
-    pub state: String,
+    pub state: DeliveryState,
     pub attempts: i64,
     pub next_attempt_in_secs: Option<i64>,
     pub reply: Option<String>,
-    pub problem: Option<SendProblem>,
+    pub problem: Option<DeliveryProblem>,
     /// Failed because the server refused the address for good: a retry would fail the
     /// same way, the address has to be corrected.
     pub needs_new_address: bool,
@@ -188,7 +177,7 @@ mod from_domain {
     use super::*;
     use crate::ssr::paris_time;
     use domain::outbox::stop::{OthersSend, SendStatus};
-    use domain::outbox::{DeliveryProblem, DeliveryState, Progress, RecipientStatus, SendSummary};
+    use domain::outbox::{Progress, RecipientStatus, SendSummary};
 
     impl From<Progress> for ProgressView {
         fn from(p: Progress) -> Self {
@@ -198,18 +187,6 @@ mod from_domain {
                 pending: p.pending,
                 failed: p.failed,
                 cancelled: p.cancelled(),
-            }
-        }
-    }
-
-    impl From<DeliveryProblem> for SendProblem {
-        fn from(p: DeliveryProblem) -> Self {
-            match p {
-                DeliveryProblem::Smtp(kind) => SendProblem::Smtp(kind.into()),
-                DeliveryProblem::AccountUnavailable => SendProblem::AccountUnavailable,
-                DeliveryProblem::GaveUp => SendProblem::GaveUp,
-                DeliveryProblem::Unprocessable => SendProblem::Unprocessable,
-                DeliveryProblem::TooLarge => SendProblem::TooLarge,
             }
         }
     }
@@ -244,11 +221,11 @@ mod from_domain {
                 id: r.id,
                 address: r.address,
                 name: r.name,
-                state: r.state.as_str().to_owned(),
+                state: r.state,
                 attempts: r.attempts,
                 next_attempt_in_secs: r.next_attempt_at.map(|at| (at - now).max(0)),
                 reply: r.reply,
-                problem: r.problem.map(Into::into),
+                problem: r.problem,
                 needs_new_address: r.state == DeliveryState::Failed
                     && r.problem.is_some_and(DeliveryProblem::needs_new_address),
                 sent_at: r.sent_at.map(paris_time),

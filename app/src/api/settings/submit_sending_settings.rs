@@ -12,7 +12,7 @@ use crate::sensitive::Sensitive;
 #[server(endpoint = "submit_sending_settings")]
 #[allow(clippy::too_many_arguments)]
 pub async fn submit_sending_settings(
-    intent: String,
+    intent: vocabulary::SendingIntent,
     deliver_all_through_server: Option<String>,
     sender_name: String,
     relay: String,
@@ -44,19 +44,21 @@ pub async fn submit_sending_settings(
         pace_per_minute: pace_per_minute.as_deref().unwrap_or(""),
         pace_per_day: pace_per_day.as_deref().unwrap_or(""),
     })?;
-    match intent.as_str() {
-        "test" => {
+    use vocabulary::SendingIntent;
+    match intent {
+        SendingIntent::Test => {
             let to = test_to.unwrap_or_default();
             let report =
                 settings::test_send(&state.db, &state.sending, &actor, &input, &to, ssr::now())
                     .await?;
             Ok(SettingsOutcome::Tested(report.into()))
         }
-        "save" => {
+        SendingIntent::Save => {
             settings::save(&state.db, &state.sending, &actor, &input, ssr::now()).await?;
             ssr::leave_outcome(crate::notice::Done::SettingsSaved);
             Ok(SettingsOutcome::Saved)
         }
-        _ => Err(AppError::Request),
+        // Step 1 has no validation: its settings count once a test of them passes.
+        SendingIntent::Validate => Err(AppError::Request),
     }
 }

@@ -177,7 +177,7 @@ async fn record(
             )
             .col_expr(
                 outbox::Column::FailureKind,
-                Expr::value(DeliveryProblem::Smtp(failure.kind).as_stored()),
+                Expr::value(DeliveryProblem::Smtp(failure.kind).as_str()),
             )
             .col_expr(outbox::Column::NextAttemptAt, Expr::value(*next)),
         Outcome::Failed(problem, detail) => update
@@ -186,10 +186,7 @@ async fn record(
                 Expr::value(DeliveryState::Failed.as_str()),
             )
             .col_expr(outbox::Column::LastReply, Expr::value(detail.clone()))
-            .col_expr(
-                outbox::Column::FailureKind,
-                Expr::value(problem.as_stored()),
-            ),
+            .col_expr(outbox::Column::FailureKind, Expr::value(problem.as_str())),
     };
     update
         .filter(outbox::Column::Id.eq(row_id))
