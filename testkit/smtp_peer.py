@@ -31,6 +31,11 @@ def parse():
                    help="offer PIPELINING (RFC 2920); aiosmtpd reads commands in order either way")
     p.add_argument("--throttle-first", type=int, default=0,
                    help="421 4.7.0 (slow down, as Exchange Online and Google say it) for the first N RCPTs")
+    # Replies as real relays word them (see shared/RELAYS.md), e.g. Exchange Online's
+    # "535 5.7.139 Authentication unsuccessful, basic authentication is disabled".
+    p.add_argument("--auth-reply", help="this reply to every AUTH attempt, instead of 235")
+    p.add_argument("--sender-reply", help="this reply to MAIL FROM, instead of 250")
+    p.add_argument("--data-reply", help="this reply at the end of DATA, instead of 250")
     return p.parse_args()
 
 
@@ -48,6 +53,8 @@ class Handler:
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         if self.args.reject_sender:
             return "553 5.7.1 <%s>: Sender address rejected: not owned by user" % address
+        if self.args.sender_reply:
+            return self.args.sender_reply
         envelope.mail_from = address
         return "250 OK"
 
@@ -65,6 +72,8 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.args.data_reply:
+            return self.args.data_reply
         name = "%d-%s.json" % (time.time_ns(), uuid.uuid4().hex)
         record = {
             "mail_from": envelope.mail_from,
@@ -80,10 +89,12 @@ class Handler:
         return "250 2.0.0 Ok: queued as %s" % name[:12]
 
 
-def authenticator(expected):
+def authenticator(expected, reply=None):
     user, password = expected.split(":", 1)
 
     def check(server, session, envelope, mechanism, auth_data):
+        if reply:
+            return AuthResult(success=False, handled=False, message=reply)
         ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == user and auth_data.password.decode() == password
         return AuthResult(success=ok, handled=False, auth_data=auth_data)
 
@@ -102,7 +113,7 @@ def main():
         kwargs["tls_context"] = context
         kwargs["require_starttls"] = True
     if args.auth:
-        kwargs["authenticator"] = authenticator(args.auth)
+        kwargs["authenticator"] = authenticator(args.auth, args.auth_reply)
         kwargs["auth_require_tls"] = args.tls == "starttls"
         kwargs["auth_required"] = True
     else:

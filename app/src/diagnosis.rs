@@ -124,6 +124,26 @@ impl Explain for FailureKind {
                     "Type the password again; check the user name (often the full e-mail address).",
                 ),
             ),
+            BasicAuthDisabled => (
+                (
+                    "Microsoft 365 refuse désormais les mots de passe pour l'envoi (« authentification de base » désactivée sur cet établissement) : un mot de passe juste ne suffit plus.",
+                    "Utilisez la connexion Microsoft (« Se connecter avec Microsoft ») au lieu du mot de passe, ou demandez à l'administrateur Microsoft 365 de l'établissement de réactiver l'authentification SMTP de base pour cette boîte.",
+                ),
+                (
+                    "Microsoft 365 no longer accepts passwords for sending (basic authentication is turned off for this organisation): a right password is not enough.",
+                    "Use the Microsoft sign-in (“Sign in with Microsoft”) instead of the password, or ask the school's Microsoft 365 administrator to turn SMTP basic authentication back on for this mailbox.",
+                ),
+            ),
+            SmtpAuthDisabled => (
+                (
+                    "L'envoi par SMTP authentifié est désactivé pour cette boîte aux lettres (ou pour tout l'établissement, par exemple par les « paramètres de sécurité par défaut » de Microsoft 365).",
+                    "L'administrateur Microsoft 365 de l'établissement doit activer « SMTP authentifié » pour cette boîte (Centre d'administration › Utilisateurs › Courrier › Gérer les applications de messagerie) ; sinon, faites passer l'envoi par le serveur de l'hébergement.",
+                ),
+                (
+                    "Authenticated SMTP sending is turned off for this mailbox (or for the whole organisation, e.g. by Microsoft 365's security defaults).",
+                    "The school's Microsoft 365 administrator must turn on “Authenticated SMTP” for this mailbox (Admin center › Users › Mail › Manage email apps); otherwise, send through the host's relay.",
+                ),
+            ),
             SenderRefused => (
                 (
                     "Le serveur refuse l'adresse d'expédition.",
@@ -132,6 +152,16 @@ impl Explain for FailureKind {
                 (
                     "The server refuses the sender address.",
                     "Use an address this server lets you send as, usually the SMTP account's own.",
+                ),
+            ),
+            SendAsDenied => (
+                (
+                    "Cette boîte aux lettres n'a pas le droit d'envoyer au nom de l'adresse d'expédition (droit « Envoyer en tant que » manquant).",
+                    "Demandez à l'administrateur Microsoft 365 de donner à ce compte le droit « Envoyer en tant que » sur la boîte partagée, ou choisissez comme adresse d'expédition celle du compte lui-même.",
+                ),
+                (
+                    "This mailbox may not send as the sender address (the “Send As” right is missing).",
+                    "Ask the Microsoft 365 administrator to give this account “Send As” on the shared mailbox, or use the account's own address as the sender.",
                 ),
             ),
             RecipientRefused => (
@@ -172,6 +202,26 @@ impl Explain for FailureKind {
                 (
                     "The server asks to try again later.",
                     "Wait a few minutes, then run the test again.",
+                ),
+            ),
+            Throttled => (
+                (
+                    "Le serveur demande de ralentir : trop de messages en peu de temps pour cette boîte.",
+                    "Rien n'est perdu : les envois reprennent d'eux-mêmes un peu plus tard. Si cela revient souvent, baissez le rythme d'envoi (Microsoft 365 : 30 messages par minute au plus).",
+                ),
+                (
+                    "The server asks to slow down: too many messages in a short time for this mailbox.",
+                    "Nothing is lost: sending resumes by itself a little later. If it happens often, lower the sending pace (Microsoft 365: 30 messages a minute at most).",
+                ),
+            ),
+            DailyLimitReached => (
+                (
+                    "Cette boîte a atteint sa limite d'envoi pour la journée (par exemple 2 000 messages par jour chez Google Workspace, 10 000 destinataires chez Microsoft 365).",
+                    "Rien n'est perdu : les messages en attente partiront quand la limite se libère. Pour de gros envois, étalez-les sur plusieurs jours ou baissez le rythme par jour de ce compte.",
+                ),
+                (
+                    "This mailbox has reached its sending limit for the day (e.g. 2,000 messages a day on Google Workspace, 10,000 recipients on Microsoft 365).",
+                    "Nothing is lost: waiting messages leave when the limit frees up. Spread large sends over several days, or lower this account's daily pace.",
                 ),
             ),
             ConnectionLost => (

@@ -13,6 +13,7 @@ use accounts_support::*;
 use domain::outbox::pace::Pace;
 use domain::outbox::worker::{self, Worker, WorkerConfig};
 use domain::outbox::{self, DeliveryProblem, DeliveryState};
+use domain::smtp::FailureKind;
 use outbox_support::*;
 use sea_orm::{ConnectionTrait, Statement};
 use testkit::fixtures::{relay_on, secretariat, secretariat_of};
@@ -262,6 +263,53 @@ async fn a_throttling_reply_pauses_the_whole_account_with_a_doubling_backoff() {
         );
         let round = worker::run_once(db, &env, &w, at(180)).await.unwrap();
         assert_eq!(round.sent, 3, "{round:?}");
+        t.drop_database().await;
+    }
+}
+
+/// Google's "550 5.4.5 Daily user sending limit exceeded" is a 5xx, but the message is not
+/// at fault: the account waits, as after throttling, and no recipient fails.
+#[tokio::test]
+async fn a_daily_limit_reply_pauses_the_account_and_fails_nobody() {
+    for t in testkit::databases().await {
+        let peer = SmtpPeer::start(PeerOptions {
+            data_reply: Some("550 5.4.5 Daily user sending limit exceeded.".into()),
+            ..PeerOptions::default()
+        });
+        let db = &t.db;
+        let school = secretariat(db, t0()).await;
+        let message = queue_text(db, &school.teacher, school.account_id, &list(3, "d"), t0()).await;
+        let env = env(&relay_on(peer.port));
+        let w = paced("w1", Pace::UNLIMITED);
+
+        let round = worker::run_once(db, &env, &w, t0()).await.unwrap();
+        assert_eq!(
+            (round.sent, round.failed, round.retrying, round.released),
+            (0, 0, 1, 2),
+            "{round:?}"
+        );
+        let detail = outbox::detail(db, &school.teacher, message).await.unwrap();
+        assert_eq!(
+            detail.recipients[0].problem,
+            Some(DeliveryProblem::Smtp(FailureKind::DailyLimitReached)),
+            "{}",
+            t.backend
+        );
+        assert!(
+            detail
+                .recipients
+                .iter()
+                .all(|r| r.state != DeliveryState::Failed)
+        );
+        assert_eq!(
+            worker::run_once(db, &env, &w, at(59))
+                .await
+                .unwrap()
+                .claimed,
+            0,
+            "{}: the whole account waits",
+            t.backend
+        );
         t.drop_database().await;
     }
 }

@@ -88,29 +88,7 @@ async fn each_failure_gets_its_diagnosis_in_french_on_the_page() {
         ("localhost", p(&relay), "none", "", FailureKind::RelayDenied),
     ];
     for (host, port, security, password, expected) in cases {
-        let mut fields = form("test", "school", &port, security, password);
-        fields[4] = ("host", host);
-        if password.is_empty() {
-            fields[8] = ("username", "");
-        }
-        let report = tested(
-            &app.call("submit_sending_settings", &fields, Some(&cookie))
-                .await,
-        );
-        assert_eq!(report.problem, Some(expected), "{host}:{port} {report:?}");
-        // The page, rendered on the server, explains it in French with the exchange below.
-        let page = app.get("/parametres-envoi", Some(&cookie)).await.body;
-        let (what, try_this) = expected.explain(Lang::Fr);
-        let escaped = |s: &str| s.replace('\'', "&#x27;");
-        assert!(
-            page.contains(&escaped(what)) || page.contains(what),
-            "{expected:?}: page lacks {what:?}"
-        );
-        assert!(
-            page.contains(&escaped(try_this)) || page.contains(try_this),
-            "{expected:?}: page lacks {try_this:?}"
-        );
-        assert!(!page.contains(SMTP_PASSWORD), "password on the page");
+        assert_diagnosed(&app, &cookie, (host, &port, security, password), expected).await;
     }
     assert!(
         plain.received().is_empty() && tls_peer.received().is_empty(),
@@ -224,5 +202,118 @@ async fn test_sends_are_limited_per_school_not_per_server() {
         "school B keeps its own quota: {}",
         other_school.body
     );
+    app.drop_database().await;
+}
+
+/// Tests `route` (host, port, security, password) on step 1 and checks the category found
+/// and that the page explains it in French, with no password on it.
+async fn assert_diagnosed(
+    app: &TestApp,
+    cookie: &str,
+    (host, port, security, password): (&str, &str, &str, &str),
+    expected: FailureKind,
+) {
+    let mut fields = form("test", "school", port, security, password);
+    fields[4] = ("host", host);
+    if password.is_empty() {
+        fields[8] = ("username", "");
+    }
+    let report = tested(
+        &app.call("submit_sending_settings", &fields, Some(cookie))
+            .await,
+    );
+    assert_eq!(report.problem, Some(expected), "{host}:{port} {report:?}");
+    // The page, rendered on the server, explains it in French with the exchange below.
+    let page = app.get("/parametres-envoi", Some(cookie)).await.body;
+    let (what, try_this) = expected.explain(Lang::Fr);
+    let escaped = |s: &str| s.replace('\'', "&#x27;");
+    assert!(
+        page.contains(&escaped(what)) || page.contains(what),
+        "{expected:?}: page lacks {what:?}"
+    );
+    assert!(
+        page.contains(&escaped(try_this)) || page.contains(try_this),
+        "{expected:?}: page lacks {try_this:?}"
+    );
+    assert!(!page.contains(SMTP_PASSWORD), "password on the page");
+}
+
+/// The refusals of Microsoft 365 and Google (`shared/RELAYS.md`), from a real SMTP server
+/// answering as they do, each get their own diagnosis: a password that Microsoft no longer
+/// takes is not "wrong password", and a daily limit is not a refused message.
+#[tokio::test]
+async fn microsoft_and_google_refusals_get_their_own_diagnosis() {
+    let peer = |options: PeerOptions| SmtpPeer::start(options);
+    let with_auth = |reply: &str| PeerOptions {
+        auth: Some(format!("ecole:{SMTP_PASSWORD}")),
+        auth_reply: Some(reply.into()),
+        ..Default::default()
+    };
+    let peers = [
+        (
+            peer(with_auth(
+                "535 5.7.139 Authentication unsuccessful, basic authentication is disabled.",
+            )),
+            SMTP_PASSWORD,
+            FailureKind::BasicAuthDisabled,
+        ),
+        (
+            peer(with_auth(
+                "550 5.7.30 Basic authentication is not supported for Client Submission.",
+            )),
+            SMTP_PASSWORD,
+            FailureKind::BasicAuthDisabled,
+        ),
+        (
+            peer(with_auth(
+                "535 5.7.3 Authentication unsuccessful [SmtpClientAuthentication is disabled for the Tenant.]",
+            )),
+            SMTP_PASSWORD,
+            FailureKind::SmtpAuthDisabled,
+        ),
+        (
+            peer(PeerOptions {
+                sender_reply: Some(
+                    "550 5.7.60 SMTP; Client does not have permissions to send as this sender"
+                        .into(),
+                ),
+                ..Default::default()
+            }),
+            "",
+            FailureKind::SendAsDenied,
+        ),
+        (
+            peer(PeerOptions {
+                data_reply: Some("550 5.4.5 Daily user sending limit exceeded.".into()),
+                ..Default::default()
+            }),
+            "",
+            FailureKind::DailyLimitReached,
+        ),
+        (
+            peer(PeerOptions {
+                data_reply: Some("421 4.7.0 Try again later, closing connection.".into()),
+                ..Default::default()
+            }),
+            "",
+            FailureKind::Throttled,
+        ),
+    ];
+    let app = app_with(config_trusting(None), Mailer::memory()).await;
+    let cookie = admin(&app).await;
+    for (peer, password, expected) in &peers {
+        let port = peer.port.to_string();
+        assert_diagnosed(
+            &app,
+            &cookie,
+            ("localhost", &port, "none", password),
+            *expected,
+        )
+        .await;
+        assert!(
+            peer.received().is_empty(),
+            "{expected:?}: nothing delivered"
+        );
+    }
     app.drop_database().await;
 }

@@ -30,6 +30,13 @@ pub struct PeerOptions {
     pub throttle_first: u32,
     /// Offer PIPELINING (RFC 2920).
     pub pipelining: bool,
+    /// Answer every AUTH with this reply (needs `auth`), e.g. Exchange Online's
+    /// "535 5.7.139 Authentication unsuccessful, basic authentication is disabled".
+    pub auth_reply: Option<String>,
+    /// Answer MAIL FROM with this reply.
+    pub sender_reply: Option<String>,
+    /// Answer the end of DATA with this reply.
+    pub data_reply: Option<String>,
 }
 
 impl Default for PeerOptions {
@@ -44,6 +51,9 @@ impl Default for PeerOptions {
             temp_fail_first: 0,
             throttle_first: 0,
             pipelining: false,
+            auth_reply: None,
+            sender_reply: None,
+            data_reply: None,
         }
     }
 }
@@ -149,6 +159,15 @@ impl SmtpPeer {
         }
         if options.temp_fail_first > 0 {
             cmd.args(["--temp-fail-first", &options.temp_fail_first.to_string()]);
+        }
+        for (flag, reply) in [
+            ("--auth-reply", &options.auth_reply),
+            ("--sender-reply", &options.sender_reply),
+            ("--data-reply", &options.data_reply),
+        ] {
+            if let Some(reply) = reply {
+                cmd.args([flag, reply]);
+            }
         }
         let child = spawn_ready(&mut cmd, "(is aiosmtpd installed?)");
         SmtpPeer {

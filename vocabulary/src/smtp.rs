@@ -27,8 +27,18 @@ pub enum FailureKind {
     AuthNotOffered,
     /// The server refused the user name or password.
     AuthRefused,
+    /// Exchange Online refused a password because the tenant turned basic authentication
+    /// off (`535 5.7.139`, `550 5.7.30`): the account must sign in with Microsoft (OAuth).
+    BasicAuthDisabled,
+    /// SMTP authentication is off for this mailbox or the whole tenant (Exchange Online's
+    /// `535 5.7.3`, "SmtpClientAuthentication is disabled", Security Defaults): an
+    /// administrator of the tenant must turn it on.
+    SmtpAuthDisabled,
     /// The server refused the sender address.
     SenderRefused,
+    /// The mailbox may not send as this address (Exchange Online's `550 5.7.60`: no
+    /// "Send As" right on the shared mailbox).
+    SendAsDenied,
     /// The server refused the recipient address.
     RecipientRefused,
     /// The server refuses to relay to that recipient (not authenticated or not allowed).
@@ -37,6 +47,13 @@ pub enum FailureKind {
     MessageRefused,
     /// The server answered "try again later" (4xx).
     TemporaryFailure,
+    /// The server asks to slow down (`421`, `454`, or an enhanced `4.7.x`): the account's
+    /// sending waits, then goes on.
+    Throttled,
+    /// The mailbox reached its sending limit for the day (Google's `550 5.4.5 Daily user
+    /// sending limit exceeded`, Exchange Online's submission quota): it waits for the next
+    /// day rather than failing its recipients.
+    DailyLimitReached,
     /// The connection dropped, or the server spoke something other than SMTP.
     ConnectionLost,
     /// The message holds a CR or an LF outside a CRLF pair, which a lax relay could read
@@ -55,6 +72,8 @@ impl FailureKind {
                 | FailureKind::Timeout
                 | FailureKind::TemporaryFailure
                 | FailureKind::ConnectionLost
+                | FailureKind::Throttled
+                | FailureKind::DailyLimitReached
         )
     }
 }
@@ -71,11 +90,16 @@ crate::state::stored_names!(FailureKind {
     StartTlsNotOffered => "StartTlsNotOffered",
     AuthNotOffered => "AuthNotOffered",
     AuthRefused => "AuthRefused",
+    BasicAuthDisabled => "BasicAuthDisabled",
+    SmtpAuthDisabled => "SmtpAuthDisabled",
     SenderRefused => "SenderRefused",
+    SendAsDenied => "SendAsDenied",
     RecipientRefused => "RecipientRefused",
     RelayDenied => "RelayDenied",
     MessageRefused => "MessageRefused",
     TemporaryFailure => "TemporaryFailure",
+    Throttled => "Throttled",
+    DailyLimitReached => "DailyLimitReached",
     ConnectionLost => "ConnectionLost",
     BareLineBreak => "BareLineBreak",
 });

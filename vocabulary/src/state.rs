@@ -128,6 +128,19 @@ pub enum DeliveryProblem {
 }
 
 impl DeliveryProblem {
+    /// Every value: each SMTP kind, then the problems of the outbox itself.
+    pub fn every() -> impl Iterator<Item = DeliveryProblem> {
+        FailureKind::ALL
+            .iter()
+            .map(|&kind| DeliveryProblem::Smtp(kind))
+            .chain([
+                DeliveryProblem::AccountUnavailable,
+                DeliveryProblem::GaveUp,
+                DeliveryProblem::Unprocessable,
+                DeliveryProblem::TooLarge,
+            ])
+    }
+
     /// The failures a retry cannot fix but a corrected address can: the server refused the
     /// address itself (unknown mailbox, no such domain), permanently.
     pub const NEEDS_NEW_ADDRESS: [DeliveryProblem; 1] =
@@ -208,16 +221,18 @@ mod tests {
             FailureKind::as_str,
             FailureKind::from_stored,
         );
-        let problems: Vec<DeliveryProblem> = FailureKind::ALL
-            .iter()
-            .map(|&k| DeliveryProblem::Smtp(k))
-            .chain([
-                DeliveryProblem::AccountUnavailable,
-                DeliveryProblem::GaveUp,
-                DeliveryProblem::Unprocessable,
-                DeliveryProblem::TooLarge,
-            ])
-            .collect();
+        let problems: Vec<DeliveryProblem> = DeliveryProblem::every().collect();
+        // Every variant is listed: a new one must be added to `every` as well.
+        for p in &problems {
+            match p {
+                DeliveryProblem::Smtp(_)
+                | DeliveryProblem::AccountUnavailable
+                | DeliveryProblem::GaveUp
+                | DeliveryProblem::Unprocessable
+                | DeliveryProblem::TooLarge => {}
+            }
+        }
+        assert_eq!(problems.len(), FailureKind::ALL.len() + 4);
         round_trip(
             &problems,
             DeliveryProblem::as_str,

@@ -25,7 +25,7 @@ use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName};
 use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
 
 use super::address::is_private;
-use super::diagnosis::{Failure, FailureKind, recipient_refusal};
+use super::diagnosis::{self, Failure, FailureKind, recipient_refusal};
 pub use super::security::Security;
 use super::transcript::Transcript;
 use crate::secret::Secret;
@@ -360,13 +360,10 @@ impl Connection {
         }
     }
 
-    /// The failure for an unexpected reply: 4xx is always temporary.
+    /// The failure for an unexpected reply: 4xx is always temporary, and a reply real
+    /// relays use for a known case gets its own category ([`diagnosis::classify`]).
     fn refusal(&self, reply: Reply, permanent: FailureKind) -> Failure {
-        let kind = if (400..500).contains(&reply.code) {
-            FailureKind::TemporaryFailure
-        } else {
-            permanent
-        };
+        let kind = diagnosis::classify(reply.code, &reply.text, permanent);
         Failure::new(kind, format!("{} {}", reply.code, reply.text))
     }
 

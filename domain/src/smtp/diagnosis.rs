@@ -32,15 +32,58 @@ impl std::fmt::Display for Failure {
     }
 }
 
-/// The category of a refused RCPT: relay denial (5.7.x, "relay") or a bad recipient.
+/// The category of a refused RCPT: relay denial (5.7.x, "relay") or a bad recipient,
+/// unless the reply says more ([`classify`]).
 pub(crate) fn recipient_refusal(code: u16, text: &str) -> FailureKind {
     let lower = text.to_ascii_lowercase();
-    if (400..500).contains(&code) {
-        FailureKind::TemporaryFailure
-    } else if lower.contains("5.7.") || lower.contains("relay") {
+    let otherwise = if lower.contains("5.7.") || lower.contains("relay") {
         FailureKind::RelayDenied
     } else {
         FailureKind::RecipientRefused
+    };
+    classify(code, text, otherwise)
+}
+
+/// The enhanced status code (RFC 3463) a reply's text starts with, e.g. `5.7.139`.
+fn enhanced_code(text: &str) -> Option<&str> {
+    let first = text.split_whitespace().next()?;
+    let parts: Vec<&str> = first.split('.').collect();
+    let numeric = |p: &&str| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit());
+    (parts.len() == 3 && parts.iter().all(numeric)).then_some(first)
+}
+
+/// What a refusal means, as the relays schools use word it (`shared/RELAYS.md`): Exchange
+/// Online's basic authentication turned off (`5.7.139`, `5.7.30`) or SMTP AUTH turned off
+/// (`5.7.3`), a missing "Send As" right (`5.7.60`), a daily limit (`5.4.5`), throttling
+/// (`421`, `454`, `4.7.x`). Any other 4xx is temporary; any other 5xx is `otherwise`, the
+/// step's own category.
+pub(crate) fn classify(code: u16, text: &str, otherwise: FailureKind) -> FailureKind {
+    let enhanced = enhanced_code(text);
+    let is = |c: &str| enhanced == Some(c);
+    let lower = text.to_ascii_lowercase();
+    if is("5.4.5")
+        || lower.contains("sending limit exceeded")
+        || lower.contains("submissionquotaexceeded")
+    {
+        FailureKind::DailyLimitReached
+    } else if (400..500).contains(&code) {
+        let slow_down =
+            code == 421 || code == 454 || enhanced.is_some_and(|e| e.starts_with("4.7."));
+        if slow_down {
+            FailureKind::Throttled
+        } else {
+            FailureKind::TemporaryFailure
+        }
+    } else if is("5.7.139") || is("5.7.30") {
+        FailureKind::BasicAuthDisabled
+    } else if is("5.7.60") {
+        FailureKind::SendAsDenied
+    } else if otherwise == FailureKind::AuthRefused
+        && (is("5.7.3") || lower.contains("smtpclientauthentication is disabled"))
+    {
+        FailureKind::SmtpAuthDisabled
+    } else {
+        otherwise
     }
 }
 
@@ -78,6 +121,80 @@ mod tests {
         assert_eq!(
             recipient_refusal(450, "4.2.0 greylisted"),
             FailureKind::TemporaryFailure
+        );
+    }
+
+    /// The replies RELAYS.md quotes, at the step where each is seen.
+    #[test]
+    fn the_replies_of_real_relays_get_their_own_category() {
+        use FailureKind as K;
+        let auth = |code, text| classify(code, text, K::AuthRefused);
+        let sender = |code, text| classify(code, text, K::SenderRefused);
+        let data = |code, text| classify(code, text, K::MessageRefused);
+        assert_eq!(
+            auth(
+                535,
+                "5.7.139 Authentication unsuccessful, basic authentication is disabled"
+            ),
+            K::BasicAuthDisabled
+        );
+        assert_eq!(
+            auth(
+                550,
+                "5.7.30 Basic authentication is not supported for Client Submission"
+            ),
+            K::BasicAuthDisabled
+        );
+        assert_eq!(
+            auth(
+                535,
+                "5.7.3 Authentication unsuccessful [SmtpClientAuthentication is disabled]"
+            ),
+            K::SmtpAuthDisabled
+        );
+        assert_eq!(
+            auth(535, "5.7.8 Username and Password not accepted"),
+            K::AuthRefused
+        );
+        assert_eq!(
+            sender(
+                550,
+                "5.7.60 SMTP; Client does not have permissions to send as this sender"
+            ),
+            K::SendAsDenied
+        );
+        assert_eq!(
+            data(550, "5.4.5 Daily user sending limit exceeded."),
+            K::DailyLimitReached
+        );
+        assert_eq!(
+            data(
+                554,
+                "5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException"
+            ),
+            K::DailyLimitReached
+        );
+        assert_eq!(
+            data(421, "4.7.0 Try again later, closing connection."),
+            K::Throttled
+        );
+        assert_eq!(
+            data(451, "4.7.28 Our system has detected an unusual rate"),
+            K::Throttled
+        );
+        assert_eq!(
+            data(454, "4.7.0 Temporary authentication failure"),
+            K::Throttled
+        );
+        assert_eq!(
+            data(451, "4.3.0 Temporary local problem"),
+            K::TemporaryFailure
+        );
+        // "5.7.3" is a whole code: 5.7.30 is not it, and a text merely holding it is not.
+        assert_eq!(auth(535, "Rejected: see 5.7.3 docs"), K::AuthRefused);
+        assert_eq!(
+            data(550, "5.7.1 Message rejected as spam"),
+            K::MessageRefused
         );
     }
 }

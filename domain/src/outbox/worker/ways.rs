@@ -109,12 +109,14 @@ pub(super) fn relay_down(kind: FailureKind) -> bool {
     )
 }
 
-/// A reply that asks the sender to slow down (421, 454, or an enhanced code 4.7.x):
-/// Exchange Online's "4.7.0 … submission quota exceeded", Google's "4.7.28" and the like.
+/// A reply that asks the sender to slow down (421, 454, or an enhanced code 4.7.x:
+/// Exchange Online's "4.7.0 … submission quota exceeded", Google's "4.7.28" and the like)
+/// or says the day's limit is reached: the account waits, its recipients do not fail.
 pub(super) fn throttled(failure: &Failure) -> bool {
-    let reply = failure.detail.trim_start();
-    failure.kind.is_transient()
-        && (reply.starts_with("421") || reply.starts_with("454") || reply.contains(" 4.7."))
+    matches!(
+        failure.kind,
+        FailureKind::Throttled | FailureKind::DailyLimitReached
+    )
 }
 
 /// How one account's mail leaves during a batch.

@@ -9,7 +9,6 @@
 
 use app::api::sending::review::RecipientProblem;
 use domain::outbox::{DeliveryProblem, DeliveryState};
-use domain::smtp::FailureKind;
 use serde_json::Value;
 use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, OneOfBuilder, Schema, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -93,60 +92,14 @@ pub fn recipient_problem() -> RefOr<Schema> {
 
 /// `RecipientOut.state`: every [`DeliveryState`].
 pub fn delivery_state() -> RefOr<Schema> {
-    fn next(s: &DeliveryState) -> Option<DeliveryState> {
-        use DeliveryState as S;
-        match s {
-            S::Queued => Some(S::Sending),
-            S::Sending => Some(S::Sent),
-            S::Sent => Some(S::Retrying),
-            S::Retrying => Some(S::Failed),
-            S::Failed => Some(S::Cancelled),
-            S::Cancelled => None,
-        }
-    }
-    let every = std::iter::successors(Some(DeliveryState::Queued), next);
+    let every = DeliveryState::ALL.iter().copied();
     RefOr::T(Schema::OneOf(externally_tagged(every.map(serde_form))))
 }
 
-/// `RecipientOut.problem`: null or every [`DeliveryProblem`], each SMTP [`FailureKind`]
-/// included.
+/// `RecipientOut.problem`: null or every [`DeliveryProblem`], each SMTP [`FailureKind`](domain::smtp::FailureKind)
+/// included (the vocabulary lists them, so a new kind is documented with no change here).
 pub fn delivery_problem() -> RefOr<Schema> {
-    fn next_kind(k: &FailureKind) -> Option<FailureKind> {
-        use FailureKind as K;
-        match k {
-            K::NameNotResolved => Some(K::PrivateAddress),
-            K::PrivateAddress => Some(K::PortNotAllowed),
-            K::PortNotAllowed => Some(K::PlaintextNotAllowed),
-            K::PlaintextNotAllowed => Some(K::ConnectionRefused),
-            K::ConnectionRefused => Some(K::Timeout),
-            K::Timeout => Some(K::TlsCertificate),
-            K::TlsCertificate => Some(K::TlsHandshake),
-            K::TlsHandshake => Some(K::StartTlsNotOffered),
-            K::StartTlsNotOffered => Some(K::AuthNotOffered),
-            K::AuthNotOffered => Some(K::AuthRefused),
-            K::AuthRefused => Some(K::SenderRefused),
-            K::SenderRefused => Some(K::RecipientRefused),
-            K::RecipientRefused => Some(K::RelayDenied),
-            K::RelayDenied => Some(K::MessageRefused),
-            K::MessageRefused => Some(K::TemporaryFailure),
-            K::TemporaryFailure => Some(K::ConnectionLost),
-            K::ConnectionLost => Some(K::BareLineBreak),
-            K::BareLineBreak => None,
-        }
-    }
-    fn next(p: &DeliveryProblem) -> Option<DeliveryProblem> {
-        use DeliveryProblem as P;
-        match p {
-            P::Smtp(kind) => Some(next_kind(kind).map_or(P::AccountUnavailable, P::Smtp)),
-            P::AccountUnavailable => Some(P::GaveUp),
-            P::GaveUp => Some(P::Unprocessable),
-            P::Unprocessable => Some(P::TooLarge),
-            P::TooLarge => None,
-        }
-    }
-    let first = DeliveryProblem::Smtp(FailureKind::NameNotResolved);
-    let every = std::iter::successors(Some(first), next);
-    let mut one_of = externally_tagged(every.map(serde_form));
+    let mut one_of = externally_tagged(DeliveryProblem::every().map(serde_form));
     one_of.items.push(Object::with_type(Type::Null).into());
     RefOr::T(Schema::OneOf(one_of))
 }
