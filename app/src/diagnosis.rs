@@ -127,11 +127,11 @@ impl Explain for FailureKind {
             BasicAuthDisabled => (
                 (
                     "Microsoft 365 refuse désormais les mots de passe pour l'envoi (« authentification de base » désactivée sur cet établissement) : un mot de passe juste ne suffit plus.",
-                    "Utilisez la connexion Microsoft (« Se connecter avec Microsoft ») au lieu du mot de passe, ou demandez à l'administrateur Microsoft 365 de l'établissement de réactiver l'authentification SMTP de base pour cette boîte.",
+                    "Demandez à l'administrateur Microsoft 365 de l'établissement de réactiver l'authentification SMTP de base pour cette boîte, ou faites passer l'envoi par le serveur de l'hébergement. (La connexion à Microsoft sans mot de passe, par OAuth, n'est pas encore proposée ici.)",
                 ),
                 (
                     "Microsoft 365 no longer accepts passwords for sending (basic authentication is turned off for this organisation): a right password is not enough.",
-                    "Use the Microsoft sign-in (“Sign in with Microsoft”) instead of the password, or ask the school's Microsoft 365 administrator to turn SMTP basic authentication back on for this mailbox.",
+                    "Ask the school's Microsoft 365 administrator to turn SMTP basic authentication back on for this mailbox, or send through the host's relay. (Signing in to Microsoft without a password, by OAuth, is not offered here yet.)",
                 ),
             ),
             SmtpAuthDisabled => (

@@ -19,6 +19,7 @@ pub mod error;
 pub mod i18n;
 pub mod notice;
 pub mod pages;
+pub mod presets;
 pub mod sensitive;
 #[cfg(feature = "ssr")]
 pub mod ssr;

@@ -478,3 +478,76 @@ async fn only_a_test_of_the_saved_settings_sets_step_ones_state() {
     assert_eq!(step_one(&app, &cookie).await, "Fait — dernier test réussi");
     app.drop_database().await;
 }
+
+/// « Remplir pour : » works without the wasm: a preset link's page, rendered on the server,
+/// holds the preset's server, port, security and pace (the saved settings stay as they are
+/// until saved); an académie fills its own server and asks for the academic identifier; a
+/// name no preset has is ignored.
+#[tokio::test]
+async fn a_preset_link_renders_the_form_filled_for_that_relay() {
+    let app = app_with(config_trusting(None), Mailer::memory()).await;
+    let cookie = admin(&app).await;
+    let page = |query: &'static str| {
+        let (app, cookie) = (&app, &cookie);
+        async move {
+            let resp = app
+                .get(&format!("/parametres-envoi{query}"), Some(cookie))
+                .await;
+            assert_eq!(resp.status, 200, "{query}");
+            resp.body
+        }
+    };
+    let microsoft = page("?modele=microsoft365").await;
+    for expected in [
+        r#"value="smtp.office365.com""#,
+        r#"value="587""#,
+        r#"id="pace_per_minute" name="pace_per_minute" type="number" inputmode="numeric" min="1" max="10000" value="30""#,
+        r#"value="10000""#,
+        "remplis pour Microsoft 365",
+        "adresse e-mail complète de la boîte qui envoie.",
+    ] {
+        assert!(
+            microsoft.contains(expected),
+            "Microsoft 365 page lacks {expected}"
+        );
+    }
+    assert!(
+        microsoft.contains(r#"id="relay_school" name="relay" type="radio" value="school" checked"#)
+    );
+
+    let google = page("?modele=google").await;
+    assert!(google.contains(r#"value="smtp.gmail.com""#) && google.contains(r#"value="2000""#));
+
+    let nantes = page("?modele=academie&academie=nantes").await;
+    assert!(nantes.contains(r#"value="smtp.ac-nantes.fr""#), "Nantes");
+    assert!(
+        nantes.contains(r#"value="465""#) && nantes.contains(r#"<option value="tls" selected"#)
+    );
+    assert!(
+        nantes.contains("Votre identifiant académique (ex. : jdupont), pas votre adresse e-mail.")
+    );
+    let lyon = page("?modele=academie&academie=lyon").await;
+    assert!(
+        lyon.contains(r#"value="smtps.ac-lyon.fr""#)
+            && lyon.contains(r#"<option value="starttls" selected"#)
+    );
+
+    for unknown in [
+        "?modele=yahoo",
+        "?modele=academie&academie=atlantide",
+        "?modele=academie",
+    ] {
+        let body = page(unknown).await;
+        assert!(!body.contains("remplis pour"), "{unknown}");
+        assert!(!body.contains("smtp.office365.com\""), "{unknown}");
+    }
+    // Nothing was saved by choosing: the settings keep their saved server.
+    let saved: SendingSettingsView = serde_json::from_str(
+        &app.call("get_sending_settings", &[], Some(&cookie))
+            .await
+            .body,
+    )
+    .unwrap();
+    assert_ne!(saved.host, "smtp.office365.com");
+    app.drop_database().await;
+}

@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use crate::i18n::Lang;
+use crate::presets::Login;
 
 /// Host, then port and connection security side by side.
 #[component]
@@ -45,9 +46,29 @@ pub fn SmtpServerAddress(
     }
 }
 
-/// User name and password (empty keeps the stored one).
+/// User name and password (empty keeps the stored one). `login` says what the relay wants
+/// as the user name, when a preset knows it.
 #[component]
-pub fn SmtpCredentials(username: String, password_set: bool, lang: Lang) -> impl IntoView {
+pub fn SmtpCredentials(
+    username: String,
+    password_set: bool,
+    #[prop(default = None)] login: Option<Login>,
+    lang: Lang,
+) -> impl IntoView {
+    let username_hint = match login {
+        Some(Login::AcademicIdentifier) => lang.t(
+            "Votre identifiant académique (ex. : jdupont), pas votre adresse e-mail.",
+            "Your academic identifier (e.g. jdupont), not your e-mail address.",
+        ),
+        Some(Login::Address) => lang.t(
+            "L'adresse e-mail complète de la boîte qui envoie.",
+            "The full e-mail address of the sending mailbox.",
+        ),
+        None => lang.t(
+            "Le nom de connexion au serveur d'envoi, souvent l'adresse e-mail complète du compte.",
+            "The name to log in to the sending server, often the account's full e-mail address.",
+        ),
+    };
     let password_hint = if password_set {
         lang.t(
             "Un mot de passe est enregistré. Laissez vide pour le conserver.",
@@ -61,10 +82,7 @@ pub fn SmtpCredentials(username: String, password_set: bool, lang: Lang) -> impl
             <label for="username">{lang.t("Identifiant SMTP", "SMTP user")}</label>
             <input id="username" name="username" type="text" value=username autocomplete="off"
                 aria-describedby="username-hint"/>
-            <p id="username-hint" class="hint">{lang.t(
-                "Le nom de connexion au serveur d'envoi, souvent l'adresse e-mail complète du compte.",
-                "The name to log in to the sending server, often the account's full e-mail address.",
-            )}</p>
+            <p id="username-hint" class="hint">{username_hint}</p>
         </div>
         <div class="field">
             <label for="password">{lang.t("Mot de passe SMTP", "SMTP password")}</label>

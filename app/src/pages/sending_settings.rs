@@ -4,12 +4,14 @@ use leptos_meta::Title;
 use crate::api::settings::{SubmitSendingSettings, get_sending_settings};
 use crate::api::types::{SendingSettingsView, SettingsOutcome};
 use crate::components::form_error::{FormError, action_error};
+use crate::components::preset_chooser::PresetChooser;
 use crate::components::session::AdminOnly;
 use crate::components::smtp_fields::{SmtpCredentials, SmtpServerAddress};
 use crate::components::test_report::{EnterRunsTest, TestReport};
 use crate::error::AppError;
 use crate::i18n::{Lang, use_lang};
 use crate::notice::{Done, use_done};
+use crate::presets::{self, Preset};
 use vocabulary::SendingIntent;
 
 /// Step 1: the school's sending settings, and the test send.
@@ -27,12 +29,26 @@ fn SettingsEditor(lang: Lang) -> impl IntoView {
     let submit = ServerAction::<SubmitSendingSettings>::new();
     let error = action_error(submit);
     let settings = Resource::new(move || submit.version().get(), |_| get_sending_settings());
+    let preset = presets::from_query();
     view! {
         <h1>{lang.t("Paramètres d'envoi des e-mails", "E-mail sending settings")}</h1>
+        <section class="card" aria-labelledby="presets-intro">
+            <h2 id="presets-intro">{lang.t("Le serveur de l'établissement", "The school's server")}</h2>
+            <p class="hint">{lang.t(
+                "Si l'établissement envoie par Microsoft 365, Google ou la messagerie de son académie, choisissez-le : les champs du serveur se remplissent, et restent modifiables.",
+                "If the school sends through Microsoft 365, Google or its academy's mail, choose it: the server's fields are filled in, and stay editable.",
+            )}</p>
+            <PresetChooser path="/parametres-envoi".to_owned() anchor="school-relay" chosen=preset lang/>
+        </section>
         <Suspense fallback=move || view! { <p>{lang.t("Chargement…", "Loading…")}</p> }>
             {move || Suspend::new(async move {
                 match settings.await {
-                    Ok(view) => view! { <SettingsForm view submit error lang/> }.into_any(),
+                    // A preset link re-renders the form with the preset's values.
+                    Ok(view) => (move || {
+                        let view = view.clone();
+                        let preset = preset.get();
+                        view! { <SettingsForm view preset submit error lang/> }
+                    }).into_any(),
                     Err(e) => view! { <p class="form-error" role="alert">{e.message(lang)}</p> }.into_any(),
                 }
             })}
@@ -43,12 +59,21 @@ fn SettingsEditor(lang: Lang) -> impl IntoView {
 #[component]
 fn SettingsForm(
     view: SendingSettingsView,
+    /// Chosen in the page's query: its values replace the saved server's, still editable.
+    preset: Option<Preset>,
     submit: ServerAction<SubmitSendingSettings>,
     error: Signal<Option<AppError>>,
     lang: Lang,
 ) -> impl IntoView {
-    let school = view.relay == "school";
-    let security = view.security.clone();
+    let school = view.relay == "school" || preset.is_some();
+    let (host, port, security) = match preset {
+        Some(p) => (p.host.to_owned(), p.port.to_string(), p.security.to_owned()),
+        None => (view.host.clone(), view.port.clone(), view.security.clone()),
+    };
+    let (per_minute, per_day) = match preset {
+        Some(p) => (p.per_minute, p.per_day),
+        None => (view.pace_per_minute, view.pace_per_day),
+    };
     let last_test = view.last_test.clone();
     let outcome = move || submit.value().get().and_then(Result::ok);
     // Saved by this page's wasm, or by its plain form post (the notice) until the next post.
@@ -105,17 +130,17 @@ fn SettingsForm(
                     <input id="relay_school" name="relay" type="radio" value="school" checked=school/>
                     <label for="relay_school">{lang.t("En utilisant le serveur SMTP de l'établissement", "Using the school's own SMTP server")}</label>
                 </div>
-                <div class="school-relay">
-                    <SmtpServerAddress host=view.host.clone() port=view.port.clone() security
-                        error_id="settings-error" lang/>
+                <div class="school-relay" id="school-relay">
+                    <SmtpServerAddress host port security error_id="settings-error" lang/>
                     <div class="field">
                         <label for="from_address">{lang.t("Adresse d'expédition", "Sending address")}</label>
                         <input id="from_address" name="from_address" type="email" value=view.from_address.clone()
                             aria-describedby="from-hint"/>
                         <p id="from-hint" class="hint">{lang.t("Une adresse que ce serveur vous autorise à utiliser.", "An address this server lets you send as.")}</p>
                     </div>
-                    <SmtpCredentials username=view.username.clone() password_set=view.password_set lang/>
-                    <RelayPace per_minute=view.pace_per_minute per_day=view.pace_per_day lang/>
+                    <SmtpCredentials username=view.username.clone() password_set=view.password_set
+                        login=preset.map(|p| p.login) lang/>
+                    <RelayPace per_minute per_day lang/>
                 </div>
             </fieldset>
             <FormError error id="settings-error"/>

@@ -7,10 +7,12 @@ use super::secret_step::AnswerField;
 use super::{Actions, hidden_id};
 use crate::api::types::{AccountDetail, AccountKind, AccountSendingOutcome};
 use crate::components::form_error::{FormError, action_error};
+use crate::components::preset_chooser::PresetChooser;
 use crate::components::smtp_fields::{SmtpCredentials, SmtpServerAddress};
 use crate::components::test_report::{EnterRunsTest, TestReport};
 use crate::i18n::Lang;
 use crate::notice::{Done, use_done};
+use crate::presets;
 use vocabulary::SendingIntent;
 
 #[component]
@@ -35,7 +37,23 @@ pub(super) fn SendingStep(
     // Once active, there is something to save only when the account may choose its server.
     let can_save = !active || detail.own_smtp_allowed;
     let establishment = detail.kind == AccountKind::Establishment;
-    let security = detail.security.clone();
+    // A preset in the query fills the own server's fields (still editable).
+    let preset = presets::from_query();
+    let own = (
+        detail.host.clone(),
+        detail.port.clone(),
+        detail.security.clone(),
+    );
+    let own_fields = move || {
+        let (host, port, security) = match preset.get() {
+            Some(p) => (p.host.to_owned(), p.port.to_string(), p.security.to_owned()),
+            None => own.clone(),
+        };
+        (host, port, security, preset.get().map(|p| p.login))
+    };
+    let use_server_settings = detail.use_server_settings;
+    let (username, password_set) = (detail.username.clone(), detail.password_set);
+    let chooser_path = format!("/comptes/{}", detail.id);
     view! {
         <section class="card" aria-labelledby="sending-title">
             <h2 id="sending-title" tabindex="-1">{if active {
@@ -43,6 +61,9 @@ pub(super) fn SendingStep(
             } else {
                 lang.t("Étape 4 : validation", "Step 4: validation")
             }}</h2>
+            {detail.own_smtp_allowed.then(|| view! {
+                <PresetChooser path=chooser_path anchor="own-server" chosen=preset lang/>
+            })}
             <ActionForm action=actions.sending attr:class="settings-form">
                 <EnterRunsTest pending=actions.sending.pending() lang/>
                 {hidden_id(detail.id)}
@@ -50,18 +71,23 @@ pub(super) fn SendingStep(
                     view! {
                         <div class="field checkbox">
                             <input id="use_server_settings" name="use_server_settings" type="checkbox" value="on"
-                                checked=detail.use_server_settings aria-describedby="server-settings-hint"/>
+                                checked=move || use_server_settings && preset.get().is_none()
+                                aria-describedby="server-settings-hint"/>
                             <label for="use_server_settings">{lang.t("Utiliser les paramètres du serveur", "Use the server settings")}</label>
                         </div>
                         <p id="server-settings-hint" class="hint">{lang.t(
                             "Décochez pour envoyer par votre propre serveur SMTP ; remplissez alors les champs ci-dessous.",
                             "Untick to send through your own SMTP server, and fill in the fields below.",
                         )}</p>
-                        <fieldset class="school-relay">
+                        <fieldset class="school-relay" id="own-server">
                             <legend>{lang.t("Votre serveur SMTP", "Your SMTP server")}</legend>
-                            <SmtpServerAddress host=detail.host.clone() port=detail.port.clone()
-                                security=security.clone() error_id="sending-error" lang/>
-                            <SmtpCredentials username=detail.username.clone() password_set=detail.password_set lang/>
+                            {move || {
+                                let (host, port, security, login) = own_fields();
+                                view! {
+                                    <SmtpServerAddress host port security error_id="sending-error" lang/>
+                                    <SmtpCredentials username=username.clone() password_set login lang/>
+                                }
+                            }}
                         </fieldset>
                     }.into_any()
                 } else {
