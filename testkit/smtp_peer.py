@@ -11,6 +11,8 @@ import time
 import uuid
 
 from aiosmtpd.controller import Controller
+from base64 import b64decode
+
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
@@ -36,6 +38,9 @@ def parse():
     p.add_argument("--auth-reply", help="this reply to every AUTH attempt, instead of 235")
     p.add_argument("--sender-reply", help="this reply to MAIL FROM, instead of 250")
     p.add_argument("--data-reply", help="this reply at the end of DATA, instead of 250")
+    p.add_argument("--xoauth2-token",
+                   help="offer AUTH XOAUTH2 and take this bearer token; another one gets the "
+                        "334 error challenge, then 535 5.7.3, as Exchange Online answers")
     return p.parse_args()
 
 
@@ -43,6 +48,23 @@ class Handler:
     def __init__(self, args):
         self.args = args
         self.rcpts = 0
+
+    async def auth_XOAUTH2(self, server, args):
+        """SASL XOAUTH2: base64("user=" user "\x01auth=Bearer " token "\x01\x01")."""
+        expected = self.args.xoauth2_token
+        try:
+            fields = dict(
+                part.split("=", 1) for part in b64decode(args[1]).decode().split("\x01") if part
+            )
+            user, scheme_token = fields["user"], fields["auth"]
+        except Exception:
+            await server.push("501 5.5.2 Malformed XOAUTH2 response")
+            return AuthResult(success=False, handled=True)
+        if expected and scheme_token == "Bearer " + expected:
+            return AuthResult(success=True, handled=False, auth_data=LoginPassword(user.encode(), b""))
+        # The error challenge: the client must answer with an empty line.
+        await server.challenge_auth('{"status":"401","schemes":"bearer","scope":"https://outlook.office.com/SMTP.Send"}')
+        return AuthResult(success=False, handled=False, message="535 5.7.3 Authentication unsuccessful")
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         session.host_name = hostname
@@ -112,14 +134,21 @@ def main():
     if args.tls == "starttls":
         kwargs["tls_context"] = context
         kwargs["require_starttls"] = True
+    excluded = [] if args.xoauth2_token else ["XOAUTH2"]
     if args.auth:
         kwargs["authenticator"] = authenticator(args.auth, args.auth_reply)
         kwargs["auth_require_tls"] = args.tls == "starttls"
         kwargs["auth_required"] = True
+    elif args.xoauth2_token:
+        # OAuth only, like a Microsoft 365 tenant created after basic authentication ended.
+        kwargs["auth_require_tls"] = args.tls == "starttls"
+        kwargs["auth_required"] = True
+        excluded += ["LOGIN", "PLAIN"]
     else:
         # Advertise no AUTH at all, like a relay that only accepts by address.
         kwargs["auth_require_tls"] = False
-        kwargs["auth_exclude_mechanism"] = ["LOGIN", "PLAIN"]
+        excluded += ["LOGIN", "PLAIN"]
+    kwargs["auth_exclude_mechanism"] = excluded
     controller = Controller(
         Handler(args),
         hostname="127.0.0.1",

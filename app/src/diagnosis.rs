@@ -144,6 +144,16 @@ impl Explain for FailureKind {
                     "The school's Microsoft 365 administrator must turn on “Authenticated SMTP” for this mailbox (Admin center › Users › Mail › Manage email apps); otherwise, send through the host's relay.",
                 ),
             ),
+            TokenRefused => (
+                (
+                    "Le fournisseur (Microsoft ou Google) a refusé l'autorisation de connexion du compte : elle a expiré, a été révoquée, ou le consentement a été retiré.",
+                    "Reconnectez le compte auprès de son fournisseur ; si cela recommence, demandez à l'administrateur du compte Microsoft 365 ou Google si l'application est toujours autorisée.",
+                ),
+                (
+                    "The provider (Microsoft or Google) refused the account's sign-in grant: it expired, was revoked, or consent was withdrawn.",
+                    "Connect the account to its provider again; if it happens again, ask the Microsoft 365 or Google administrator whether the app is still allowed.",
+                ),
+            ),
             SenderRefused => (
                 (
                     "Le serveur refuse l'adresse d'expédition.",

@@ -81,6 +81,7 @@ async fn project_client(port: u16, count: usize) -> Duration {
         security: Security::None,
         username: None,
         password: None,
+        token: None,
     };
     let policy = Policy {
         allow_private_hosts: true,

@@ -112,6 +112,7 @@ pub async fn school_carrier(
                 security: relay.security,
                 username: relay.username.clone(),
                 password,
+                token: None,
             },
             policy: env.school_policy.clone(),
         }),

@@ -572,6 +572,7 @@ pub async fn test_send(
                     security: relay.security,
                     username: relay.username.clone(),
                     password,
+                    token: None,
                 },
                 policy: env.school_policy.clone(),
             };

@@ -17,6 +17,7 @@ fn endpoint(port: u16, security: Security) -> Endpoint {
         security,
         username: None,
         password: None,
+        token: None,
     }
 }
 
@@ -331,4 +332,56 @@ async fn a_refused_private_host_does_not_reveal_what_it_resolved_to() {
         "{}",
         failure.detail
     );
+}
+
+/// `AUTH XOAUTH2` against a server that takes only OAuth (as a Microsoft 365 tenant created
+/// after basic authentication ended): the right token sends, under the user's name; a
+/// refused one goes through the `334` error challenge to the final refusal, diagnosed as a
+/// refused token, not a wrong password; the token never reaches the transcript.
+#[tokio::test]
+async fn xoauth2_sends_with_a_valid_token_and_names_a_refused_one() {
+    const TOKEN: &str = "eyJ0eXAiOiJKV1QiLCJub25jZSI6InRlc3QifQ.jeton-valide";
+    let peer = SmtpPeer::start(PeerOptions {
+        xoauth2_token: Some(TOKEN.into()),
+        ..Default::default()
+    });
+    let with_token = |token: &str| Endpoint {
+        username: Some("secretariat@college.example.fr".into()),
+        token: Some(Secret::new(token.to_owned())),
+        ..endpoint(peer.port, Security::None)
+    };
+
+    let (sent, transcript) = attempt(&with_token(TOKEN), &policy(None)).await;
+    assert!(sent.is_ok(), "{sent:?}\n{}", transcript.to_text());
+    let received = peer.wait_for(1, Duration::from_secs(5));
+    assert_eq!(
+        received[0].user.as_deref(),
+        Some("secretariat@college.example.fr")
+    );
+    assert!(
+        !transcript.to_text().contains(TOKEN),
+        "token in the transcript"
+    );
+
+    let (refused, transcript) = attempt(&with_token("jeton-expire"), &policy(None)).await;
+    assert_eq!(
+        refused,
+        Err(FailureKind::TokenRefused),
+        "{}",
+        transcript.to_text()
+    );
+    let text = transcript.to_text();
+    assert!(text.contains("334 "), "the error challenge is read: {text}");
+    assert!(text.contains("535 5.7.3"), "then the final refusal: {text}");
+    assert!(!text.contains("jeton-expire"), "token in the transcript");
+
+    // A password alone, towards this OAuth-only server: nothing to authenticate with.
+    let password_only = Endpoint {
+        username: Some("secretariat@college.example.fr".into()),
+        password: Some(Secret::new("mot de passe".to_owned())),
+        ..endpoint(peer.port, Security::None)
+    };
+    let (refused, _) = attempt(&password_only, &policy(None)).await;
+    assert_eq!(refused, Err(FailureKind::AuthNotOffered));
+    assert_eq!(peer.received().len(), 1, "nothing more delivered");
 }

@@ -87,6 +87,7 @@ fn endpoint(port: u16) -> Endpoint {
         security: Security::None,
         username: None,
         password: None,
+        token: None,
     }
 }
 

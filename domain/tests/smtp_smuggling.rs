@@ -223,6 +223,7 @@ fn lax_endpoint(peer: &LaxSmtpPeer) -> (Endpoint, Policy) {
         security: Security::None,
         username: None,
         password: None,
+        token: None,
     };
     // The production step timeout (15 s): the goodbye must be bounded by its own deadline.
     let policy = Policy {

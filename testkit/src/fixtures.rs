@@ -49,6 +49,7 @@ pub fn relay_on(port: u16) -> Mailer {
             security: Security::None,
             username: None,
             password: None,
+            token: None,
         },
         policy: Policy {
             allow_private_hosts: true,

@@ -37,6 +37,9 @@ pub struct PeerOptions {
     pub sender_reply: Option<String>,
     /// Answer the end of DATA with this reply.
     pub data_reply: Option<String>,
+    /// Offer `AUTH XOAUTH2` and accept this bearer token (another gets Exchange Online's
+    /// error challenge, then `535 5.7.3`).
+    pub xoauth2_token: Option<String>,
 }
 
 impl Default for PeerOptions {
@@ -54,6 +57,7 @@ impl Default for PeerOptions {
             auth_reply: None,
             sender_reply: None,
             data_reply: None,
+            xoauth2_token: None,
         }
     }
 }
@@ -164,6 +168,7 @@ impl SmtpPeer {
             ("--auth-reply", &options.auth_reply),
             ("--sender-reply", &options.sender_reply),
             ("--data-reply", &options.data_reply),
+            ("--xoauth2-token", &options.xoauth2_token),
         ] {
             if let Some(reply) = reply {
                 cmd.args([flag, reply]);

@@ -31,9 +31,12 @@ pub enum FailureKind {
     /// off (`535 5.7.139`, `550 5.7.30`): the account must sign in with Microsoft (OAuth).
     BasicAuthDisabled,
     /// SMTP authentication is off for this mailbox or the whole tenant (Exchange Online's
-    /// `535 5.7.3`, "SmtpClientAuthentication is disabled", Security Defaults): an
-    /// administrator of the tenant must turn it on.
+    /// "SmtpClientAuthentication is disabled", Security Defaults): an administrator of the
+    /// tenant must turn it on.
     SmtpAuthDisabled,
+    /// The provider refused the OAuth 2.0 access token given with `AUTH XOAUTH2` (expired,
+    /// revoked, or consent withdrawn): the account must be connected again.
+    TokenRefused,
     /// The server refused the sender address.
     SenderRefused,
     /// The mailbox may not send as this address (Exchange Online's `550 5.7.60`: no
@@ -92,6 +95,7 @@ crate::state::stored_names!(FailureKind {
     AuthRefused => "AuthRefused",
     BasicAuthDisabled => "BasicAuthDisabled",
     SmtpAuthDisabled => "SmtpAuthDisabled",
+    TokenRefused => "TokenRefused",
     SenderRefused => "SenderRefused",
     SendAsDenied => "SendAsDenied",
     RecipientRefused => "RecipientRefused",

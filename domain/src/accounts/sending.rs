@@ -118,6 +118,7 @@ async fn route(
                     security: relay.security,
                     username: relay.username.clone(),
                     password: password_for(env, a, input, relay)?,
+                    token: None,
                 },
                 policy: env.school_policy.clone(),
             }),

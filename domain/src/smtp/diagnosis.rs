@@ -52,11 +52,13 @@ fn enhanced_code(text: &str) -> Option<&str> {
     (parts.len() == 3 && parts.iter().all(numeric)).then_some(first)
 }
 
-/// What a refusal means, as the relays schools use word it (`shared/RELAYS.md`): Exchange
-/// Online's basic authentication turned off (`5.7.139`, `5.7.30`) or SMTP AUTH turned off
-/// (`5.7.3`), a missing "Send As" right (`5.7.60`), a daily limit (`5.4.5`), throttling
-/// (`421`, `454`, `4.7.x`). Any other 4xx is temporary; any other 5xx is `otherwise`, the
-/// step's own category.
+/// What a refusal means, as the relays schools use word it (`shared/RELAYS.md`): SMTP AUTH
+/// turned off for the mailbox or tenant ("SmtpClientAuthentication is disabled", whatever
+/// the code), Exchange Online's basic authentication turned off (`5.7.139`, `5.7.30`), a
+/// missing "Send As" right (`5.7.60`), a daily limit (`5.4.5`), throttling (`421`, `454`,
+/// `4.7.x`). Exchange's plain `535 5.7.3 Authentication unsuccessful` is its wrong password
+/// (or refused token), so it stays `otherwise`. Any other 4xx is temporary; any other 5xx
+/// is `otherwise`, the step's own category.
 pub(crate) fn classify(code: u16, text: &str, otherwise: FailureKind) -> FailureKind {
     let enhanced = enhanced_code(text);
     let is = |c: &str| enhanced == Some(c);
@@ -74,14 +76,12 @@ pub(crate) fn classify(code: u16, text: &str, otherwise: FailureKind) -> Failure
         } else {
             FailureKind::TemporaryFailure
         }
+    } else if lower.contains("smtpclientauthentication is disabled") {
+        FailureKind::SmtpAuthDisabled
     } else if is("5.7.139") || is("5.7.30") {
         FailureKind::BasicAuthDisabled
     } else if is("5.7.60") {
         FailureKind::SendAsDenied
-    } else if otherwise == FailureKind::AuthRefused
-        && (is("5.7.3") || lower.contains("smtpclientauthentication is disabled"))
-    {
-        FailureKind::SmtpAuthDisabled
     } else {
         otherwise
     }
@@ -153,8 +153,24 @@ mod tests {
             K::SmtpAuthDisabled
         );
         assert_eq!(
+            auth(
+                535,
+                "5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant."
+            ),
+            K::SmtpAuthDisabled
+        );
+        assert_eq!(
             auth(535, "5.7.8 Username and Password not accepted"),
             K::AuthRefused
+        );
+        // Exchange Online's wrong password, and its refused token.
+        assert_eq!(
+            auth(535, "5.7.3 Authentication unsuccessful"),
+            K::AuthRefused
+        );
+        assert_eq!(
+            classify(535, "5.7.3 Authentication unsuccessful", K::TokenRefused),
+            K::TokenRefused
         );
         assert_eq!(
             sender(
@@ -190,8 +206,8 @@ mod tests {
             data(451, "4.3.0 Temporary local problem"),
             K::TemporaryFailure
         );
-        // "5.7.3" is a whole code: 5.7.30 is not it, and a text merely holding it is not.
-        assert_eq!(auth(535, "Rejected: see 5.7.3 docs"), K::AuthRefused);
+        // An enhanced code is the reply's first word: a text merely quoting one is not it.
+        assert_eq!(auth(535, "Rejected: see 5.7.139 docs"), K::AuthRefused);
         assert_eq!(
             data(550, "5.7.1 Message rejected as spam"),
             K::MessageRefused

@@ -419,6 +419,7 @@ fn relay(
             security,
             username,
             password: password.map(Secret::new),
+            token: None,
         },
         // The operator chose this relay: it may sit on their own private network.
         policy: Policy {
