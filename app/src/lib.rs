@@ -24,6 +24,7 @@ pub mod sensitive;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 pub mod time;
+pub mod words;
 
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};

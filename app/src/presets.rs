@@ -1,8 +1,8 @@
 //! Ready-made settings for the relays schools really have (`shared/RELAYS.md`): choosing one
 //! fills the server, port, security and pace of a form, all still editable. A preset travels
-//! in the page's query (`?modele=microsoft365`, `?modele=academie&academie=lyon`), so it
-//! works as a plain link or GET form before the wasm loads, and the server renders the
-//! filled form.
+//! in the page's query (`?modele=microsoft365`, `?modele=academie&academie=lyon`) of a
+//! plain link or GET form that loads the page again, with or without the wasm, and the
+//! server renders the filled form.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -95,8 +95,7 @@ pub fn find(model: &str, academy: Option<&str>) -> Option<Preset> {
     }
 }
 
-/// The preset the page's query names, read reactively (a preset link navigates in the
-/// browser without a reload).
+/// The preset the page's query names.
 pub fn from_query() -> Memo<Option<Preset>> {
     let query = use_query_map();
     Memo::new(move |_| {

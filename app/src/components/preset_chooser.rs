@@ -1,6 +1,6 @@
 //! « Remplir pour… »: the relays schools have, one click from filled fields. Links and a GET
 //! form, so it works before the wasm loads; the page renders its fields from the preset
-//! in its query ([`crate::presets::from_query`]).
+//! in its query ([`crate::presets::from_query`]), loaded again in full.
 
 use leptos::prelude::*;
 
@@ -33,9 +33,11 @@ pub fn PresetChooser(
         <div class="presets" role="group" aria-labelledby="presets-title">
             <p id="presets-title" class="presets-title">{lang.t("Remplir pour :", "Fill in for:")}</p>
             <ul class="preset-links">
-                <li><a href=link("microsoft365")>{MICROSOFT_365.name}</a></li>
-                <li><a href=link("google")>{GOOGLE.name}</a></li>
-                <li><a href=format!("{path}#{anchor}")>{lang.t("Autre serveur", "Another server")}</a></li>
+                // rel="external": the page loads again with the preset, as without the wasm,
+                // so a form is never rebuilt under what someone typed.
+                <li><a href=link("microsoft365") rel="external">{MICROSOFT_365.name}</a></li>
+                <li><a href=link("google") rel="external">{GOOGLE.name}</a></li>
+                <li><a href=format!("{path}#{anchor}") rel="external">{lang.t("Autre serveur", "Another server")}</a></li>
             </ul>
             <form method="get" action=format!("{path}#{anchor}") class="preset-academy">
                 <input type="hidden" name="modele" value="academie"/>

@@ -43,12 +43,13 @@ fn SettingsEditor(lang: Lang) -> impl IntoView {
         <Suspense fallback=move || view! { <p>{lang.t("Chargement…", "Loading…")}</p> }>
             {move || Suspend::new(async move {
                 match settings.await {
-                    // A preset link re-renders the form with the preset's values.
-                    Ok(view) => (move || {
-                        let view = view.clone();
-                        let preset = preset.get();
-                        view! { <SettingsForm view preset submit error lang/> }
-                    }).into_any(),
+                    // A preset link loads the page again (it is not followed in the browser),
+                    // so the form is built once with it: a test or a save after it rebuilds
+                    // the form in place and keeps what was typed.
+                    Ok(view) => {
+                        let preset = preset.get_untracked();
+                        view! { <SettingsForm view preset submit error lang/> }.into_any()
+                    }
                     Err(e) => view! { <p class="form-error" role="alert">{e.message(lang)}</p> }.into_any(),
                 }
             })}

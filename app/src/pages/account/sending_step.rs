@@ -44,15 +44,13 @@ pub(super) fn SendingStep(
         detail.port.clone(),
         detail.security.clone(),
     );
-    let own_fields = move || {
-        let (host, port, security) = match preset.get() {
-            Some(p) => (p.host.to_owned(), p.port.to_string(), p.security.to_owned()),
-            None => own.clone(),
-        };
-        (host, port, security, preset.get().map(|p| p.login))
+    // A preset link loads the page again, so the fields are built once with it.
+    let chosen = preset.get_untracked();
+    let (host, port, security) = match chosen {
+        Some(p) => (p.host.to_owned(), p.port.to_string(), p.security.to_owned()),
+        None => own,
     };
-    let use_server_settings = detail.use_server_settings;
-    let (username, password_set) = (detail.username.clone(), detail.password_set);
+    let login = chosen.map(|p| p.login);
     let chooser_path = format!("/comptes/{}", detail.id);
     view! {
         <section class="card" aria-labelledby="sending-title">
@@ -71,7 +69,7 @@ pub(super) fn SendingStep(
                     view! {
                         <div class="field checkbox">
                             <input id="use_server_settings" name="use_server_settings" type="checkbox" value="on"
-                                checked=move || use_server_settings && preset.get().is_none()
+                                checked=detail.use_server_settings && chosen.is_none()
                                 aria-describedby="server-settings-hint"/>
                             <label for="use_server_settings">{lang.t("Utiliser les paramètres du serveur", "Use the server settings")}</label>
                         </div>
@@ -81,13 +79,10 @@ pub(super) fn SendingStep(
                         )}</p>
                         <fieldset class="school-relay" id="own-server">
                             <legend>{lang.t("Votre serveur SMTP", "Your SMTP server")}</legend>
-                            {move || {
-                                let (host, port, security, login) = own_fields();
-                                view! {
-                                    <SmtpServerAddress host port security error_id="sending-error" lang/>
-                                    <SmtpCredentials username=username.clone() password_set login lang/>
-                                }
-                            }}
+                            <SmtpServerAddress host=host.clone() port=port.clone() security=security.clone()
+                                error_id="sending-error" lang/>
+                            <SmtpCredentials username=detail.username.clone() password_set=detail.password_set
+                                login lang/>
                         </fieldset>
                     }.into_any()
                 } else {

@@ -13,31 +13,25 @@
 //! Saying goodbye is bounded too ([`QUIT_DEADLINE`]), so a relay that never answers QUIT
 //! or never closes cannot hold a worker.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as B64;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
-use tokio_rustls::TlsConnector;
-use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName};
-use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
+use tokio_rustls::rustls::pki_types::CertificateDer;
+
+mod auth;
+mod data;
+mod tls;
+
+use data::dot_stuff;
+pub use data::{bare_line_break, check_line_ends};
+use tls::start_tls;
 
 use super::address::is_private;
 use super::diagnosis::{self, Failure, FailureKind, recipient_refusal};
 pub use super::security::Security;
 use super::transcript::Transcript;
 use crate::secret::Secret;
-
-/// The SASL mechanisms an EHLO reply lists (`AUTH PLAIN LOGIN`, or the old `AUTH=`), in
-/// upper case.
-fn mechanisms(capabilities: &[String]) -> impl Iterator<Item = String> + '_ {
-    capabilities
-        .iter()
-        .filter_map(|c| c.strip_prefix("AUTH ").or_else(|| c.strip_prefix("AUTH=")))
-        .flat_map(|m| m.split_whitespace().map(str::to_ascii_uppercase))
-}
 
 /// Where and how to connect.
 #[derive(Clone)]
@@ -119,64 +113,6 @@ async fn within<T>(limit: Duration, what: &str, f: impl Future<Output = T>) -> R
             format!("no answer within {} s ({what})", limit.as_secs()),
         )
     })
-}
-
-fn tls_config(policy: &Policy) -> Result<Arc<ClientConfig>, Failure> {
-    let mut roots = RootCertStore::empty();
-    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    for cert in &policy.extra_roots {
-        roots
-            .add(cert.clone())
-            .map_err(|e| Failure::new(FailureKind::TlsCertificate, format!("extra root: {e}")))?;
-    }
-    let config =
-        ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-            .with_safe_default_protocol_versions()
-            .map_err(|e| Failure::new(FailureKind::TlsHandshake, e.to_string()))?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-    Ok(Arc::new(config))
-}
-
-fn tls_failure(error: std::io::Error) -> Failure {
-    let inner = error
-        .get_ref()
-        .and_then(|e| e.downcast_ref::<rustls::Error>());
-    match inner {
-        Some(rustls::Error::InvalidCertificate(reason)) => {
-            Failure::new(FailureKind::TlsCertificate, format!("{reason:?}"))
-        }
-        Some(other) => Failure::new(FailureKind::TlsHandshake, other.to_string()),
-        None => Failure::new(FailureKind::TlsHandshake, error.to_string()),
-    }
-}
-
-async fn start_tls(
-    io: Box<dyn Duplex>,
-    host: &str,
-    policy: &Policy,
-    transcript: &mut Transcript,
-) -> Result<Box<dyn Duplex>, Failure> {
-    let name = ServerName::try_from(host.to_owned()).map_err(|_| {
-        Failure::new(
-            FailureKind::TlsCertificate,
-            format!("{host} is not a valid TLS name"),
-        )
-    })?;
-    let connector = TlsConnector::from(tls_config(policy)?);
-    let tls = within(policy.step_timeout, "TLS", connector.connect(name, io))
-        .await?
-        .map_err(tls_failure)?;
-    let version = tls
-        .get_ref()
-        .1
-        .protocol_version()
-        .map(|v| format!("{v:?}"))
-        .unwrap_or_default();
-    transcript.note(format!(
-        "TLS established ({version}), certificate valid for {host}"
-    ));
-    Ok(Box::new(tls))
 }
 
 /// Connects, reads the greeting, says EHLO, secures the connection and authenticates as
@@ -404,90 +340,6 @@ impl Connection {
             .collect())
     }
 
-    /// `AUTH XOAUTH2` (Microsoft 365, Google): the first line carries the user and the
-    /// bearer token. A refused token is answered `334` and a base64 JSON saying why; the
-    /// client then sends an empty line and reads the final refusal (lettre reports that
-    /// challenge as an error of its own, which hides the provider's reason).
-    async fn authenticate_xoauth2(
-        &mut self,
-        capabilities: &[String],
-        user: &str,
-        token: &Secret,
-        transcript: &mut Transcript,
-    ) -> Result<(), Failure> {
-        if !mechanisms(capabilities).any(|m| m == "XOAUTH2") {
-            return Err(Failure::new(
-                FailureKind::AuthNotOffered,
-                "EHLO listed no AUTH XOAUTH2",
-            ));
-        }
-        let initial = B64.encode(format!(
-            "user={user}\x01auth=Bearer {}\x01\x01",
-            token.expose()
-        ));
-        self.secret_command(
-            &format!("AUTH XOAUTH2 {initial}"),
-            "AUTH XOAUTH2 ********",
-            transcript,
-        )
-        .await?;
-        let mut reply = self.reply(transcript).await?;
-        if reply.code == 334 {
-            self.command("", transcript).await?;
-            reply = self.reply(transcript).await?;
-        }
-        if reply.code == 235 {
-            Ok(())
-        } else {
-            Err(self.refusal(reply, FailureKind::TokenRefused))
-        }
-    }
-
-    async fn authenticate(
-        &mut self,
-        capabilities: &[String],
-        user: &str,
-        password: &Secret,
-        transcript: &mut Transcript,
-    ) -> Result<(), Failure> {
-        let mechanisms: Vec<String> = mechanisms(capabilities).collect();
-        let reply = if mechanisms.iter().any(|m| m == "PLAIN") {
-            let token = B64.encode(format!("\0{user}\0{}", password.expose()));
-            self.secret_command(
-                &format!("AUTH PLAIN {token}"),
-                "AUTH PLAIN ********",
-                transcript,
-            )
-            .await?;
-            self.reply(transcript).await?
-        } else if mechanisms.iter().any(|m| m == "LOGIN") {
-            self.command("AUTH LOGIN", transcript).await?;
-            let ask = self.reply(transcript).await?;
-            if ask.code != 334 {
-                return Err(self.refusal(ask, FailureKind::AuthRefused));
-            }
-            self.secret_command(&B64.encode(user), "********", transcript)
-                .await?;
-            let ask = self.reply(transcript).await?;
-            if ask.code != 334 {
-                return Err(self.refusal(ask, FailureKind::AuthRefused));
-            }
-            self.secret_command(&B64.encode(password.expose()), "********", transcript)
-                .await?;
-            self.reply(transcript).await?
-        } else {
-            return Err(Failure::new(
-                FailureKind::AuthNotOffered,
-                "EHLO listed no AUTH PLAIN or LOGIN",
-            ));
-        };
-        if reply.code == 235 {
-            Ok(())
-        } else {
-            Err(self.refusal(reply, FailureKind::AuthRefused))
-        }
-    }
-
     /// Sends one message (already formatted with CRLF line ends) to `recipients`, and
     /// returns the server's final reply ("250 2.0.0 Ok: queued as …"). A message with a CR
     /// or LF outside a CRLF pair is refused ([`FailureKind::BareLineBreak`]) before anything
@@ -704,109 +556,4 @@ fn envelope(from: &str, recipients: &[String]) -> Vec<String> {
     commands.extend(recipients.iter().map(|to| format!("RCPT TO:<{to}>")));
     commands.push("DATA".to_owned());
     commands
-}
-
-/// Where `data` holds a CR not followed by LF, or an LF not preceded by CR: the offset
-/// of the first such byte.
-pub fn bare_line_break(data: &[u8]) -> Option<usize> {
-    let mut previous = 0u8;
-    for (at, &b) in data.iter().enumerate() {
-        if (previous == b'\r') != (b == b'\n') {
-            return Some(if previous == b'\r' { at - 1 } else { at });
-        }
-        previous = b;
-    }
-    (previous == b'\r').then(|| data.len() - 1)
-}
-
-/// Refuses `message` ([`FailureKind::BareLineBreak`]) if it holds a CR or LF outside a
-/// CRLF pair.
-pub fn check_line_ends(message: &[u8]) -> Result<(), Failure> {
-    match bare_line_break(message) {
-        None => Ok(()),
-        Some(at) => Err(Failure::new(
-            FailureKind::BareLineBreak,
-            format!("CR or LF outside a CRLF pair at byte {at} of the message: not sent"),
-        )),
-    }
-}
-
-/// Doubles a leading dot on every line and appends the end-of-data marker, in one buffer
-/// so the whole message leaves in one write; refuses a message with a bare CR or LF, which
-/// a lax relay could take for a line end (and `.` alone on it for the end of the data).
-fn dot_stuff(message: &[u8]) -> Result<Vec<u8>, Failure> {
-    check_line_ends(message)?;
-    let mut out = Vec::with_capacity(message.len() + 64);
-    let mut at_line_start = true;
-    for &b in message {
-        if at_line_start && b == b'.' {
-            out.push(b'.');
-        }
-        out.push(b);
-        at_line_start = b == b'\n';
-    }
-    if !out.ends_with(b"\r\n") {
-        out.extend_from_slice(b"\r\n");
-    }
-    out.extend_from_slice(b".\r\n");
-    Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dots_are_stuffed_and_data_is_terminated() {
-        assert_eq!(
-            dot_stuff(b"a\r\n.b\r\n..c\r\n").unwrap(),
-            b"a\r\n..b\r\n...c\r\n.\r\n"
-        );
-        assert_eq!(dot_stuff(b".x").unwrap(), b"..x\r\n.\r\n");
-        assert_eq!(
-            dot_stuff(b"a\r\n.\r\nb").unwrap(),
-            b"a\r\n..\r\nb\r\n.\r\n",
-            "a lone dot inside the message does not end it"
-        );
-        assert_eq!(dot_stuff(b"").unwrap(), b"\r\n.\r\n");
-    }
-
-    #[test]
-    fn a_cr_or_lf_outside_a_crlf_pair_is_found() {
-        for (data, at) in [
-            (&b"a\r\nb\r\n"[..], None),
-            (b"", None),
-            (b"\r\n\r\n", None),
-            (b"Bonjour\r.\r\nMAIL FROM:<x@evil.example>\r\n", Some(7)),
-            (b"a\n.\nb", Some(1)),
-            (b"a\r\n.\n", Some(4)),
-            (b"\nx", Some(0)),
-            (b"x\r", Some(1)),
-            (b"\r", Some(0)),
-            (b"a\r\r\n", Some(1)),
-            (b"a\r\n\n", Some(3)),
-        ] {
-            assert_eq!(
-                bare_line_break(data),
-                at,
-                "{:?}",
-                String::from_utf8_lossy(data)
-            );
-        }
-    }
-
-    #[test]
-    fn a_message_with_a_bare_cr_or_lf_is_not_stuffed_but_refused() {
-        for data in [
-            &b"Bonjour\r.\r\nMAIL FROM:<x@evil.example>\r\n"[..],
-            b"a\n.\nb\r\n",
-        ] {
-            let failure = dot_stuff(data).unwrap_err();
-            assert_eq!(failure.kind, FailureKind::BareLineBreak);
-            assert!(
-                !failure.kind.is_transient(),
-                "permanent: retrying sends the same bytes"
-            );
-        }
-    }
 }
