@@ -95,13 +95,10 @@ pub fn find(model: &str, academy: Option<&str>) -> Option<Preset> {
     }
 }
 
-/// The preset the page's query names.
-pub fn from_query() -> Memo<Option<Preset>> {
-    let query = use_query_map();
-    Memo::new(move |_| {
-        let query = query.read();
-        find(&query.get("modele")?, query.get("academie").as_deref())
-    })
+/// The preset the page's query names, read once: choosing another loads the page again.
+pub fn from_query() -> Option<Preset> {
+    let query = use_query_map().get_untracked();
+    find(&query.get("modele")?, query.get("academie").as_deref())
 }
 
 #[cfg(test)]

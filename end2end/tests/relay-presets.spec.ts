@@ -3,9 +3,15 @@
 import { expect, test, type Page } from '@playwright/test';
 import { expectNoA11yViolations, onboardedAdmin, waitForHydration } from './helpers';
 
-async function fillFromPresets(page: Page): Promise<void> {
+/** Each choice loads the page again; with JavaScript, wait for the page to be live. */
+async function loaded(page: Page, hydrated: boolean): Promise<void> {
+  if (hydrated) await waitForHydration(page);
+}
+
+async function fillFromPresets(page: Page, hydrated: boolean): Promise<void> {
   await page.getByRole('link', { name: 'Microsoft 365' }).click();
   await expect(page).toHaveURL(/modele=microsoft365/);
+  await loaded(page, hydrated);
   await expect(page.getByLabel("En utilisant le serveur SMTP de l'établissement")).toBeChecked();
   await expect(page.locator('#host')).toHaveValue('smtp.office365.com');
   await expect(page.locator('#port')).toHaveValue('587');
@@ -16,6 +22,8 @@ async function fillFromPresets(page: Page): Promise<void> {
 
   await page.getByLabel('Messagerie académique').selectOption('nantes');
   await page.getByRole('button', { name: 'Remplir' }).click();
+  await expect(page).toHaveURL(/academie=nantes/);
+  await loaded(page, hydrated);
   await expect(page.locator('#host')).toHaveValue('smtp.ac-nantes.fr');
   await expect(page.locator('#port')).toHaveValue('465');
   await expect(page.locator('#security')).toHaveValue('tls');
@@ -26,6 +34,8 @@ async function fillFromPresets(page: Page): Promise<void> {
   await expect(page.locator('#port')).toHaveValue('587');
 
   await page.getByRole('link', { name: 'Autre serveur' }).click();
+  await expect(page).not.toHaveURL(/modele=/);
+  await loaded(page, hydrated);
   await expect(page.locator('#host')).toHaveValue('');
 }
 
@@ -33,8 +43,9 @@ test('an administrator fills the school relay from a preset', async ({ page }, t
   await onboardedAdmin(page, testInfo);
   await page.goto('/parametres-envoi');
   await waitForHydration(page);
-  await fillFromPresets(page);
+  await fillFromPresets(page, true);
   await page.getByRole('link', { name: 'Google Workspace / Gmail' }).click();
+  await waitForHydration(page);
   await expect(page.locator('#host')).toHaveValue('smtp.gmail.com');
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow, 'no horizontal scrolling').toBeLessThanOrEqual(0);
@@ -47,6 +58,6 @@ test.describe('without JavaScript', () => {
   test('the presets are plain links and a GET form', async ({ page }, testInfo) => {
     await onboardedAdmin(page, testInfo, { hydrated: false });
     await page.goto('/parametres-envoi');
-    await fillFromPresets(page);
+    await fillFromPresets(page, false);
   });
 });

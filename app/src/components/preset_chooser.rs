@@ -13,12 +13,11 @@ use crate::presets::{ACADEMIES, GOOGLE, MICROSOFT_365, Preset};
 pub fn PresetChooser(
     path: String,
     anchor: &'static str,
-    chosen: Memo<Option<Preset>>,
+    chosen: Option<Preset>,
     lang: Lang,
 ) -> impl IntoView {
     let link = |model: &str| format!("{path}?modele={model}#{anchor}");
-    let filled = move || {
-        chosen.get().map(|preset| match lang {
+    let filled = chosen.map(|preset| match lang {
         Lang::Fr => format!(
             "Serveur, port, sécurité et rythme remplis pour {} ({}, port {}). Vérifiez-les, complétez l'identifiant et le mot de passe, puis testez l'envoi.",
             preset.name, preset.host, preset.port
@@ -27,8 +26,7 @@ pub fn PresetChooser(
             "Server, port, security and pace filled for {} ({}, port {}). Check them, add the user name and password, then test sending.",
             preset.name, preset.host, preset.port
         ),
-    })
-    };
+    });
     view! {
         <div class="presets" role="group" aria-labelledby="presets-title">
             <p id="presets-title" class="presets-title">{lang.t("Remplir pour :", "Fill in for:")}</p>

@@ -47,7 +47,6 @@ fn SettingsEditor(lang: Lang) -> impl IntoView {
                     // so the form is built once with it: a test or a save after it rebuilds
                     // the form in place and keeps what was typed.
                     Ok(view) => {
-                        let preset = preset.get_untracked();
                         view! { <SettingsForm view preset submit error lang/> }.into_any()
                     }
                     Err(e) => view! { <p class="form-error" role="alert">{e.message(lang)}</p> }.into_any(),

@@ -45,7 +45,7 @@ pub(super) fn SendingStep(
         detail.security.clone(),
     );
     // A preset link loads the page again, so the fields are built once with it.
-    let chosen = preset.get_untracked();
+    let chosen = preset;
     let (host, port, security) = match chosen {
         Some(p) => (p.host.to_owned(), p.port.to_string(), p.security.to_owned()),
         None => own,
@@ -60,7 +60,7 @@ pub(super) fn SendingStep(
                 lang.t("Étape 4 : validation", "Step 4: validation")
             }}</h2>
             {detail.own_smtp_allowed.then(|| view! {
-                <PresetChooser path=chooser_path anchor="own-server" chosen=preset lang/>
+                <PresetChooser path=chooser_path anchor="own-server" chosen lang/>
             })}
             <ActionForm action=actions.sending attr:class="settings-form">
                 <EnterRunsTest pending=actions.sending.pending() lang/>
