@@ -19,6 +19,8 @@ pub enum Login {
 /// A relay's settings, as its provider documents them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Preset {
+    /// Its key in the query (`modele`, or `academie` for an académie).
+    pub key: &'static str,
     /// Its name on the page.
     pub name: &'static str,
     pub host: &'static str,
@@ -33,6 +35,7 @@ pub struct Preset {
 /// Microsoft 365 (Exchange Online): 30 messages a minute and 10,000 recipients a day per
 /// mailbox.
 pub const MICROSOFT_365: Preset = Preset {
+    key: "microsoft365",
     name: "Microsoft 365",
     host: "smtp.office365.com",
     port: 587,
@@ -44,6 +47,7 @@ pub const MICROSOFT_365: Preset = Preset {
 
 /// Google Workspace and Gmail: about 2,000 messages a day per Workspace user.
 pub const GOOGLE: Preset = Preset {
+    key: "google",
     name: "Google Workspace / Gmail",
     host: "smtp.gmail.com",
     port: 587,
@@ -80,8 +84,10 @@ pub fn find(model: &str, academy: Option<&str>) -> Option<Preset> {
         "microsoft365" => Some(MICROSOFT_365),
         "google" => Some(GOOGLE),
         "academie" => {
-            let (_, name, host, port) = ACADEMIES.iter().find(|(key, ..)| Some(*key) == academy)?;
+            let (key, name, host, port) =
+                ACADEMIES.iter().find(|(key, ..)| Some(*key) == academy)?;
             Some(Preset {
+                key,
                 name,
                 host,
                 port: *port,

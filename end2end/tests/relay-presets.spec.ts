@@ -25,6 +25,7 @@ async function fillFromPresets(page: Page, hydrated: boolean): Promise<void> {
   await expect(page).toHaveURL(/academie=nantes/);
   await loaded(page, hydrated);
   await expect(page.locator('#host')).toHaveValue('smtp.ac-nantes.fr');
+  await expect(page.getByLabel('Messagerie académique')).toHaveValue('nantes');
   await expect(page.locator('#port')).toHaveValue('465');
   await expect(page.locator('#security')).toHaveValue('tls');
   await expect(page.locator('#username-hint')).toHaveText('Votre identifiant académique (ex. : jdupont), pas votre adresse e-mail.');

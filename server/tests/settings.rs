@@ -526,6 +526,10 @@ async fn a_preset_link_renders_the_form_filled_for_that_relay() {
     assert!(
         nantes.contains("Votre identifiant académique (ex. : jdupont), pas votre adresse e-mail.")
     );
+    assert!(
+        nantes.contains(r#"<option value="nantes" selected"#),
+        "the chosen académie stays chosen"
+    );
     let lyon = page("?modele=academie&academie=lyon").await;
     assert!(
         lyon.contains(r#"value="smtps.ac-lyon.fr""#)

@@ -41,7 +41,10 @@ pub fn PresetChooser(
                 <input type="hidden" name="modele" value="academie"/>
                 <label for="academie">{lang.t("Messagerie académique", "Academic mail")}</label>
                 <select id="academie" name="academie">
-                    {ACADEMIES.iter().map(|(key, name, ..)| view! { <option value=*key>{*name}</option> }).collect_view()}
+                    {ACADEMIES.iter().map(|(key, name, ..)| {
+                        let chosen = chosen.is_some_and(|p| p.key == *key);
+                        view! { <option value=*key selected=chosen>{*name}</option> }
+                    }).collect_view()}
                 </select>
                 <button type="submit" class="alt">{lang.t("Remplir", "Fill in")}</button>
             </form>
