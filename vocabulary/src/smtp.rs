@@ -50,8 +50,8 @@ pub enum FailureKind {
     MessageRefused,
     /// The server answered "try again later" (4xx).
     TemporaryFailure,
-    /// The server asks to slow down (`421`, `454`, or an enhanced `4.7.x`): the account's
-    /// sending waits, then goes on.
+    /// The server asks to slow down (an enhanced `4.7.x`, or a `421`/`454` without one):
+    /// the account's sending waits, then goes on.
     Throttled,
     /// The mailbox reached its sending limit for the day (Google's `550 5.4.5 Daily user
     /// sending limit exceeded`, Exchange Online's submission quota): it waits for the next

@@ -55,8 +55,8 @@ fn enhanced_code(text: &str) -> Option<&str> {
 /// What a refusal means, as the relays schools use word it (`shared/RELAYS.md`): SMTP AUTH
 /// turned off for the mailbox or tenant ("SmtpClientAuthentication is disabled", whatever
 /// the code), Exchange Online's basic authentication turned off (`5.7.139`, `5.7.30`), a
-/// missing "Send As" right (`5.7.60`), a daily limit (`5.4.5`), throttling (`421`, `454`,
-/// `4.7.x`). Exchange's plain `535 5.7.3 Authentication unsuccessful` is its wrong password
+/// missing "Send As" right (`5.7.60`), a daily limit (`5.4.5`), throttling (`4.7.x`, or
+/// a bare `421`/`454`). Exchange's plain `535 5.7.3 Authentication unsuccessful` is its wrong password
 /// (or refused token), so it stays `otherwise`. Any other 4xx is temporary; any other 5xx
 /// is `otherwise`, the step's own category.
 pub(crate) fn classify(code: u16, text: &str, otherwise: FailureKind) -> FailureKind {
@@ -69,8 +69,12 @@ pub(crate) fn classify(code: u16, text: &str, otherwise: FailureKind) -> Failure
     {
         FailureKind::DailyLimitReached
     } else if (400..500).contains(&code) {
-        let slow_down =
-            code == 421 || code == 454 || enhanced.is_some_and(|e| e.starts_with("4.7."));
+        // 4.7.x is the relays' "slow down"; a bare 421 or 454 is read the same way, but
+        // "421 4.3.2 shutting down" is only a server going away.
+        let slow_down = match enhanced {
+            Some(e) => e.starts_with("4.7."),
+            None => code == 421 || code == 454,
+        };
         if slow_down {
             FailureKind::Throttled
         } else {
@@ -206,6 +210,11 @@ mod tests {
             data(451, "4.3.0 Temporary local problem"),
             K::TemporaryFailure
         );
+        assert_eq!(
+            data(421, "4.3.2 Service shutting down"),
+            K::TemporaryFailure
+        );
+        assert_eq!(data(421, "Too many connections, slow down"), K::Throttled);
         // An enhanced code is the reply's first word: a text merely quoting one is not it.
         assert_eq!(auth(535, "Rejected: see 5.7.139 docs"), K::AuthRefused);
         assert_eq!(

@@ -109,7 +109,7 @@ pub(super) fn relay_down(kind: FailureKind) -> bool {
     )
 }
 
-/// A reply that asks the sender to slow down (421, 454, or an enhanced code 4.7.x:
+/// A reply that asks the sender to slow down (an enhanced code 4.7.x, or a bare 421/454:
 /// Exchange Online's "4.7.0 … submission quota exceeded", Google's "4.7.28" and the like)
 /// or says the day's limit is reached: the account waits, its recipients do not fail.
 pub(super) fn throttled(failure: &Failure) -> bool {
