@@ -187,8 +187,13 @@ test('a wrong code is explained, the resend waits out its visible countdown, and
 
   if (second !== first) {
     await page.getByLabel('Code de vérification').fill(first);
+    // The refusal of the first wrong code is still on screen: wait for this answer itself,
+    // or the next code is typed while the refusal arrives and takes the focus.
+    const answered = page.waitForResponse((r) => r.url().includes('/api/submit_code'));
     await page.getByRole('button', { name: 'Vérifier le code' }).click();
+    await answered;
     await expect(page.locator('#code-error')).toContainText('Code incorrect.');
+    await expect(page.locator('#code-error')).toBeFocused();
   }
   await page.getByLabel('Code de vérification').fill(second);
   await page.getByRole('button', { name: 'Vérifier le code' }).click();
